@@ -27,7 +27,7 @@ export function parseCli<O extends Options>(spec: CliSpec<O>, argv = process.arg
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n\n${helpText(spec)}`)
   }
-  if (parsed.values.help) {
+  if ((parsed.values as {help?: boolean}).help) {
     process.stdout.write(`${helpText(spec)}\n`)
     process.exit(0)
   }

@@ -75,3 +75,13 @@ export interface TransactionResult {
 }
 
 export interface LoggedTransaction extends TransactionResult {}
+
+/** One entry of a document's history: the transaction that wrote (or deleted) that version. */
+export interface HistoryEntry {
+  rev: string
+  transactionId: string
+  timestamp: string
+  author?: string
+  /** This transaction deleted the document. */
+  deleted?: boolean
+}

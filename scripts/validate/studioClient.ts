@@ -91,5 +91,6 @@ export function createOfflineClient(index: OfflineIndex, config: {projectId: str
         (e: unknown) => sub.error(e),
       )
     })
-  return createClient({...config, apiVersion: '2025-02-19', useCdn: false, requester: requester as never})
+  // `requester` is a config option of the 7.x client sanity bundles; the 8.x typings we compile against lack it.
+  return createClient({...config, apiVersion: '2025-02-19', useCdn: false, requester} as Parameters<typeof createClient>[0])
 }

@@ -1,0 +1,117 @@
+/**
+ * `npm run dataset -- import|export <file.ndjson> | count | stats`: NDJSON in and out of the
+ * embedded dataset, in `sanity dataset import/export` shape.
+ */
+import {existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
+import {parseCli, progress, runCli} from '../lib/cli.ts'
+import {UsageError} from '../lib/errors.ts'
+import {DEFAULT_DATASET} from '../lib/paths.ts'
+import {Dataset} from './dataset.ts'
+import {exportNdjson, importNdjson} from './ndjson.ts'
+
+const spec = {
+  usage: 'npm run dataset -- import <file.ndjson> | export <file.ndjson|-> | count | stats [options]',
+  summary: [
+    'import: load an NDJSON file (one document per line) in one atomic transaction; every bad line is',
+    '        reported and nothing is written. Existing documents with other content need --replace.',
+    'export: write every document, sorted by _id, to a file (atomically) or to stdout with "-".',
+    'count:  number of documents (--type to count one type).   stats: documents per type, drafts, log.',
+  ].join('\n'),
+  options: {
+    dataset: {type: 'string'},
+    replace: {type: 'boolean'},
+    type: {type: 'string'},
+    json: {type: 'boolean'},
+    quiet: {type: 'boolean'},
+  },
+  help: {
+    dataset: 'SQLite dataset file (default .data/dataset.sqlite)',
+    replace: 'import: overwrite documents whose content differs',
+    type: 'count: only documents of this _type',
+    json: 'Print one JSON object on stdout',
+    quiet: 'No progress on stderr',
+  },
+  positionals: {min: 1, max: 2},
+} as const
+
+const COMMANDS = ['import', 'export', 'count', 'stats'] as const
+type Command = (typeof COMMANDS)[number]
+
+await runCli(async () => {
+  const {values, positionals} = parseCli(spec)
+  const [command, file] = positionals as [string, string | undefined]
+  if (!COMMANDS.includes(command as Command)) throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')})`)
+  const needsFile = command === 'import' || command === 'export'
+  if (needsFile && !file) throw new UsageError(`${command} needs a file argument`)
+  if (!needsFile && file) throw new UsageError(`${command} takes no file argument`)
+  const path = values.dataset ?? DEFAULT_DATASET
+  if (command !== 'import' && !existsSync(path)) throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
+  const out = (human: string, json: Record<string, unknown>) =>
+    process.stdout.write(values.json ? `${JSON.stringify({ok: true, ...json})}\n` : `${human}\n`)
+
+  const ds = Dataset.open(path)
+  try {
+    switch (command as Command) {
+      case 'import': {
+        if (!existsSync(file!)) throw new UsageError(`file not found: ${file}`)
+        const started = performance.now()
+        const counts = importNdjson(ds, readFileSync(file!, 'utf8'), {file: file!, replace: values.replace ?? false})
+        const ms = Math.round(performance.now() - started)
+        out(`${file}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged (${ms} ms)`, {
+          dataset: path,
+          file,
+          ...counts,
+        })
+        return 0
+      }
+      case 'export': {
+        const text = exportNdjson(ds)
+        const documents = ds.count()
+        if (file === '-') {
+          if (values.json) throw new UsageError('--json cannot be combined with export to stdout ("-")')
+          process.stdout.write(text)
+          progress(`exported ${documents} documents`)
+          return 0
+        }
+        writeAtomically(file!, text)
+        out(`exported ${documents} documents to ${file}`, {dataset: path, file, documents})
+        return 0
+      }
+      case 'count': {
+        const n = ds.count(values.type === undefined ? {} : {type: values.type})
+        out(String(n), {dataset: path, count: n, ...(values.type === undefined ? {} : {type: values.type})})
+        return 0
+      }
+      case 'stats': {
+        const stats = datasetStats(ds, path)
+        const human = [
+          `${path}: ${stats.documents} documents (${stats.drafts} drafts, ${stats.versions} versions), ${stats.bytes} bytes`,
+          ...Object.entries(stats.types).map(([t, n]) => `  ${t.padEnd(20)} ${n}`),
+          `transactions: ${stats.lastSeq}`,
+        ].join('\n')
+        out(human, {dataset: path, ...stats})
+        return 0
+      }
+    }
+  } finally {
+    ds.close()
+  }
+})
+
+/** Temp file next to the target, then rename: readers never see a half-written export. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
+  try {
+    writeFileSync(tmp, text)
+    renameSync(tmp, file)
+  } catch (e) {
+    rmSync(tmp, {force: true})
+    throw e
+  }
+}
+
+function datasetStats(ds: Dataset, path: string) {
+  const bytes = ['', '-wal'].reduce((n, s) => n + (existsSync(path + s) ? statSync(path + s).size : 0), 0)
+  return {...ds.stats(), lastSeq: ds.lastSeq(), bytes}
+}

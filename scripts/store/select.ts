@@ -1,0 +1,24 @@
+/**
+ * GROQ selection for `delete`/`patch` mutations by query. Transactions are synchronous (they hold
+ * a SQLite write lock), so this uses groq-js's sync evaluator, which covers filters, projections,
+ * ordering and slices — everything a mutation query needs.
+ */
+import {evaluateSync, parse, toJS} from 'groq-js'
+
+/** Ids of the documents `query` returns (one document or an array of them). */
+export function selectIds(
+  docs: readonly {_id: string}[],
+  query: string,
+  params: Record<string, unknown> = {},
+): string[] {
+  const byId = new Map(docs.map((d) => [d._id, d]))
+  const tree = parse(query, {params})
+  const result = toJS(evaluateSync(tree, {dataset: docs, params, dereference: ({_ref}) => byId.get(_ref)})) as unknown
+  const items = Array.isArray(result) ? result : result == null ? [] : [result]
+  const ids = new Set<string>()
+  for (const item of items) {
+    const id = item && typeof item === 'object' ? (item as {_id?: unknown})._id : undefined
+    if (typeof id === 'string') ids.add(id)
+  }
+  return [...ids]
+}

@@ -1,0 +1,40 @@
+/** The Studio's own rules (schemas/) run headless through Sanity's validateDocument. */
+import {describe, expect, it} from 'vitest'
+import {validateDocuments} from '../../scripts/validate/run.ts'
+import type {StoredDocument} from '../../scripts/store/types.ts'
+
+const sys = {_rev: 'r1', _createdAt: '2026-01-01T00:00:00Z', _updatedAt: '2026-01-01T00:00:00Z'}
+const doc = (d: Record<string, unknown> & {_id: string; _type: string}) => ({...sys, ...d}) as StoredDocument
+const block = (text: string, key = 'b0') => ({_type: 'block', _key: key, style: 'normal', markDefs: [], children: [{_type: 'span', _key: `${key}s`, text, marks: []}]})
+
+describe('validateDocuments', () => {
+  it('reports Studio rule errors and editorial warnings with document id and field path, all at once', async () => {
+    const report = await validateDocuments([
+      doc({_id: 'concern-c', _type: 'concern', title: 'C', slug: {_type: 'slug', current: 'c'}}),
+      doc({_id: 'benefit-ok', _type: 'benefit', title: 'Erases Stretch Marks', slug: {_type: 'slug', current: 'ok'}, body: [block('Safe for all skin types.')], concerns: [{_type: 'reference', _ref: 'concern-c', _key: 'k'}]}),
+      doc({_id: 'benefit-bad', _type: 'benefit', slug: {_type: 'slug', current: 'bad'}, body: []}),
+      doc({_id: 'article-a', _type: 'article', title: 'A', slug: {_type: 'slug', current: 'a'}, benefits: [{_type: 'reference', _ref: 'benefit-ok', _key: 'k1'}, {_type: 'reference', _ref: 'benefit-bad', _key: 'k2'}]}),
+    ])
+    const at = (id: string, path: string) => report.problems.filter((p) => p.documentId === id && p.path === path)
+    expect(at('benefit-bad', 'title')[0]).toMatchObject({level: 'error', message: 'Title is required'})
+    expect(at('benefit-bad', 'body')[0]).toMatchObject({level: 'error'})
+    expect(at('benefit-ok', 'title')[0]).toMatchObject({level: 'warning', message: expect.stringContaining('Erases')})
+    expect(at('benefit-ok', 'body')[0]).toMatchObject({level: 'warning', message: expect.stringContaining('Safe for all skin types')})
+    expect(report.errors).toBe(report.problems.filter((p) => p.level === 'error').length)
+    expect(report.errors).toBeGreaterThanOrEqual(2)
+  })
+
+  it('refuses script links in rich text', async () => {
+    const body = [{...block('click'), markDefs: [{_type: 'link', _key: 'l1', href: 'javascript:alert(1)'}], children: [{_type: 'span', _key: 's', text: 'click', marks: ['l1']}]}]
+    const report = await validateDocuments([doc({_id: 'benefit-x', _type: 'benefit', title: 'X', slug: {_type: 'slug', current: 'x'}, body})])
+    expect(report.problems.some((p) => p.documentId === 'benefit-x' && p.level === 'error' && p.path?.startsWith('body'))).toBe(true)
+  })
+
+  it('answers the built-in slug uniqueness rule offline from the dataset', async () => {
+    const report = await validateDocuments([
+      doc({_id: 'concern-a', _type: 'concern', title: 'A', slug: {_type: 'slug', current: 'same'}}),
+      doc({_id: 'concern-b', _type: 'concern', title: 'B', slug: {_type: 'slug', current: 'same'}}),
+    ])
+    expect(report.problems.filter((p) => p.path === 'slug' && p.level === 'error').map((p) => p.documentId).sort()).toEqual(['concern-a', 'concern-b'])
+  })
+})
