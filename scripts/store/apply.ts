@@ -27,7 +27,9 @@ export function withoutSystemFields<T extends Record<string, unknown>>(doc: T): 
 export function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   const sa = JSON.stringify(withoutSystemFields(a))
   const sb = JSON.stringify(withoutSystemFields(b))
-  return sa === sb || sortedJson(withoutSystemFields(a)) === sortedJson(withoutSystemFields(b))
+  if (sa === sb) return true
+  // Reordering keys never changes the length, so different lengths mean different content.
+  return sa.length === sb.length && sortedJson(withoutSystemFields(a)) === sortedJson(withoutSystemFields(b))
 }
 
 function sortedJson(value: unknown): string {

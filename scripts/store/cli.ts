@@ -2,7 +2,7 @@
  * `npm run dataset -- import|export <file.ndjson> | count | stats`: NDJSON in and out of the
  * embedded dataset, in `sanity dataset import/export` shape.
  */
-import {existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {parseCli, progress, runCli} from '../lib/cli.ts'
 import {UsageError} from '../lib/errors.ts'
@@ -11,9 +11,9 @@ import {Dataset} from './dataset.ts'
 import {exportNdjson, importNdjson} from './ndjson.ts'
 
 const spec = {
-  usage: 'npm run dataset -- import <file.ndjson> | export <file.ndjson|-> | count | stats [options]',
+  usage: 'npm run dataset -- import <file.ndjson|-> | export <file.ndjson|-> | count | stats [options]',
   summary: [
-    'import: load an NDJSON file (one document per line) in one atomic transaction; every bad line is',
+    'import: load an NDJSON file ("-" = stdin) in one atomic transaction; every bad line is',
     '        reported and nothing is written. Existing documents with other content need --replace.',
     'export: write every document, sorted by _id, to a file (atomically) or to stdout with "-".',
     'count:  number of documents (--type to count one type).   stats: documents per type, drafts, log.',
@@ -54,9 +54,10 @@ await runCli(async () => {
   try {
     switch (command as Command) {
       case 'import': {
-        if (!existsSync(file!)) throw new UsageError(`file not found: ${file}`)
+        if (file !== '-' && !existsSync(file!)) throw new UsageError(`file not found: ${file}`)
+        const text = readFileSync(file === '-' ? 0 : file!, 'utf8')
         const started = performance.now()
-        const counts = importNdjson(ds, readFileSync(file!, 'utf8'), {file: file!, replace: values.replace ?? false})
+        const counts = importNdjson(ds, text, {file: file === '-' ? '<stdin>' : file!, replace: values.replace ?? false})
         const ms = Math.round(performance.now() - started)
         out(`${file}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged (${ms} ms)`, {
           dataset: path,
@@ -101,6 +102,7 @@ await runCli(async () => {
 
 /** Temp file next to the target, then rename: readers never see a half-written export. */
 function writeAtomically(file: string, text: string): void {
+  mkdirSync(dirname(file), {recursive: true})
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
   try {
     writeFileSync(tmp, text)

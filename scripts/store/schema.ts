@@ -1,7 +1,7 @@
 /** The SQLite layout of a dataset file. Bump SCHEMA_VERSION (PRAGMA user_version) on changes. */
 import type {DatabaseSync} from 'node:sqlite'
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS documents (
@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS transactions (
 
 -- One row per document version a transaction wrote. To keep bulk imports cheap, the current
 -- version's json is NULL (it lives in documents.json); it is filled in when the document next
--- changes. deleted = 1 marks the transaction that deleted the document.
+-- changes. deleted = 1 marks the transaction that deleted the document. (A rowid table: rows hold
+-- whole documents, which WITHOUT ROWID handles ~1.6× slower.)
 CREATE TABLE IF NOT EXISTS revisions (
   doc_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS revisions (
   deleted INTEGER NOT NULL DEFAULT 0,
   json TEXT,
   PRIMARY KEY (doc_id, seq)
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS revisions_rev ON revisions(doc_id, rev);
 
 CREATE TABLE IF NOT EXISTS meta (
@@ -57,6 +58,9 @@ export function prepareDatabase(db: DatabaseSync, inMemory: boolean): void {
   if (version < SCHEMA_VERSION) {
     db.exec('BEGIN IMMEDIATE')
     try {
+      // Re-read under the write lock: another process may have just done this.
+      const current = (db.prepare('PRAGMA user_version').get() as {user_version: number}).user_version
+      if (current === 1) db.exec(MIGRATE_1_TO_2)
       db.exec(DDL)
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
       db.exec('COMMIT')
@@ -66,3 +70,15 @@ export function prepareDatabase(db: DatabaseSync, inMemory: boolean): void {
     }
   }
 }
+
+/** v1 had revisions WITHOUT ROWID and (briefly) transactions.mutations NOT NULL: rebuild both. */
+const MIGRATE_1_TO_2 = `
+ALTER TABLE revisions RENAME TO revisions_v1;
+DROP INDEX IF EXISTS revisions_rev;
+ALTER TABLE transactions RENAME TO transactions_v1;
+${DDL}
+INSERT INTO revisions (doc_id, seq, rev, deleted, json) SELECT doc_id, seq, rev, deleted, json FROM revisions_v1;
+INSERT INTO transactions (seq, id, timestamp, author, mutations, effects) SELECT seq, id, timestamp, author, mutations, effects FROM transactions_v1;
+DROP TABLE revisions_v1;
+DROP TABLE transactions_v1;
+`

@@ -1,0 +1,97 @@
+/**
+ * Every GROQ query the pipeline runs, typed by `npm run typegen` (result types are named after the
+ * constant: FEED_BENEFITS_QUERY → FEED_BENEFITS_QUERYResult in sanity.types.ts).
+ *
+ * Only forward `->` dereferences: the local runner resolves them from a lookup table (linear).
+ * Reverse links (concern → benefits, benefit → articles) are computed in JS from these results;
+ * `*[references(^._id)]` is quadratic in groq-js (see /work/shared/notes/performance.md).
+ * Internal fields (review.notes, source) are never selected, so they can never reach an export.
+ * Portable Text (intro, body) comes whole: the exporter sanitizes it node by node anyway, and a
+ * nested projection of every block and span made the queries several times slower.
+ */
+import {defineQuery} from 'groq'
+
+/** A link target: enough to build its URL and label. */
+const linkFields = /* groq */ `_id, _type, title, "slug": slug.current`
+
+const seoFields = /* groq */ `"seo": seo{metaTitle, metaDescription, noIndex}`
+
+/** Review metadata without the internal reviewer notes. */
+const reviewFields = /* groq */ `"review": review{
+  lastReviewed,
+  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}
+}`
+
+const systemFields = /* groq */ `_id, _type, _createdAt, _updatedAt`
+
+export const FEED_ARTICLES_QUERY = defineQuery(`*[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {
+  ${systemFields},
+  title,
+  "slug": slug.current,
+  summary,
+  publishedAt,
+  intro,
+  "treatment": treatment->{${linkFields}},
+  "benefits": benefits[]->{${linkFields}},
+  ${seoFields},
+  ${reviewFields}
+}`)
+
+export const FEED_BENEFITS_QUERY = defineQuery(`*[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {
+  ${systemFields},
+  title,
+  "slug": slug.current,
+  summary,
+  body,
+  bodyAreas,
+  "concerns": concerns[]->{${linkFields}},
+  "skinTypes": skinTypes[]->{${linkFields}},
+  "serums": serums[]->{${linkFields}},
+  ${seoFields},
+  ${reviewFields}
+}`)
+
+export const FEED_TREATMENTS_QUERY = defineQuery(`*[_type == "treatment" && defined(slug.current)] | order(slug.current asc, _id asc) {
+  ${systemFields},
+  title,
+  "slug": slug.current,
+  description,
+  synonyms,
+  procedureType,
+  howPerformed,
+  preparation,
+  followup,
+  ${seoFields}
+}`)
+
+export const FEED_CONCERNS_QUERY = defineQuery(`*[_type == "concern" && defined(slug.current)] | order(slug.current asc, _id asc) {
+  ${systemFields},
+  title,
+  "slug": slug.current,
+  description,
+  synonyms,
+  ${seoFields}
+}`)
+
+export const FEED_SKIN_TYPES_QUERY = defineQuery(`*[_type == "skinType" && defined(slug.current)] | order(slug.current asc, _id asc) {
+  ${systemFields},
+  title,
+  "slug": slug.current,
+  description,
+  synonyms,
+  kind,
+  fitzpatrick,
+  ${seoFields}
+}`)
+
+export const FEED_SERUMS_QUERY = defineQuery(`*[_type == "serum" && defined(slug.current)] | order(slug.current asc, _id asc) {
+  ${systemFields},
+  title,
+  "slug": slug.current,
+  description,
+  synonyms,
+  kind,
+  timing,
+  cautions,
+  ${seoFields}
+}`)
