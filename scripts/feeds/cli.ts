@@ -1,0 +1,51 @@
+/** `npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--json]` */
+import {parseCli, progress, runCli} from '../lib/cli.ts'
+import {formatProblem} from '../lib/errors.ts'
+import {DEFAULT_DATASET, DEFAULT_OUT} from '../lib/paths.ts'
+import {DEFAULT_BASE_URL, exportFeeds} from './export.ts'
+
+const spec = {
+  usage: 'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--json]',
+  summary:
+    'Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. Everything is validated before the output folder is replaced; on any error the previous output stays as it was.',
+  options: {
+    dataset: {type: 'string'},
+    out: {type: 'string'},
+    now: {type: 'string'},
+    'base-url': {type: 'string'},
+    'feeds-base-url': {type: 'string'},
+    partners: {type: 'string'},
+    json: {type: 'boolean'},
+    quiet: {type: 'boolean'},
+  },
+  help: {
+    dataset: `Dataset file (default ${DEFAULT_DATASET})`,
+    out: `Output folder, replaced as a whole (default ${DEFAULT_OUT})`,
+    now: 'ISO date-time for feed-level dates (default: newest date in the data)',
+    'base-url': `Web frontend the feeds link to (default ${DEFAULT_BASE_URL})`,
+    'feeds-base-url': 'Where the output folder is served, for self links (default: base URL)',
+    partners: 'Folder of partner profiles (default content/partners)',
+    json: 'Print one JSON object (files, counts, duration) on stdout',
+    quiet: 'No progress lines on stderr',
+  },
+} as const
+
+await runCli(async () => {
+  const {values} = parseCli(spec)
+  const summary = await exportFeeds({
+    dataset: values.dataset,
+    out: values.out,
+    now: values.now,
+    baseUrl: values['base-url'],
+    feedsBaseUrl: values['feeds-base-url'],
+    partnersDir: values.partners,
+    onProgress: progress,
+  })
+  for (const w of summary.warnings) progress(formatProblem(w))
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`)
+  } else {
+    const pages = Object.entries(summary.pages).map(([t, n]) => `${n} ${t}`).join(', ')
+    process.stdout.write(`exported ${summary.files} files (${pages}; ${summary.partners.length} partners) to ${summary.out} in ${summary.durationMs} ms\n`)
+  }
+})

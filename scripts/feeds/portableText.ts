@@ -1,0 +1,117 @@
+/**
+ * Portable Text for export: sanitized once (only the node kinds the schema allows, links made
+ * absolute and limited to http/https/mailto), then rendered to HTML and plain text. Unsafe links
+ * lose their annotation but keep their text, so the words still read right.
+ */
+import {toHTML, type PortableTextComponents} from '@portabletext/to-html'
+import type {Problem} from '../lib/errors.ts'
+import {escapeHtml} from './html.ts'
+import {stripXmlIllegal} from './text.ts'
+import type {Block, LinkDef, Span} from './types.ts'
+import {resolveLink} from './urls.ts'
+
+const STYLES = new Set(['normal', 'h2', 'h3', 'blockquote'])
+const DECORATORS = new Set(['strong', 'em'])
+
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+
+/**
+ * Blocks reduced to what renderers understand. Problems (as warnings) name the document and field
+ * of every dropped link so an editor can fix the source.
+ */
+export function sanitizeBlocks(
+  value: unknown,
+  ctx: {baseUrl: string; documentId: string; field: string},
+  problems: Problem[],
+): Block[] {
+  if (!Array.isArray(value)) return []
+  const blocks: Block[] = []
+  value.forEach((raw, i) => {
+    const b = asRecord(raw)
+    if (!b || b._type !== 'block') return
+    const key = typeof b._key === 'string' && b._key ? b._key : `b${i}`
+    const markDefs: LinkDef[] = []
+    for (const rawDef of Array.isArray(b.markDefs) ? b.markDefs : []) {
+      const def = asRecord(rawDef)
+      if (!def || def._type !== 'link' || typeof def._key !== 'string') continue
+      const href = typeof def.href === 'string' ? resolveLink(def.href, ctx.baseUrl) : undefined
+      if (href) markDefs.push({_type: 'link', _key: def._key, href})
+      else
+        problems.push({
+          level: 'warning',
+          documentId: ctx.documentId,
+          path: `${ctx.field}[_key=="${key}"].markDefs[_key=="${def._key}"].href`,
+          message: 'link is not an http, https or mailto URL; exported as plain text',
+        })
+    }
+    const linkKeys = new Set(markDefs.map((d) => d._key))
+    const children: Span[] = []
+    ;(Array.isArray(b.children) ? b.children : []).forEach((rawSpan, j) => {
+      const s = asRecord(rawSpan)
+      if (!s || s._type !== 'span') return
+      // Spans join mid-sentence: keep their spacing, drop only characters XML cannot carry.
+      const text = typeof s.text === 'string' ? stripXmlIllegal(s.text) : ''
+      const marks = (Array.isArray(s.marks) ? s.marks : []).filter(
+        (m): m is string => typeof m === 'string' && (DECORATORS.has(m) || linkKeys.has(m)),
+      )
+      children.push({_type: 'span', _key: typeof s._key === 'string' && s._key ? s._key : `${key}s${j}`, text, marks})
+    })
+    const block: Block = {
+      _type: 'block',
+      _key: key,
+      style: typeof b.style === 'string' && STYLES.has(b.style) ? (b.style as Block['style']) : 'normal',
+      children,
+      markDefs,
+    }
+    if (b.listItem === 'bullet' || b.listItem === 'number') {
+      block.listItem = b.listItem
+      block.level = typeof b.level === 'number' && Number.isInteger(b.level) && b.level > 0 ? Math.min(b.level, 6) : 1
+    }
+    blocks.push(block)
+  })
+  return blocks
+}
+
+const components: PortableTextComponents = {
+  marks: {
+    // Hrefs were resolved and checked in sanitizeBlocks; check again so this renderer is safe on its own.
+    link: ({children, value}) => {
+      const href = typeof value?.href === 'string' ? resolveLink(value.href, 'https://invalid.example') : undefined
+      return href && href === value?.href ? `<a href="${escapeHtml(href)}">${children}</a>` : children
+    },
+  },
+  unknownMark: ({children}) => children,
+  unknownType: () => '',
+  hardBreak: () => '<br>',
+  escapeHTML: escapeHtml,
+}
+
+/** HTML of sanitized blocks: p, h2, h3, blockquote, ul/ol/li, strong, em, a[href]. */
+export function blocksToHtml(blocks: readonly Block[]): string {
+  if (blocks.length === 0) return ''
+  return toHTML(blocks as unknown as Parameters<typeof toHTML>[0], {components, onMissingComponent: false})
+}
+
+/** Plain text: one paragraph per block, list items prefixed, blank line between blocks. */
+export function blocksToText(blocks: readonly Block[]): string {
+  const counters = new Map<number, number>()
+  return blocks
+    .map((b) => {
+      const text = b.children.map((s) => s.text).join('').trim()
+      if (!b.listItem) {
+        counters.clear()
+        return text
+      }
+      const level = b.level ?? 1
+      const indent = '  '.repeat(level - 1)
+      if (b.listItem === 'number') {
+        const n = (counters.get(level) ?? 0) + 1
+        counters.set(level, n)
+        return `${indent}${n}. ${text}`
+      }
+      return `${indent}- ${text}`
+    })
+    .filter((t) => t !== '')
+    .join('\n\n')
+}

@@ -1,0 +1,57 @@
+/**
+ * The versioned JSON Schemas (draft 2020-12) of every JSON file the exporter writes, compiled once
+ * with ajv. The same files are shipped into dist/schemas/ so consumers validate with what we used.
+ */
+import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js'
+import type {FormatsPlugin} from 'ajv-formats'
+import {createRequire} from 'node:module'
+import type {Problem} from '../lib/errors.ts'
+import appBundle from './schemas/app-bundle.v1.schema.json' with {type: 'json'}
+import jsonFeed from './schemas/jsonfeed-1.1.schema.json' with {type: 'json'}
+import manifest from './schemas/manifest.v1.schema.json' with {type: 'json'}
+import partnerContent from './schemas/partner-content.v1.schema.json' with {type: 'json'}
+import partnerProfile from './schemas/partner-profile.v1.schema.json' with {type: 'json'}
+import webPage from './schemas/web-page.v1.schema.json' with {type: 'json'}
+
+/** Schema name → schema; the shipped file is `schemas/<$id's last segment>`. */
+export const SCHEMAS = {webPage, appBundle, partnerContent, partnerProfile, manifest, jsonFeed} as const
+export type SchemaName = keyof typeof SCHEMAS
+
+export const schemaId = (name: SchemaName): string => SCHEMAS[name].$id
+export const schemaFileName = (name: SchemaName): string => SCHEMAS[name].$id.split('/').at(-1)!
+
+// ajv-formats is CommonJS (`module.exports = plugin`); require sidesteps ESM default-import interop.
+const addFormats = createRequire(import.meta.url)('ajv-formats') as FormatsPlugin
+
+let compiled: Map<SchemaName, ValidateFunction> | undefined
+
+function validators(): Map<SchemaName, ValidateFunction> {
+  if (compiled) return compiled
+  // allErrors: report every problem at once; strict: a typo in a schema keyword is a bug
+  // (strictRequired off: JSON Feed's "content_html or content_text" is an anyOf of bare requireds).
+  const ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true})
+  addFormats(ajv)
+  compiled = new Map(Object.entries(SCHEMAS).map(([name, schema]) => [name as SchemaName, ajv.compile(schema)]))
+  return compiled
+}
+
+/** One Problem per schema violation, located by file and JSON pointer. */
+export function validateAgainst(name: SchemaName, value: unknown, file: string): Problem[] {
+  const validate = validators().get(name)!
+  if (validate(value)) return []
+  return (validate.errors ?? []).map((e: ErrorObject) => ({
+    level: 'error' as const,
+    file,
+    path: e.instancePath || '/',
+    message: `${e.message ?? 'is invalid'}${detail(e)} [${schemaFileName(name)}]`,
+  }))
+}
+
+/** The offending name or the allowed values: what the generic ajv message leaves out. */
+function detail(e: ErrorObject): string {
+  const p = e.params as {additionalProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown}
+  if (p.additionalProperty) return `: "${p.additionalProperty}"`
+  if (p.allowedValues) return `: ${p.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+  if (p.allowedValue !== undefined) return `: ${JSON.stringify(p.allowedValue)}`
+  return ''
+}
