@@ -40,7 +40,14 @@ export const benefit = defineType({
       rows: 2,
       group: 'content',
       description: 'One sentence for cards, feeds and the meta description.',
-      validation: (rule) => rule.max(300).warning('Keep the summary under 300 characters'),
+      validation: (rule) => [
+        rule.max(300).warning('Keep the summary under 300 characters'),
+        // A warning, not required(): drafts may lack one, and `npm run migrate` backfills missing
+        // summaries from the body (migrations/2026-11-01-backfill-benefit-summary).
+        rule
+          .custom((summary) => (typeof summary === 'string' && summary.trim() !== '' ? true : 'Add a one-sentence summary: cards, feeds and the meta description use it'))
+          .warning(),
+      ],
     }),
     defineField({
       name: 'body',

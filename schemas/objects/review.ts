@@ -28,6 +28,19 @@ export const review = defineType({
         }),
     }),
     defineField({
+      // The older model's free-text reviewer. Kept (read-only, hidden when empty) so documents not
+      // yet migrated still open and validate; migrations/2026-11-02-reviewer-name-to-person moves
+      // it to `reviewedBy`.
+      name: 'reviewer',
+      title: 'Reviewer (old free-text field)',
+      type: 'string',
+      readOnly: true,
+      hidden: ({value}) => value === undefined,
+      deprecated: {reason: 'Use "Reviewed by" (a person). `npm run migrate` converts this text into a person reference.'},
+      validation: (rule) =>
+        rule.custom((value) => (value === undefined ? true : 'Free-text reviewer from the old model: run `npm run migrate` to turn it into "Reviewed by"')).warning(),
+    }),
+    defineField({
       name: 'notes',
       title: 'Reviewer notes',
       type: 'text',

@@ -20,11 +20,13 @@ export const SYSTEM_DEPS: SystemDep[] = [
   {apt: 'trang', present: () => ok('sh', ['-c', 'command -v trang'])},
   {apt: 'libxml2-utils', present: () => ok('sh', ['-c', 'command -v xmllint'])},
   {apt: 'openssl', present: () => ok('sh', ['-c', 'command -v openssl'])},
+  // certutil: `npm run studio` adds its local CA to browsers' NSS databases (the Studio browser test checks it).
+  {apt: 'libnss3-tools', present: () => ok('sh', ['-c', 'command -v certutil'])},
 ]
 
 const missing = SYSTEM_DEPS.filter((d) => !d.present()).map((d) => d.apt)
 if (missing.length > 0) {
-  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`
+  const cmd = `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`
   const canInstall = process.getuid?.() === 0 && ok('sh', ['-c', 'command -v apt-get'])
   if (!canInstall) {
     process.stderr.write(`The tests need Debian packages that are missing: ${missing.join(', ')}\nRun: sudo sh -c '${cmd}'\n`)

@@ -21,7 +21,11 @@ export interface ValidateOptions {
 
 const LEVEL_ORDER = {error: 0, warning: 1, info: 2} as const
 
-export async function validateDocuments(docs: readonly StoredDocument[], opts: ValidateOptions = {}): Promise<ValidationReport> {
+/** `_.`-prefixed ids are Sanity system documents (e.g. the migration ledger): not content, never validated. */
+const isSystemDocument = (d: StoredDocument) => d._id.startsWith('_.')
+
+export async function validateDocuments(allDocs: readonly StoredDocument[], opts: ValidateOptions = {}): Promise<ValidationReport> {
+  const docs = allDocs.filter((d) => !isSystemDocument(d))
   const targets = opts.only ? docs.filter((d) => opts.only!.has(d._id)) : docs
   const validator = await createStudioValidator(docs)
   const perDoc: Problem[][] = new Array(targets.length)

@@ -36,7 +36,7 @@ describe('schema', () => {
 describe('generated schema', () => {
   it('schema.json is what `sanity schema extract` produces from schemas/ (run `npm run typegen` after a schema change)', () => {
     const dir = join(ROOT, 'node_modules', '.cache', 'schema-check')
-    const r = runSanity(['schema', 'extract', '--workspace', 'local', '--enforce-required-fields', '--path', join(dir, 'schema.json')])
+    const r = runSanity(['schema', 'extract', '--force', '--workspace', 'local', '--enforce-required-fields', '--path', join(dir, 'schema.json')])
     expect(r.status, plain(r.stderr)).toBe(0)
     const fresh = JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8'))
     const committed = JSON.parse(readFileSync(join(ROOT, 'schema.json'), 'utf8'))

@@ -38,3 +38,10 @@ describe('validateDocuments', () => {
     expect(report.problems.filter((p) => p.path === 'slug' && p.level === 'error').map((p) => p.documentId).sort()).toEqual(['concern-a', 'concern-b'])
   })
 })
+
+describe('system documents', () => {
+  it('leaves `_.` documents (the migration ledger) out of validation', async () => {
+    const report = await validateDocuments([doc({_id: '_.migrations.x', _type: 'migration.record'})])
+    expect(report).toMatchObject({documents: 0, problems: []})
+  })
+})
