@@ -9,11 +9,12 @@ import {defineConfig, type WorkspaceOptions} from 'sanity'
 import {structureTool} from 'sanity/structure'
 import {schemaTypes} from './schemas/index.ts'
 import {structure} from './scripts/studio/structure.ts'
-import {LOCAL_DATASET, LOCAL_PROJECT_ID} from './scripts/studio/local.ts'
+import {LOCAL_DATASET, LOCAL_PROJECT_ID, localApiHost} from './scripts/studio/local.ts'
 
-// Vite exposes SANITY_STUDIO_* variables to the bundle; the CLI scripts set them for Node runs.
+// Vite exposes SANITY_STUDIO_* variables to the bundle by replacing each literal
+// `process.env.SANITY_STUDIO_X` at build time — so read them exactly like that: an alias such as
+// `const env = process.env` becomes `{}` in the bundle and every value is lost.
 declare const process: {env: Record<string, string | undefined>}
-const env = process.env
 
 const shared = {
   plugins: [structureTool({structure}), visionTool({defaultApiVersion: '2025-02-19'})],
@@ -42,18 +43,19 @@ const local: WorkspaceOptions = {
   basePath: '/local',
   projectId: LOCAL_PROJECT_ID,
   dataset: LOCAL_DATASET,
-  apiHost: env.SANITY_STUDIO_LOCAL_API_HOST || 'https://localhost:3334',
+  // Resolved in the browser: `npm run studio` builds with SANITY_STUDIO_LOCAL_API_HOST=same-origin.
+  apiHost: localApiHost(process.env.SANITY_STUDIO_LOCAL_API_HOST, typeof window === 'undefined' ? undefined : window.location),
 }
 
-const production: WorkspaceOptions[] = env.SANITY_STUDIO_PROJECT_ID
+const production: WorkspaceOptions[] = process.env.SANITY_STUDIO_PROJECT_ID
   ? [
       {
         ...shared,
         name: 'production',
         title: 'Skincare (hosted)',
         basePath: '/production',
-        projectId: env.SANITY_STUDIO_PROJECT_ID,
-        dataset: env.SANITY_STUDIO_DATASET || 'production',
+        projectId: process.env.SANITY_STUDIO_PROJECT_ID,
+        dataset: process.env.SANITY_STUDIO_DATASET || 'production',
       },
     ]
   : []

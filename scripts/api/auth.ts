@@ -1,0 +1,58 @@
+/**
+ * The local API's single credential: a random token per dataset, kept in a file beside the
+ * dataset (`<dataset>.token`, mode 0600) so the Studio login link and scripts keep working
+ * across restarts. Requests prove themselves with `Authorization: Bearer <token>`, exactly as
+ * with a Sanity API token. The token is never logged.
+ */
+import {randomBytes, timingSafeEqual} from 'node:crypto'
+import {chmodSync, closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs'
+import type {ApiUser} from './types.ts'
+import {header, type Req} from './http.ts'
+
+/** The Studio's `#token=` login only accepts 32+ characters; 32 random bytes give 43. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,}$/
+
+export const LOCAL_USER: ApiUser = {id: 'p-local-editor', name: 'Local editor', email: 'editor@localhost'}
+
+export const newToken = (): string => randomBytes(32).toString('base64url')
+
+export const tokenFileFor = (datasetPath: string): string => `${datasetPath}.token`
+
+/**
+ * Read the dataset's token, creating it on first use. A token file that others can read is
+ * tightened to 0600 rather than trusted as is.
+ */
+export function loadOrCreateToken(datasetPath: string): string {
+  const file = tokenFileFor(datasetPath)
+  if (existsSync(file)) {
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
+    const token = readFileSync(file, 'utf8').trim()
+    if (TOKEN_PATTERN.test(token)) return token
+  }
+  const token = newToken()
+  // Create with 0600 from the start (no window where the file is world-readable), then rename into place.
+  const tmp = `${file}.${process.pid}.tmp`
+  const fd = openSync(tmp, 'w', 0o600)
+  try {
+    writeSync(fd, `${token}\n`)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, file)
+  return token
+}
+
+/** The bearer token a request carries, if any. */
+export function bearerToken(req: Req): string | undefined {
+  const auth = header(req, 'authorization')
+  const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null
+  return m?.[1]
+}
+
+/** Constant-time comparison, so response timing does not leak how much of a guess was right. */
+export function tokenMatches(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(token)
+  return a.length === b.length && timingSafeEqual(a, b)
+}

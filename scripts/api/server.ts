@@ -1,0 +1,202 @@
+/**
+ * The local Sanity-compatible API over the embedded dataset, on loopback only:
+ * - HTTPS with HTTP/2 for browsers: the Studio keeps many `/data/listen` streams open, and over
+ *   HTTP/1.1 Chrome's six connections per host run out (documents hang on "connecting");
+ * - plain HTTP/1.1 on a second port for Node clients, which need no certificate then.
+ * Both serve the same routes; non-API paths may be handed to a static handler (the built Studio).
+ */
+import {createServer as createHttpServer, type IncomingMessage, type Server as HttpServer} from 'node:http'
+import {createSecureServer, type Http2SecureServer} from 'node:http2'
+import type {AddressInfo, Socket} from 'node:net'
+import type {Duplex} from 'node:stream'
+import {PipelineError} from '../lib/errors.ts'
+import {LOCAL_DATASET, LOCAL_PROJECT_ID} from '../studio/local.ts'
+import type {Dataset} from '../store/dataset.ts'
+import {bearerToken, LOCAL_USER, tokenMatches} from './auth.ts'
+import {answerPreflight, applyCorsHeaders, checkOrigin, corsPolicy, hostAllowed, studioOrigins, type CorsPolicy} from './cors.ts'
+import {toHttpError} from './errors.ts'
+import {hostName, HttpError, parseJson, readBody, sendError, splitApiVersion, type Req, type Res} from './http.ts'
+import {ListenHub} from './listen/hub.ts'
+import {QueryService} from './queryService.ts'
+import {matchRoute} from './router.ts'
+import {routes} from './routes/index.ts'
+import {presenceSockets} from './routes/socket.ts'
+import type {ApiContext, RequestContext} from './types.ts'
+
+export const LOOPBACK = '127.0.0.1'
+export const DEFAULT_HTTPS_PORT = 3334
+
+/** Serves a non-API path (e.g. the built Studio); resolves false when it has nothing for it. */
+export type StaticHandler = (req: Req, res: Res, pathname: string) => Promise<boolean> | boolean
+
+export interface ApiServerOptions {
+  ds: Dataset
+  token: string
+  tls: {key: string; cert: string}
+  projectId?: string
+  datasetName?: string
+  /** HTTPS port; 0 picks a free one. Default 3334. */
+  httpsPort?: number
+  /** Plain HTTP port; 0 picks a free one, `false` disables it. Default: HTTPS port + 1 (or 0). */
+  httpPort?: number | false
+  /** Browser origins allowed to call the API. Default: the Studio's (see cors.ts). */
+  allowedOrigins?: string[]
+  staticHandler?: StaticHandler
+  /** How often other processes' writes are looked for, in ms. */
+  pollMs?: number
+  log?: (message: string) => void
+  /** Log one line per request (method, path, status) — to see what a new Studio version calls. */
+  logRequests?: boolean
+}
+
+export interface RunningApi {
+  httpsPort: number
+  httpPort: number | undefined
+  /** `https://127.0.0.1:PORT`: the API base for clients (certificate covers the IP). */
+  url: string
+  /** `https://localhost:PORT`: what browsers and the Studio use. */
+  browserUrl: string
+  httpUrl: string | undefined
+  projectId: string
+  datasetName: string
+  context: ApiContext
+  close(): Promise<void>
+}
+
+/** A port that cannot be bound (usually: another API or Studio is running on it). */
+export class PortInUseError extends PipelineError {
+  override readonly code = 'PORT_IN_USE'
+}
+
+function listen(server: HttpServer | Http2SecureServer, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const failed = (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(`port ${port} on ${LOOPBACK} is in use (another \`npm run api\` or \`npm run studio\`?); choose another with --port`) : e)
+    server.once('error', failed)
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', failed)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}
+
+function makeHandler(app: ApiContext, token: string, cors: () => CorsPolicy, staticHandler: StaticHandler | undefined, logRequests: boolean) {
+  return async (req: Req, res: Res): Promise<void> => {
+    const method = (req.method ?? 'GET').toUpperCase()
+    // Path only: query strings may carry GROQ parameters, and nothing here may ever log a token.
+    if (logRequests) res.once('finish', () => app.log(`${method} ${hostName(req)} ${(req.url ?? '').split('?')[0]} ${res.statusCode}`))
+    try {
+      if (!hostAllowed(req)) throw new HttpError(421, 'This server only answers on localhost', 'misdirectedRequest')
+      const verdict = checkOrigin(cors(), req)
+      if (verdict === 'refused') throw new HttpError(403, 'Origin not allowed by the local API (CORS)', 'corsOriginError')
+      if (method === 'OPTIONS') return answerPreflight(req, res)
+      applyCorsHeaders(req, res)
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      const api = splitApiVersion(url.pathname)
+      if (!api) {
+        if (staticHandler && (method === 'GET' || method === 'HEAD') && (await staticHandler(req, res, url.pathname))) return
+        throw new HttpError(404, `Not found: ${url.pathname} (API paths start with /v<apiVersion>/)`, 'notFound')
+      }
+      const match = matchRoute(routes, method, api.path)
+      if (!match) {
+        app.log(`no route: ${method} ${api.path}`)
+        throw new HttpError(404, `The local API has no endpoint ${method} ${api.path}`, 'notFound')
+      }
+      const given = bearerToken(req)
+      const authenticated = tokenMatches(given, token)
+      if (match.route.access === 'token' && !authenticated) {
+        throw new HttpError(401, given ? 'Invalid token' : 'This endpoint needs the dataset token (Authorization: Bearer <token>)', 'unauthorized')
+      }
+      let body: Promise<unknown> | undefined
+      const ctx: RequestContext = {
+        req,
+        res,
+        method,
+        url,
+        path: api.path,
+        apiVersion: api.apiVersion,
+        params: match.params,
+        query: url.searchParams,
+        authenticated,
+        body: () => (body ??= readBody(req).then(parseJson)),
+      }
+      await match.route.handle(ctx, app)
+    } catch (e) {
+      const err = toHttpError(e)
+      if (err.statusCode >= 500) app.log(`${method} ${req.url ?? ''}: ${(e as Error)?.stack ?? String(e)}`)
+      if (!res.headersSent) sendError(res, err)
+      else res.end()
+    }
+  }
+}
+
+/** Start both servers; resolves once they listen. */
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`api: ${m}\n`))
+  const hub = new ListenHub(opts.ds, {log, ...(opts.pollMs ? {pollMs: opts.pollMs} : {})})
+  const app: ApiContext = {
+    ds: opts.ds,
+    projectId: opts.projectId ?? LOCAL_PROJECT_ID,
+    datasetName: opts.datasetName ?? LOCAL_DATASET,
+    user: LOCAL_USER,
+    queries: new QueryService(opts.ds),
+    hub,
+    keyValue: new Map(),
+    log,
+  }
+  let policy = corsPolicy(opts.allowedOrigins ?? [])
+  const handler = makeHandler(app, opts.token, () => policy, opts.staticHandler, Boolean(opts.logRequests))
+  const sockets = presenceSockets({datasetName: app.datasetName, token: opts.token})
+  const connections = new Set<Socket>()
+  const track = (socket: Socket) => {
+    connections.add(socket)
+    socket.once('close', () => connections.delete(socket))
+  }
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const origin = checkOrigin(policy, req)
+    if (!hostAllowed(req) || origin === 'refused' || !sockets.handleUpgrade(req, socket, head)) socket.destroy()
+  }
+
+  const secure = createSecureServer({key: opts.tls.key, cert: opts.tls.cert, allowHTTP1: true}, (req, res) => void handler(req, res))
+  secure.on('connection', track)
+  secure.on('upgrade', onUpgrade)
+  const plain = opts.httpPort === false ? undefined : createHttpServer((req, res) => void handler(req, res))
+  plain?.on('connection', track)
+  plain?.on('upgrade', onUpgrade)
+
+  let httpsPort = 0
+  let httpPort: number | undefined
+  try {
+    httpsPort = await listen(secure, opts.httpsPort ?? DEFAULT_HTTPS_PORT)
+    if (plain) httpPort = await listen(plain, typeof opts.httpPort === 'number' ? opts.httpPort : opts.httpsPort === 0 ? 0 : httpsPort + 1)
+  } catch (e) {
+    if (secure.listening) secure.close()
+    hub.close()
+    sockets.close()
+    throw e
+  }
+  if (!opts.allowedOrigins) policy = corsPolicy(studioOrigins(httpsPort))
+
+  let closing: Promise<void> | undefined
+  return {
+    httpsPort,
+    httpPort,
+    url: `https://${LOOPBACK}:${httpsPort}`,
+    browserUrl: `https://localhost:${httpsPort}`,
+    httpUrl: httpPort === undefined ? undefined : `http://${LOOPBACK}:${httpPort}`,
+    projectId: app.projectId,
+    datasetName: app.datasetName,
+    context: app,
+    close() {
+      closing ??= (async () => {
+        hub.close()
+        sockets.close()
+        const done = Promise.all([secure, ...(plain ? [plain] : [])].map((s) => new Promise<void>((r) => s.close(() => r()))))
+        // Listen streams and HTTP/2 sessions stay open forever; end them so close() returns.
+        for (const socket of connections) socket.destroy()
+        await done
+      })()
+      return closing
+    },
+  }
+}
