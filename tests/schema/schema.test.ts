@@ -35,10 +35,11 @@ describe('schema', () => {
 
 describe('generated schema', () => {
   it('schema.json is what `sanity schema extract` produces from schemas/ (run `npm run typegen` after a schema change)', () => {
-    const dir = join(ROOT, 'node_modules', '.cache', 'schema-check')
-    const r = runSanity(['schema', 'extract', '--force', '--workspace', 'local', '--enforce-required-fields', '--path', join(dir, 'schema.json')])
+    // sanity 6.9.2 resolves --path against the cwd even when it is absolute: pass it relative to ROOT.
+    const relative = join('node_modules', '.cache', 'schema-check', 'schema.json')
+    const r = runSanity(['schema', 'extract', '--force', '--workspace', 'local', '--enforce-required-fields', '--path', relative])
     expect(r.status, plain(r.stderr)).toBe(0)
-    const fresh = JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8'))
+    const fresh = JSON.parse(readFileSync(join(ROOT, relative), 'utf8'))
     const committed = JSON.parse(readFileSync(join(ROOT, 'schema.json'), 'utf8'))
     expect(committed).toEqual(fresh)
   }, 180_000)
