@@ -51,7 +51,11 @@ export function formatReport(r: ImportReport): string {
   const counts = `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.deleted} deleted`
   const out = [
     `${r.file} → ${r.articleId} "${r.title}"${r.treatment ? ` (treatment: ${r.treatment.id})` : ''}`,
-    r.dryRun ? `dry run, nothing written; the import would give: ${counts}` : counts,
+    r.dryRun
+      ? `dry run, nothing written; the import would give: ${counts}`
+      : r.created + r.updated + r.deleted === 0
+        ? `${counts}: already up to date, nothing written`
+        : counts,
   ]
   if (r.ids.kept.length) out.push(`kept editor changes in: ${r.ids.kept.join(', ')}`)
   for (const b of r.benefits) {
