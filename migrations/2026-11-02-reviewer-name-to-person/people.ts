@@ -45,7 +45,11 @@ export function nameKey(name: string): string {
     .trim()
 }
 
-/** URL slug, like the importer's: ASCII lower case, words joined by `-`, at most 96 characters. */
+/**
+ * URL slug, like the importer's: ASCII lower case, words joined by `-`, at most 96 characters.
+ * Deliberately a frozen copy: a migration must do tomorrow what it did when it was written, even
+ * if the importer's slug rules change.
+ */
 export function slugify(text: string): string {
   return text
     .normalize('NFKD')

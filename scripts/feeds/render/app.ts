@@ -5,16 +5,9 @@
 import {jsonFile} from '../json.ts'
 import {schemaId} from '../schemas.ts'
 import {compareStrings} from '../text.ts'
+import {RELATED_KEY_OF} from '../relations.ts'
 import {RELATED_KEYS, type FeedModel, type Page, type PageType, type Person} from '../types.ts'
 
-const GROUPS: Record<PageType, string> = {
-  article: 'articles',
-  benefit: 'benefits',
-  treatment: 'treatments',
-  concern: 'concerns',
-  skinType: 'skinTypes',
-  serum: 'serums',
-}
 
 function entry(page: Page): Record<string, unknown> {
   const related: Record<string, string[]> = {}
@@ -43,7 +36,7 @@ export function appBundleObject(model: FeedModel): Record<string, unknown> {
   const groups: Record<string, unknown[]> = {articles: [], benefits: [], treatments: [], concerns: [], skinTypes: [], serums: []}
   const people = new Map<string, Person>()
   for (const page of model.pages) {
-    groups[GROUPS[page.type]]!.push(entry(page))
+    groups[RELATED_KEY_OF[page.type]]!.push(entry(page))
     const by = page.review?.reviewedBy
     if (by && !people.has(by.id)) people.set(by.id, by)
   }
