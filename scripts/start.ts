@@ -10,6 +10,7 @@ import {DEFAULT_DATASET, DEFAULT_OUT, SOURCES_DIR} from './lib/paths.ts'
 import {exportFeeds} from './feeds/export.ts'
 import {importSources, sourceFiles, type ImportReport} from './import/index.ts'
 import {Dataset} from './store/dataset.ts'
+import {validationCachePath} from './validate/cache.ts'
 import {validateDocuments} from './validate/run.ts'
 
 const spec = {
@@ -41,7 +42,8 @@ await runCli(async () => {
   const {values} = parseCli(spec)
   const started = performance.now()
   const files = await sourceFiles(values.sources ?? SOURCES_DIR)
-  const ds = Dataset.open(values.dataset ?? DEFAULT_DATASET)
+  const datasetPath = values.dataset ?? DEFAULT_DATASET
+  const ds = Dataset.open(datasetPath)
   try {
     // Rehearse: import into an in-memory copy and validate that, before touching anything real.
     progress(`importing ${files.length} source file(s)`)
@@ -51,7 +53,8 @@ await runCli(async () => {
     const docs = rehearsal.documents()
     rehearsal.close()
     progress(`validating ${docs.length} documents`)
-    const validation = await validateDocuments(docs, {onProgress: (d, t) => progress(`validated ${d}/${t}`)})
+    // Cached per document next to the dataset: a re-run validates only what the import changed.
+    const validation = await validateDocuments(docs, {onProgress: (d, t) => progress(`validated ${d}/${t}`), cache: validationCachePath(datasetPath)})
     if (validation.errors > 0) {
       throw new InputError(validation.problems.filter((p) => p.level === 'error'), `validation failed with ${validation.errors} error(s); nothing written`)
     }

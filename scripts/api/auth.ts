@@ -5,7 +5,7 @@
  * with a Sanity API token. The token is never logged.
  */
 import {randomBytes, timingSafeEqual} from 'node:crypto'
-import {chmodSync, closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs'
+import {chmodSync, closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs'
 import type {ApiUser} from './types.ts'
 import {header, type Req} from './http.ts'
 
@@ -32,7 +32,10 @@ export function loadOrCreateToken(datasetPath: string): string {
   const token = newToken()
   // Create with 0600 from the start (no window where the file is world-readable), then rename into place.
   const tmp = `${file}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w', 0o600)
+  // 'wx' (O_EXCL): a leftover or planted file (or symlink) at that name is never written through;
+  // its mode would be kept, and a symlink would send the token elsewhere.
+  rmSync(tmp, {force: true})
+  const fd = openSync(tmp, 'wx', 0o600)
   try {
     writeSync(fd, `${token}\n`)
   } finally {
@@ -40,6 +43,14 @@ export function loadOrCreateToken(datasetPath: string): string {
   }
   renameSync(tmp, file)
   return token
+}
+
+/**
+ * `text` with every occurrence of the token replaced: for log lines and error bodies, which echo
+ * request paths and queries — where a token pasted by mistake would otherwise come back out.
+ */
+export function redactToken(text: string, token: string): string {
+  return token !== '' && text.includes(token) ? text.split(token).join('[token]') : text
 }
 
 /** The bearer token a request carries, if any. */

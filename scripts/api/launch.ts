@@ -23,6 +23,8 @@ export interface LaunchOptions {
   pollMs?: number
   log?: (message: string) => void
   logRequests?: boolean
+  /** Longest a GROQ query may run, in ms (default 10 s). */
+  queryTimeoutMs?: number
 }
 
 /** What the CLIs print as their one `--json` line (plus their own fields). */
@@ -66,6 +68,7 @@ export async function launchApi(opts: LaunchOptions): Promise<LaunchedApi> {
       ...(opts.pollMs ? {pollMs: opts.pollMs} : {}),
       ...(opts.log ? {log: opts.log} : {}),
       ...(opts.logRequests ? {logRequests: true} : {}),
+      ...(opts.queryTimeoutMs !== undefined ? {queryTimeoutMs: opts.queryTimeoutMs} : {}),
     })
     const info: ApiReadyInfo = {
       url: api.url,

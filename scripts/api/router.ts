@@ -1,4 +1,5 @@
 /** Route lookup: first route whose pattern matches the unversioned path and whose method fits. */
+import {MAX_DEPTH, nestsDeeperThan} from '../store/limits.ts'
 import {HttpError} from './http.ts'
 import type {ApiContext, Route} from './types.ts'
 
@@ -46,5 +47,11 @@ export function groqParamsFromQuery(q: URLSearchParams): Record<string, unknown>
       throw new HttpError(400, `Parameter ${k} is not valid JSON`, 'queryParseError')
     }
   }
+  assertShallowParams(params)
   return params
+}
+
+/** GROQ parameters nested absurdly deep overflow the parser's and the evaluator's stacks: a 400, not a 500. */
+export function assertShallowParams(params: Record<string, unknown>): void {
+  if (nestsDeeperThan(params, MAX_DEPTH)) throw new HttpError(400, `Query parameters nested more than ${MAX_DEPTH} levels deep`, 'queryParseError')
 }

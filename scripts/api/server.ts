@@ -12,7 +12,7 @@ import type {Duplex} from 'node:stream'
 import {PipelineError} from '../lib/errors.ts'
 import {LOCAL_DATASET, LOCAL_PROJECT_ID} from '../studio/local.ts'
 import type {Dataset} from '../store/dataset.ts'
-import {bearerToken, LOCAL_USER, tokenMatches} from './auth.ts'
+import {bearerToken, LOCAL_USER, redactToken, tokenMatches} from './auth.ts'
 import {answerPreflight, applyCorsHeaders, checkOrigin, corsPolicy, hostAllowed, studioOrigins, type CorsPolicy} from './cors.ts'
 import {toHttpError} from './errors.ts'
 import {hostName, HttpError, parseJson, readBody, sendError, splitApiVersion, type Req, type Res} from './http.ts'
@@ -47,6 +47,8 @@ export interface ApiServerOptions {
   log?: (message: string) => void
   /** Log one line per request (method, path, status) — to see what a new Studio version calls. */
   logRequests?: boolean
+  /** Longest a GROQ query may run before it is stopped with a 400 (default 10 s; see queryService.ts). */
+  queryTimeoutMs?: number
 }
 
 export interface RunningApi {
@@ -122,24 +124,34 @@ function makeHandler(app: ApiContext, token: string, cors: () => CorsPolicy, sta
       }
       await match.route.handle(ctx, app)
     } catch (e) {
-      const err = toHttpError(e)
-      if (err.statusCode >= 500) app.log(`${method} ${req.url ?? ''}: ${(e as Error)?.stack ?? String(e)}`)
+      const err = redactError(toHttpError(e), token)
+      // Path only, as above: a query string may carry GROQ parameters, or a token pasted by mistake.
+      if (err.statusCode >= 500) app.log(`${method} ${(req.url ?? '').split('?')[0]}: ${(e as Error)?.stack ?? String(e)}`)
       if (!res.headersSent) sendError(res, err)
       else res.end()
     }
   }
 }
 
+/** An error answer that cannot echo the token back (e.g. a 404 for a path it was pasted into). */
+function redactError(err: HttpError, token: string): HttpError {
+  const details = JSON.stringify(err.details)
+  if (!err.message.includes(token) && !details.includes(token)) return err
+  return new HttpError(err.statusCode, redactToken(err.message, token), err.type, JSON.parse(redactToken(details, token)) as Record<string, unknown>)
+}
+
 /** Start both servers; resolves once they listen. */
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(`api: ${m}\n`))
+  const write = opts.log ?? ((m: string) => process.stderr.write(`api: ${m}\n`))
+  // Whatever a route or a request path puts into a log line, the token never reaches the log.
+  const log = (m: string) => write(redactToken(m, opts.token))
   const hub = new ListenHub(opts.ds, {log, ...(opts.pollMs ? {pollMs: opts.pollMs} : {})})
   const app: ApiContext = {
     ds: opts.ds,
     projectId: opts.projectId ?? LOCAL_PROJECT_ID,
     datasetName: opts.datasetName ?? LOCAL_DATASET,
     user: LOCAL_USER,
-    queries: new QueryService(opts.ds),
+    queries: new QueryService(opts.ds, opts.queryTimeoutMs === undefined ? {} : {timeoutMs: opts.queryTimeoutMs}),
     hub,
     keyValue: new Map(),
     log,
@@ -161,6 +173,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   secure.on('connection', track)
   secure.on('upgrade', onUpgrade)
   const plain = opts.httpPort === false ? undefined : createHttpServer((req, res) => void handler(req, res))
+  if (plain) {
+    // Node closes idle keep-alive connections after 5 s. A client busy for longer (a migration
+    // handler, a script between two calls) then writes into a socket the server just closed —
+    // "other side closed" — and @sanity/client retries no POST. Clients close idle sockets well
+    // before this (undici after 4 s); the server now leaves that to them.
+    plain.keepAliveTimeout = 65_000
+    plain.headersTimeout = 66_000
+  }
   plain?.on('connection', track)
   plain?.on('upgrade', onUpgrade)
 
@@ -191,6 +211,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       closing ??= (async () => {
         hub.close()
         sockets.close()
+        app.queries.close()
         const done = Promise.all([secure, ...(plain ? [plain] : [])].map((s) => new Promise<void>((r) => s.close(() => r()))))
         // Listen streams and HTTP/2 sessions stay open forever; end them so close() returns.
         for (const socket of connections) socket.destroy()

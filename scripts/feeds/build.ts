@@ -1,32 +1,40 @@
 /**
  * Everything one export writes: web pages, the app bundle, the main feeds, every partner's folder,
- * the schemas and the manifest. Files are rendered one at a time, checked (schema, format,
- * executable markup) and handed to a sink, so an export never holds all its output in memory;
- * the caller's sink writes into a temporary folder that only replaces the output when no file
- * had an error (see write.ts). Pure apart from the sink.
+ * the schemas and the manifest. Files are rendered one at a time and checked (schema, format,
+ * executable markup), so an export never holds all its output in memory; the caller writes them
+ * into a temporary folder that only replaces the output when no file had an error (see
+ * write.ts). Pure apart from the sink.
+ *
+ * Two levels of checks: files made once per page and the big aggregates get the fast scan of
+ * fastChecks.ts (their renderers guarantee escaping, so their bytes are not parsed again); the
+ * syndication files, which carry at most `feedItems` items, get the full parser-based checks.
  */
 import {sha256} from '../lib/hash.ts'
 import type {Problem} from '../lib/errors.ts'
+import {webPageProblems} from './fastChecks.ts'
 import {atomProblems, rssProblems} from './feedChecks.ts'
-import {jsonFile} from './json.ts'
+import {jsonFile, safeJson} from './json.ts'
+import {normalizeLimit} from './limits.ts'
 import type {PartnerFormat, PartnerProfile} from './partners.ts'
 import {partnerView} from './partnerView.ts'
 import {SCHEMAS_README} from './readme.ts'
-import {renderAppBundle} from './render/app.ts'
+import {renderAppBundleWithLayout} from './render/app.ts'
 import {renderAtom} from './render/atom.ts'
 import {MAIN_FEED_TYPES, type FeedSpec} from './render/item.ts'
 import {renderJsonFeed} from './render/jsonFeed.ts'
 import {renderJsonLdGraph} from './render/jsonLd.ts'
 import {renderPartnerJson} from './render/partnerJson.ts'
 import {renderRss} from './render/rss.ts'
-import {renderWebPage, webPagePath} from './render/web.ts'
+import {webPageObject, webPagePath} from './render/web.ts'
+import {createWebJsonCache, webPageJson, type WebJsonCache} from './render/webJson.ts'
 import {jsonValueProblems, rawJsonProblems, unsafeMarkupProblems, xmlTreeProblems, type OutputFile} from './safety.ts'
 import {SCHEMAS, schemaFileName, schemaId, validateAgainst, type SchemaName} from './schemas.ts'
 import {compareStrings} from './text.ts'
-import type {FeedModel} from './types.ts'
+import type {FeedModel, Page} from './types.ts'
 import {parseXml, XmlSyntaxError} from './xmlTree.ts'
 
 export const MANIFEST_PATH = 'manifest.json'
+export const APP_BUNDLE_PATH = 'app/bundle.json'
 
 /** File name of each partner format inside dist/partners/<name>/. */
 export const PARTNER_FILES: Record<PartnerFormat, string> = {
@@ -40,30 +48,76 @@ export const PARTNER_FILES: Record<PartnerFormat, string> = {
 export interface BuildOptions {
   /** Extra checks of each rendered file (tests inject failures; integrators add policies). */
   checks?: ReadonlyArray<(file: OutputFile) => Problem[]>
+  /** Items per syndication file (RSS, Atom, JSON Feed, partner files); 0 = no limit; default 50. */
+  feedItems?: number
 }
 
-/** Every output file except the manifest, rendered lazily in a fixed order. */
-export function* renderFiles(model: FeedModel, profiles: readonly PartnerProfile[]): Generator<OutputFile> {
-  const add = (path: string, content: string): OutputFile => ({path, content})
+/** A rendered file with the problems its checks found. */
+export interface CheckedFile extends OutputFile {
+  problems: Problem[]
+  /** The content's `\u003c`… escapes are still to be applied to its bytes (see webFile `raw`). */
+  htmlEscape?: true
+}
 
-  for (const page of model.pages) yield add(webPagePath(page), renderWebPage(model, page))
-  yield add('app/bundle.json', renderAppBundle(model))
+/**
+ * One page's web file, with the fast checks. Pass the same `cache` for every page of an export
+ * (linked pages' JSON is made once); `validateSchema` also checks the page object against the
+ * web page schema (the full export does it for the first page of each type).
+ */
+export function webFile(model: FeedModel, page: Page, opts: {cache?: WebJsonCache; validateSchema?: boolean; raw?: boolean} = {}): CheckedFile {
+  const path = webPagePath(page)
+  const object = opts.validateSchema ? webPageObject(model, page) : undefined
+  if (opts.raw) {
+    // The writer escapes every `<` of these bytes: none can remain, so there is no byte scan here.
+    const content = webPageJson(model, page, opts.cache ?? createWebJsonCache(), {raw: true})
+    return {path, content, problems: webPageProblems(path, undefined, page, object), htmlEscape: true}
+  }
+  const content = webPageJson(model, page, opts.cache ?? createWebJsonCache())
+  return {path, content, problems: webPageProblems(path, content, page, object)}
+}
 
-  const main = (path: string): FeedSpec => ({title: model.site.title, description: model.site.description, path, types: MAIN_FEED_TYPES})
-  yield add('feeds/rss.xml', renderRss(model, main('feeds/rss.xml')))
-  yield add('feeds/atom.xml', renderAtom(model, main('feeds/atom.xml')))
-  yield add('feeds/feed.json', renderJsonFeed(model, main('feeds/feed.json')))
+/** app/bundle.json: compact JSON of plain text; the scan checks its bytes (no HTML members). */
+export function appBundleFile(model: FeedModel): CheckedFile & {layout: ReturnType<typeof renderAppBundleWithLayout>} {
+  const layout = renderAppBundleWithLayout(model)
+  const content = layout.content
+  return {path: APP_BUNDLE_PATH, content, problems: rawJsonProblems(content, APP_BUNDLE_PATH), layout}
+}
+
+/** Path of each file a partner profile produces, in the order they are written. */
+export const partnerFilePaths = (profile: PartnerProfile): string[] =>
+  [...profile.formats].sort().map((format) => `partners/${profile.name}/${PARTNER_FILES[format]}`)
+
+/** The item limit of the main feeds and of one partner. */
+export const feedLimit = (opts: BuildOptions, profile?: PartnerProfile): number | undefined =>
+  profile?.maxItems ?? normalizeLimit(opts.feedItems)
+
+/**
+ * Main feeds and every partner's files, each fully checked (they are small: item limit).
+ * `linkTargets`: pages the items link to that are not in `model.pages` (incremental exports).
+ */
+export function* syndicationFiles(
+  model: FeedModel,
+  profiles: readonly PartnerProfile[],
+  opts: BuildOptions = {},
+  linkTargets?: readonly Page[],
+): Generator<CheckedFile> {
+  const checked = (path: string, content: string): CheckedFile => ({path, content, problems: fileProblems({path, content})})
+  const limit = feedLimit(opts)
+  const main = (path: string): FeedSpec => ({title: model.site.title, description: model.site.description, path, types: MAIN_FEED_TYPES, ...(limit ? {limit} : {})})
+  yield checked('feeds/rss.xml', renderRss(model, main('feeds/rss.xml')))
+  yield checked('feeds/atom.xml', renderAtom(model, main('feeds/atom.xml')))
+  yield checked('feeds/feed.json', renderJsonFeed(model, main('feeds/feed.json')))
 
   for (const profile of profiles) {
-    const view = partnerView(model, profile)
-    const spec = (format: PartnerFormat): FeedSpec => ({
-      title: `${model.site.title} for ${profile.title}`,
-      description: model.site.description,
-      path: `partners/${profile.name}/${PARTNER_FILES[format]}`,
-      types: profile.types,
-    })
+    const partnerLimit = feedLimit(opts, profile)
+    const view = partnerView(model, profile, {...(partnerLimit ? {limit: partnerLimit} : {}), ...(linkTargets ? {linkTargets} : {})})
     for (const format of [...profile.formats].sort()) {
-      const s = spec(format)
+      const s: FeedSpec = {
+        title: `${model.site.title} for ${profile.title}`,
+        description: model.site.description,
+        path: `partners/${profile.name}/${PARTNER_FILES[format]}`,
+        types: profile.types,
+      }
       const content =
         format === 'rss'
           ? renderRss(view.model, s)
@@ -74,18 +128,44 @@ export function* renderFiles(model: FeedModel, profiles: readonly PartnerProfile
               : format === 'json'
                 ? renderPartnerJson(view)
                 : renderJsonLdGraph(view.model)
-      yield add(s.path, content)
+      yield checked(s.path, content)
     }
   }
+}
 
-  for (const name of Object.keys(SCHEMAS) as SchemaName[]) yield add(`schemas/${schemaFileName(name)}`, jsonFile(SCHEMAS[name]))
-  yield add('schemas/README.md', SCHEMAS_README)
+/** The schemas and their README, shipped with every export. */
+export function* staticFiles(): Generator<CheckedFile> {
+  for (const name of Object.keys(SCHEMAS) as SchemaName[]) {
+    const file = {path: `schemas/${schemaFileName(name)}`, content: jsonFile(SCHEMAS[name])}
+    yield {...file, problems: fileProblems(file)}
+  }
+  const readme = {path: 'schemas/README.md', content: SCHEMAS_README}
+  yield {...readme, problems: fileProblems(readme)}
+}
+
+/** Every output file except the manifest, rendered lazily in a fixed order, each checked. */
+export function* exportFiles(model: FeedModel, profiles: readonly PartnerProfile[], opts: BuildOptions = {}): Generator<CheckedFile> {
+  const cache = createWebJsonCache()
+  const schemaChecked = new Set<string>()
+  for (const page of model.pages) {
+    const validateSchema = !schemaChecked.has(page.type)
+    schemaChecked.add(page.type)
+    yield webFile(model, page, {cache, validateSchema})
+  }
+  yield appBundleFile(model)
+  yield* syndicationFiles(model, profiles, opts)
+  yield* staticFiles()
+}
+
+/** Every output file except the manifest, unchecked (kept for callers that only render). */
+export function* renderFiles(model: FeedModel, profiles: readonly PartnerProfile[], opts: BuildOptions = {}): Generator<OutputFile> {
+  for (const {path, content} of exportFiles(model, profiles, opts)) yield {path, content}
 }
 
 /** The schema a JSON file must satisfy, by where it sits (undefined: only well-formed JSON). */
 function schemaFor(path: string): SchemaName | undefined {
   if (path.startsWith('web/')) return 'webPage'
-  if (path === 'app/bundle.json') return 'appBundle'
+  if (path === APP_BUNDLE_PATH) return 'appBundle'
   if (path === MANIFEST_PATH) return 'manifest'
   if (path.endsWith('/feed.json')) return 'jsonFeed'
   if (path.endsWith('/content.json')) return 'partnerContent'
@@ -141,10 +221,33 @@ export const manifestEntry = (file: OutputFile): ManifestEntry => {
   return {path: file.path, size: bytes.byteLength, sha256: sha256(bytes)}
 }
 
+/**
+ * The manifest's text around its entries, and one entry's text: exactly what
+ * jsonFile({$schema, generatedAt, files}) writes (2-space JSON), assembled from parts so an
+ * incremental export can reuse the entries of unchanged files.
+ */
+export const manifestParts = (generatedAt: string) => ({
+  open: `{\n  "$schema": ${safeJson(schemaId('manifest'))},\n  "generatedAt": ${safeJson(generatedAt)},\n  "files": [\n`,
+  separator: ',\n',
+  close: '\n  ]\n}\n',
+  empty: `{\n  "$schema": ${safeJson(schemaId('manifest'))},\n  "generatedAt": ${safeJson(generatedAt)},\n  "files": []\n}\n`,
+})
+export const manifestEntryText = (e: ManifestEntry): string =>
+  `    {\n      "path": ${safeJson(e.path)},\n      "size": ${e.size},\n      "sha256": ${safeJson(e.sha256)}\n    }`
+
 /** dist/manifest.json: every other file with its byte size and sha256, sorted by path. */
 export function renderManifest(entries: readonly ManifestEntry[], generatedAt: string): string {
   const files = [...entries].sort((a, b) => compareStrings(a.path, b.path))
-  return jsonFile({$schema: schemaId('manifest'), generatedAt, files})
+  const parts = manifestParts(generatedAt)
+  return files.length === 0 ? parts.empty : parts.open + files.map(manifestEntryText).join(parts.separator) + parts.close
+}
+
+/** The manifest, checked: its bytes, and its schema when the entries are at hand. */
+export function manifestFile(entries: readonly ManifestEntry[], generatedAt: string): CheckedFile {
+  const content = renderManifest(entries, generatedAt)
+  const problems = rawJsonProblems(content, MANIFEST_PATH)
+  problems.push(...validateAgainst('manifest', {$schema: schemaId('manifest'), generatedAt, files: entries}, MANIFEST_PATH))
+  return {path: MANIFEST_PATH, content, problems}
 }
 
 export interface ExportRun {
@@ -154,6 +257,15 @@ export interface ExportRun {
   paths: string[]
   /** Errors mean the sink's output must be thrown away. */
   problems: Problem[]
+}
+
+/** Duplicate paths and the caller's extra checks, shared by every way of running an export. */
+export function extraProblems(file: OutputFile, seen: Set<string>, opts: BuildOptions): Problem[] {
+  const problems: Problem[] = []
+  if (seen.has(file.path)) problems.push({level: 'error', file: file.path, message: 'two outputs would be written to the same path'})
+  seen.add(file.path)
+  for (const check of opts.checks ?? []) problems.push(...check(file))
+  return problems
 }
 
 /**
@@ -171,18 +283,15 @@ export function runExport(
   const entries: ManifestEntry[] = []
   const seen = new Set<string>()
   let bytes = 0
-  const emit = (file: OutputFile) => {
-    if (seen.has(file.path)) problems.push({level: 'error', file: file.path, message: 'two outputs would be written to the same path'})
-    seen.add(file.path)
-    problems.push(...fileProblems(file))
-    for (const check of opts.checks ?? []) problems.push(...check(file))
+  const emit = (file: CheckedFile) => {
+    problems.push(...file.problems, ...extraProblems(file, seen, opts))
     const entry = manifestEntry(file)
     bytes += entry.size
     if (file.path !== MANIFEST_PATH) entries.push(entry)
-    sink(file)
+    sink({path: file.path, content: file.content})
   }
-  for (const file of renderFiles(model, profiles)) emit(file)
-  emit({path: MANIFEST_PATH, content: renderManifest(entries, model.generatedAt)})
+  for (const file of exportFiles(model, profiles, opts)) emit(file)
+  emit(manifestFile(entries, model.generatedAt))
   return {files: seen.size, bytes, paths: [...seen].sort(compareStrings), problems}
 }
 

@@ -1,13 +1,18 @@
-/** `npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--json]` */
+/** `npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--json]` */
 import {parseCli, progress, runCli} from '../lib/cli.ts'
-import {formatProblem} from '../lib/errors.ts'
+import {formatProblem, UsageError} from '../lib/errors.ts'
 import {DEFAULT_DATASET, DEFAULT_OUT} from '../lib/paths.ts'
 import {DEFAULT_BASE_URL, exportFeeds} from './export.ts'
 
+function feedItemsOption(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--feed-items must be a whole number ≥ 0, got "${text}"`)
+  return Number(text)
+}
+
 const spec = {
-  usage: 'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--json]',
+  usage: 'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--json]',
   summary:
-    'Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. Everything is validated before the output folder is replaced; on any error the previous output stays as it was.',
+    'Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. Everything is validated before the output folder is replaced; on any error the previous output stays as it was. After a first export, only what changed documents affect is rendered again (export cache beside the dataset).',
   options: {
     dataset: {type: 'string'},
     out: {type: 'string'},
@@ -15,6 +20,8 @@ const spec = {
     'base-url': {type: 'string'},
     'feeds-base-url': {type: 'string'},
     partners: {type: 'string'},
+    'feed-items': {type: 'string'},
+    full: {type: 'boolean'},
     json: {type: 'boolean'},
     quiet: {type: 'boolean'},
   },
@@ -25,6 +32,8 @@ const spec = {
     'base-url': `Web frontend the feeds link to (default ${DEFAULT_BASE_URL})`,
     'feeds-base-url': 'Where the output folder is served, for self links (default: base URL)',
     partners: 'Folder of partner profiles (default content/partners)',
+    'feed-items': 'Items per RSS/Atom/JSON Feed and partner file, newest first (default 50; 0 = all)',
+    full: 'Render every file even when the export cache allows an incremental export',
     json: 'Print one JSON object (files, counts, duration) on stdout',
     quiet: 'No progress lines on stderr',
   },
@@ -39,6 +48,8 @@ await runCli(async () => {
     baseUrl: values['base-url'],
     feedsBaseUrl: values['feeds-base-url'],
     partnersDir: values.partners,
+    ...(values['feed-items'] !== undefined ? {feedItems: feedItemsOption(values['feed-items'])} : {}),
+    ...(values.full ? {incremental: false} : {}),
     onProgress: progress,
   })
   for (const w of summary.warnings) progress(formatProblem(w))

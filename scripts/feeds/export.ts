@@ -1,39 +1,51 @@
 /**
  * `exportFeeds`: the I/O shell around the pure core. Read the published documents, build the
- * model, load the partner profiles, render and validate everything in memory, then swap the new
- * output directory into place. Any error leaves the previous output untouched.
+ * model, load the partner profiles, render and validate everything, then swap the new output
+ * directory into place. Any error leaves the previous output untouched.
+ *
+ * With a dataset file, the export is incremental when it can be: an export cache next to the
+ * dataset (`<dataset dir>/export-cache/`, one file per output folder) remembers what the last
+ * export wrote, and the next one re-renders only the pages the changed documents affect, plus
+ * the aggregate files (feeds, app bundle, manifest). The result is byte for byte a full export's.
+ * Anything the cache cannot vouch for (other options, code, dataset, custom checks, errors in the
+ * data) makes it a full export. See incremental/run.ts.
  */
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 import {InputError, UsageError, type Problem} from '../lib/errors.ts'
-import {DEFAULT_OUT, PARTNERS_DIR} from '../lib/paths.ts'
+import {remoteTargetFromEnv} from '../lib/env.ts'
+import {sha256} from '../lib/hash.ts'
+import {DEFAULT_DATASET, DEFAULT_OUT, PARTNERS_DIR} from '../lib/paths.ts'
 import {createLocalSource} from '../query/local.ts'
-import {openQuerySource, runQuery, type QuerySource} from '../query/source.ts'
+import {createRemoteSource} from '../query/remote.ts'
+import type {QuerySource} from '../query/source.ts'
 import {Dataset} from '../store/dataset.ts'
 import type {StoredDocument} from '../store/types.ts'
-import {runExport, type BuildOptions} from './build.ts'
-import {fetchFeedInput} from './input.ts'
-import {buildFeedModel, type ModelOptions} from './model.ts'
+import type {BuildOptions} from './build.ts'
+import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
+import {fullExport} from './full.ts'
+import {recoverInterruptedExport} from './leftovers.ts'
+import {ExportCache} from './incremental/cache.ts'
+import {incrementalExport} from './incremental/run.ts'
+import {exportFingerprint} from './incremental/state.ts'
+import {normalizeLimit} from './limits.ts'
+import type {ModelOptions} from './model.ts'
 import {parsePartnerProfiles, type PartnerProfile} from './partners.ts'
-import {partnerView} from './partnerView.ts'
-import {PAGE_TYPES, type PageType} from './types.ts'
 import {normalizeBaseUrl} from './urls.ts'
-import {replaceDirectory, type WriteOptions} from './write.ts'
+import type {WriteOptions} from './write.ts'
+
+export {ExportValidationError} from './errors.ts'
+export type {ExportSummary} from './context.ts'
 
 /** Placeholder frontend (RFC 2606 reserved name) until a real one is configured with --base-url. */
 export const DEFAULT_BASE_URL = 'https://skincare.example'
-
-/** Rendered output failed its schema, format or safety checks: nothing was written. */
-export class ExportValidationError extends InputError {
-  override readonly code = 'EXPORT_INVALID'
-}
 
 export interface ExportFeedsOptions {
   /**
    * Where documents come from, first match wins: `source` (a query source from scripts/query,
    * local or remote), `documents` (in memory; drafts allowed, the 'published' perspective drops
-   * them), `dataset` (an open Dataset, or a dataset file path). Default: openQuerySource(), i.e.
-   * .data/dataset.sqlite, or the Sanity API the environment names (SANITY_PROJECT_ID).
+   * them), `dataset` (an open Dataset, or a dataset file path). Default: .data/dataset.sqlite,
+   * or the Sanity API the environment names (SANITY_PROJECT_ID).
    */
   source?: QuerySource
   documents?: readonly StoredDocument[]
@@ -50,32 +62,19 @@ export interface ExportFeedsOptions {
   /** Partner profiles; default: every content/partners/*.json (or `partnersDir`). */
   partners?: readonly PartnerProfile[]
   partnersDir?: string
-  /** Extra checks over the rendered files before writing (see BuildOptions). */
+  /** Items per syndication file (RSS, Atom, JSON Feed, partner files): newest first; 0 = all; default 50. */
+  feedItems?: number
+  /** Extra checks over the rendered files before writing (see BuildOptions); they make the export a full one. */
   checks?: BuildOptions['checks']
+  /** false: always a full export (the cache is still refreshed). Default true. */
+  incremental?: boolean
+  /** Folder of export caches (default: `export-cache/` beside the dataset file); false: no cache. */
+  cacheDir?: string | false
+  /** Incremental exports of outputs up to this many files commit by hard-link swap, larger ones by renames (default 5000). */
+  swapMaxFiles?: number
   write?: WriteOptions
   /** Progress lines (the CLI sends them to stderr). */
   onProgress?: (message: string) => void
-}
-
-export interface ExportSummary {
-  ok: true
-  out: string
-  generatedAt: string
-  /** Files written, manifest included. */
-  files: number
-  bytes: number
-  pages: Record<PageType, number>
-  partners: Array<{name: string; items: number; files: string[]}>
-  /** Warnings for editors (unsafe links dropped, unparseable dates…). */
-  warnings: Problem[]
-  durationMs: number
-}
-
-function querySource(opts: ExportFeedsOptions): QuerySource {
-  if (opts.source) return opts.source
-  if (opts.documents) return createLocalSource(opts.documents)
-  if (opts.dataset instanceof Dataset) return createLocalSource(opts.dataset)
-  return openQuerySource({dataset: opts.dataset})
 }
 
 /** Every content/partners/*.json, parsed and validated; every problem in every file at once. */
@@ -88,7 +87,24 @@ export function loadPartnerProfiles(dir: string = PARTNERS_DIR): {profiles: Part
   return parsePartnerProfiles(files)
 }
 
-const errorsOf = (problems: readonly Problem[]) => problems.filter((p) => p.level === 'error')
+/** The export cache file of one output folder for one dataset file. */
+export function exportCachePath(datasetPath: string, out: string, cacheDir?: string): string {
+  return join(cacheDir ?? join(dirname(resolve(datasetPath)), 'export-cache'), `${sha256(resolve(out)).slice(0, 16)}.sqlite`)
+}
+
+/** Where the documents come from: a dataset (incremental possible) or any other query source. */
+function resolveInput(opts: ExportFeedsOptions): {ds: Dataset; owned: boolean} | {source: QuerySource} {
+  if (opts.source) return {source: opts.source}
+  if (opts.documents) return {source: createLocalSource(opts.documents)}
+  if (opts.dataset instanceof Dataset) return {ds: opts.dataset, owned: false}
+  if (opts.dataset === undefined) {
+    const remote = remoteTargetFromEnv()
+    if (remote) return {source: createRemoteSource(remote)}
+  }
+  const path = opts.dataset ?? DEFAULT_DATASET
+  if (!existsSync(path)) throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
+  return {ds: Dataset.open(path), owned: true}
+}
 
 /**
  * Export every feed. Resolves with a summary; rejects with InputError (bad data or profiles),
@@ -103,51 +119,63 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
   if (opts.now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(Date.parse(opts.now)))) {
     throw new UsageError(`--now must be an ISO 8601 date-time (e.g. 2024-06-01T00:00:00Z), got "${opts.now}"`)
   }
+  if (opts.feedItems !== undefined && (!Number.isInteger(opts.feedItems) || opts.feedItems < 0)) {
+    throw new UsageError(`--feed-items must be a whole number ≥ 0 (0 = every item), got ${opts.feedItems}`)
+  }
   const now = opts.now === undefined ? undefined : new Date(opts.now).toISOString()
 
   // Profiles first: a typo in a profile should fail fast, before the dataset is read.
   const loaded = opts.partners ? {profiles: [...opts.partners], problems: []} : loadPartnerProfiles(opts.partnersDir)
   if (errorsOf(loaded.problems).length) throw new InputError(loaded.problems)
 
-  const source = querySource(opts)
-  // Exports never show drafts or release versions, whatever the source's default.
-  const input = await fetchFeedInput((query) => runQuery(source, query, {}, {perspective: 'published'}))
-  const {model, problems: modelProblems} = buildFeedModel(input, {baseUrl, feedsBaseUrl, now, site: opts.site})
-  if (errorsOf(modelProblems).length) throw new InputError(modelProblems)
-  progress(`model: ${model.pages.length} pages, ${loaded.profiles.length} partner profiles`)
+  const modelOptions: ModelOptions = {baseUrl, ...(feedsBaseUrl ? {feedsBaseUrl} : {}), ...(now ? {now} : {}), ...(opts.site ? {site: opts.site} : {})}
+  const build: BuildOptions = {...(opts.checks ? {checks: opts.checks} : {}), ...(opts.feedItems !== undefined ? {feedItems: opts.feedItems} : {})}
+  const ctx: ExportContext = {
+    out: resolve(opts.out ?? DEFAULT_OUT),
+    outLabel: opts.out ?? DEFAULT_OUT,
+    modelOptions,
+    profiles: loaded.profiles,
+    profileProblems: loaded.problems,
+    build,
+    write: opts.write,
+    progress,
+    started,
+    ...(opts.swapMaxFiles !== undefined ? {swapMaxFiles: opts.swapMaxFiles} : {}),
+  }
 
-  const out = opts.out ?? DEFAULT_OUT
-  // Files go to a temporary folder as they are rendered and checked; it replaces `out` only if
-  // no check failed (throwing inside replaceDirectory discards it).
-  const run = replaceDirectory(
-    out,
-    (write) => {
-      const r = runExport(model, loaded.profiles, write, {checks: opts.checks})
-      if (errorsOf(r.problems).length) throw new ExportValidationError(errorsOf(r.problems))
-      return r
-    },
-    opts.write,
-  )
-  progress(`wrote ${run.files} files to ${out}`)
+  // A process killed mid-export may have left work folders beside the output, or (between the two
+  // renames of a swap) no output at all: every export first puts the last complete one back.
+  recoverInterruptedExport(ctx.out, 'manifest.json')
+  const input = resolveInput(opts)
+  if ('source' in input) return fullExport(ctx, () => input.source)
 
-  const pages = Object.fromEntries(PAGE_TYPES.map((t) => [t, 0])) as Record<PageType, number>
-  for (const p of model.pages) pages[p.type]++
-  return {
-    ok: true,
-    out,
-    generatedAt: model.generatedAt,
-    files: run.files,
-    bytes: run.bytes,
-    pages,
-    partners: loaded.profiles.map((p) => {
-      const prefix = `partners/${p.name}/`
-      return {
-        name: p.name,
-        items: partnerView(model, p).model.pages.length,
-        files: run.paths.filter((p) => p.startsWith(prefix)),
+  const {ds, owned} = input
+  try {
+    const cachePath = opts.cacheDir === false || ds.path === ':memory:' ? undefined : exportCachePath(ds.path, ctx.out, opts.cacheDir)
+    if (!cachePath) return await fullExport(ctx, () => createLocalSource(ds))
+    const fingerprint = exportFingerprint({
+      modelOptions,
+      feedItems: normalizeLimit(opts.feedItems) ?? 0,
+      profiles: loaded.profiles,
+      out: ctx.out,
+    })
+    const cache = ExportCache.open(cachePath)
+    try {
+      let fullReason: string | undefined
+      if (opts.checks?.length) fullReason = 'custom checks see every file'
+      else if (opts.incremental === false) fullReason = 'full export requested'
+      else {
+        const r = await incrementalExport(ctx, ds, cache, fingerprint)
+        if ('summary' in r) return r.summary
+        fullReason = r.fallback
       }
-    }),
-    warnings: [...loaded.problems, ...modelProblems, ...run.problems].filter((p) => p.level !== 'error'),
-    durationMs: Math.round(performance.now() - started),
+      progress(`full export: ${fullReason}`)
+      const summary = await fullExport(ctx, () => createLocalSource(ds), {cache, ds, fingerprint})
+      return {...summary, fullReason}
+    } finally {
+      cache.close()
+    }
+  } finally {
+    if (owned) ds.close()
   }
 }

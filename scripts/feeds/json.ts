@@ -16,7 +16,11 @@ const UNSAFE_IN_HTML: ReadonlyArray<[string, string]> = [
  * no file ever holds a literal `<script`.
  */
 export function safeJson(value: unknown, indent?: number): string {
-  let json = JSON.stringify(value, null, indent)
+  return htmlSafeJsonText(JSON.stringify(value, null, indent))
+}
+
+/** The escaping of safeJson applied to JSON text that is already serialized (or to part of it). */
+export function htmlSafeJsonText(json: string): string {
   // One literal replaceAll per character: several times faster than a regex with a callback.
   for (const [c, escaped] of UNSAFE_IN_HTML) if (json.includes(c)) json = json.replaceAll(c, escaped)
   return json
@@ -25,4 +29,48 @@ export function safeJson(value: unknown, indent?: number): string {
 /** A JSON file: pretty unless `compact`, always newline-terminated. */
 export function jsonFile(value: unknown, opts: {compact?: boolean} = {}): string {
   return `${safeJson(value, opts.compact ? undefined : 2)}\n`
+}
+
+const LT = 0x3c
+const GT = 0x3e
+const AMP = 0x26
+const E2 = 0xe2
+const ESCAPE_OF: Record<number, string> = {[LT]: '\\u003c', [GT]: '\\u003e', [AMP]: '\\u0026', 0xa8: '\\u2028', 0xa9: '\\u2029'}
+
+/**
+ * htmlSafeJsonText on UTF-8 bytes: copies `src` into `dst` at `at` with `<`, `>`, `&`, U+2028 and
+ * U+2029 (E2 80 A8/A9) written as \u escapes; returns the bytes written. `dst` needs room for 6
+ * bytes per special character. Same result as escaping the text before encoding it, without
+ * making an escaped copy of the text first (the full export's web pages go through here).
+ */
+export function escapeJsonBytes(src: Buffer, dst: Buffer, at: number): number {
+  let out = at
+  let from = 0
+  const next = (byte: number, pos: number) => src.indexOf(byte, pos)
+  let lt = next(LT, 0)
+  let gt = next(GT, 0)
+  let amp = next(AMP, 0)
+  let e2 = next(E2, 0)
+  for (;;) {
+    // Only E2 80 A8/A9 among E2 sequences is special: skip the others.
+    while (e2 !== -1 && !(src[e2 + 1] === 0x80 && (src[e2 + 2] === 0xa8 || src[e2 + 2] === 0xa9))) e2 = next(E2, e2 + 1)
+    let pos = -1
+    for (const p of [lt, gt, amp, e2]) if (p !== -1 && (pos === -1 || p < pos)) pos = p
+    if (pos === -1) break
+    out += src.copy(dst, out, from, pos)
+    const byte = src[pos]!
+    const escape = byte === E2 ? ESCAPE_OF[src[pos + 2]!]! : ESCAPE_OF[byte]!
+    out += dst.write(escape, out, 'latin1')
+    if (byte === E2) {
+      from = pos + 3
+      e2 = next(E2, from)
+    } else {
+      from = pos + 1
+      if (byte === LT) lt = next(LT, from)
+      else if (byte === GT) gt = next(GT, from)
+      else amp = next(AMP, from)
+    }
+  }
+  out += src.copy(dst, out, from, src.length)
+  return out - at
 }

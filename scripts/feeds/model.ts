@@ -32,7 +32,8 @@ export const DEFAULT_SITE = {
   publisher: 'Skincare Guide',
 } as const
 
-const EPOCH = '1970-01-01T00:00:00.000Z'
+/** The export date when the data has no date at all. */
+export const EPOCH = '1970-01-01T00:00:00.000Z'
 
 type Raw = Record<string, unknown>
 const asRecord = (v: unknown): Raw | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined)
@@ -57,7 +58,8 @@ function isoDate(value: unknown, where: {documentId: string; path: string}, prob
 }
 
 const emptyRelated = (): Related => ({articles: [], benefits: [], treatments: [], concerns: [], skinTypes: [], serums: []})
-function person(raw: unknown): Person | undefined {
+/** A reviewer from the `reviewedBy->{_id, name, "slug": slug.current, credentials, url}` projection. */
+export function person(raw: unknown): Person | undefined {
   const p = asRecord(raw)
   const name = cleanLine(p?.name)
   if (!p || typeof p._id !== 'string' || !name || isDraftId(p._id)) return undefined
@@ -169,6 +171,8 @@ export interface ModelResult {
   model: FeedModel
   /** Errors mean the export must not go out; warnings are for editors. */
   problems: Problem[]
+  /** Pages without any date of their own: they are dated `generatedAt` (incremental exports track them). */
+  undated: string[]
 }
 
 export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResult {
@@ -253,10 +257,11 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
   }
   for (const page of unique) if (page.type === 'benefit' && publishedAt.has(page.id)) page.datePublished = publishedAt.get(page.id)!
 
-  linkPages(unique, byId, forward)
+  const sorted = [...unique].sort(comparePages)
+  linkPages(unique, forward, sorted)
 
-  const dates = unique.flatMap((p) => [p.datePublished, p.dateModified, p.review?.lastReviewed ? `${p.review.lastReviewed}T00:00:00.000Z` : '']).filter(Boolean).sort()
-  const generatedAt = opts.now ?? dates.at(-1) ?? EPOCH
+  const generatedAt = opts.now ?? newestDate(unique) ?? EPOCH
+  const undated = unique.filter((p) => !p.datePublished).map((p) => p.id)
   for (const page of unique) {
     page.datePublished ||= generatedAt
     page.dateModified ||= page.datePublished
@@ -273,5 +278,19 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
     feedsBaseUrl: opts.feedsBaseUrl ?? opts.baseUrl,
     attribution: opts.site?.attribution ?? `From ${opts.site?.publisher ?? DEFAULT_SITE.publisher} (${opts.baseUrl}).`,
   }
-  return {model: {site, generatedAt, pages: unique.sort(comparePages)}, problems}
+  return {model: {site, generatedAt, pages: sorted}, problems, undated}
+}
+
+/** The newest of every page's dates (published, modified, last reviewed), or undefined. */
+export function newestDate(pages: readonly Page[]): string | undefined {
+  let newest = ''
+  for (const p of pages) {
+    if (p.datePublished > newest) newest = p.datePublished
+    if (p.dateModified > newest) newest = p.dateModified
+    if (p.review?.lastReviewed) {
+      const reviewed = `${p.review.lastReviewed}T00:00:00.000Z`
+      if (reviewed > newest) newest = reviewed
+    }
+  }
+  return newest === '' ? undefined : newest
 }

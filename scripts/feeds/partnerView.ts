@@ -3,9 +3,11 @@
  * asks for that, only the fields it may receive, and links back to the web frontend through its
  * base URL with its UTM parameters. A new model; the shared one is never changed.
  */
+import {newestPages} from './limits.ts'
+import {comparePages} from './order.ts'
 import {partnerFields, type OptionalField, type PartnerProfile} from './partners.ts'
 import {isReviewed, RELATED_KEYS, type FeedModel, type Page, type PageLink, type PageType, type Related} from './types.ts'
-import {withUtm} from './urls.ts'
+import {pagePath, withUtm} from './urls.ts'
 
 /** Types whose pages carry medical review; the others (taxonomy) have none to check. */
 const REVIEWABLE: ReadonlySet<PageType> = new Set(['article', 'benefit'])
@@ -16,17 +18,36 @@ export interface PartnerView {
   model: FeedModel
 }
 
-export function partnerView(model: FeedModel, profile: PartnerProfile): PartnerView {
+/** The pages a partner may receive (types, reviewedOnly), in model order, before any item limit. */
+export function eligiblePages(model: FeedModel, profile: PartnerProfile): Page[] {
+  const types = new Set(profile.types)
+  return model.pages.filter((p) => types.has(p.type) && (!profile.reviewedOnly || isReviewed(p.review)))
+}
+
+/**
+ * `limit`: only the newest N eligible pages become items (still in model order); links may point
+ * to any eligible page, so the limit never changes what a link may say. `linkTargets`: pages that
+ * links may point at but that are not candidates for items (an incremental export passes the
+ * pages its items link to; a full model has them all in `pages`).
+ */
+export function partnerView(model: FeedModel, profile: PartnerProfile, opts: {limit?: number; linkTargets?: readonly Page[]} = {}): PartnerView {
   const fields = partnerFields(profile)
   const base = profile.baseUrl?.replace(/\/+$/, '') ?? model.site.baseUrl
   const link = (path: string) => withUtm(`${base}${path}`, profile.utm)
-  const types = new Set(profile.types)
-  const selected = model.pages.filter((p) => types.has(p.type) && (!profile.reviewedOnly || isReviewed(p.review)))
-  const selectedIds = new Set(selected.map((p) => p.id))
-  const pathOf = new Map(model.pages.map((p) => [p.id, p.path]))
+  const eligible = eligiblePages(model, profile)
+  const selected = opts.limit === undefined ? eligible : newestPages(eligible, opts.limit).sort(comparePages)
   // Under reviewedOnly, even a link's title must not leak unreviewed articles or benefits.
-  const linkable = (l: PageLink) => !profile.reviewedOnly || !REVIEWABLE.has(l.type) || selectedIds.has(l.id)
-  const relink = (l: PageLink): PageLink => ({...l, link: link(pathOf.get(l.id) ?? new URL(l.url).pathname)})
+  let selectedIds: Set<string> | undefined
+  const linkable = (l: PageLink) => {
+    if (!profile.reviewedOnly || !REVIEWABLE.has(l.type)) return true
+    if (!selectedIds) {
+      selectedIds = new Set(eligible.map((p) => p.id))
+      for (const p of eligiblePages({...model, pages: [...(opts.linkTargets ?? [])]}, profile)) selectedIds.add(p.id)
+    }
+    return selectedIds.has(l.id)
+  }
+  // A page's path is pagePath(type, slug) (model.ts), so a link's is too.
+  const relink = (l: PageLink): PageLink => ({...l, link: link(pagePath(l.type, l.slug))})
 
   const pages = selected.map((p): Page => {
     const related = {} as Related

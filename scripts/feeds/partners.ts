@@ -25,6 +25,8 @@ export interface PartnerProfile {
   utm?: Utm
   attribution: string
   reviewedOnly?: boolean
+  /** Items per file (newest first); default: the export's feed item limit. */
+  maxItems?: number
 }
 
 const SAFE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/

@@ -73,13 +73,15 @@ export function sanitizeBlocks(
   return blocks
 }
 
+/** A link mark's HTML around `children`: hrefs were resolved in sanitizeBlocks; check again so this renderer is safe on its own. */
+function linkHtml(href: unknown, children: string): string {
+  const resolved = typeof href === 'string' ? resolveLink(href, 'https://invalid.example') : undefined
+  return resolved && resolved === href ? `<a href="${escapeHtml(resolved)}">${children}</a>` : children
+}
+
 const components: PortableTextComponents = {
   marks: {
-    // Hrefs were resolved and checked in sanitizeBlocks; check again so this renderer is safe on its own.
-    link: ({children, value}) => {
-      const href = typeof value?.href === 'string' ? resolveLink(value.href, 'https://invalid.example') : undefined
-      return href && href === value?.href ? `<a href="${escapeHtml(href)}">${children}</a>` : children
-    },
+    link: ({children, value}) => linkHtml((value as {href?: unknown} | undefined)?.href, children),
   },
   unknownMark: ({children}) => children,
   unknownType: () => '',
@@ -90,7 +92,51 @@ const components: PortableTextComponents = {
 /** HTML of sanitized blocks: p, h2, h3, blockquote, ul/ol/li, strong, em, a[href]. */
 export function blocksToHtml(blocks: readonly Block[]): string {
   if (blocks.length === 0) return ''
-  return toHTML(blocks as unknown as Parameters<typeof toHTML>[0], {components, onMissingComponent: false})
+  return plainBlocksHtml(blocks) ?? toHTML(blocks as unknown as Parameters<typeof toHTML>[0], {components, onMissingComponent: false})
+}
+
+const BLOCK_TAGS: Record<Block['style'], string> = {normal: 'p', h2: 'h2', h3: 'h3', blockquote: 'blockquote'}
+
+/**
+ * The common case without @portabletext/to-html, byte for byte what it renders with the
+ * components above: blocks that are not list items and spans with at most one mark each. Then
+ * its mark tree is flat — consecutive spans with the same mark share one element, a span
+ * without marks closes it — and text is escaped, with "\n" as <br>. Anything else (lists,
+ * nested marks) returns undefined and goes through toHTML; tests/bench compares the two.
+ */
+export function plainBlocksHtml(blocks: readonly Block[]): string | undefined {
+  let out = ''
+  for (const block of blocks) {
+    if (block.listItem) return undefined
+    let inner = ''
+    let openKey: string | undefined
+    let openHtml = ''
+    const close = () => {
+      if (openKey === undefined) return
+      const def = block.markDefs.find((d) => d._key === openKey)
+      if (def) inner += def._type === 'link' ? linkHtml(def.href, openHtml) : openHtml
+      else inner += openKey === 'strong' || openKey === 'em' ? `<${openKey}>${openHtml}</${openKey}>` : openHtml
+      openKey = undefined
+      openHtml = ''
+    }
+    for (const span of block.children) {
+      if (span.marks.length > 1) return undefined
+      const key = span.marks[0]
+      const text = span.text.includes('\n') ? span.text.split('\n').map(escapeHtml).join('<br>') : escapeHtml(span.text)
+      if (key === undefined) {
+        close()
+        inner += text
+      } else {
+        if (key !== openKey) close()
+        openKey = key
+        openHtml += text
+      }
+    }
+    close()
+    const tag = BLOCK_TAGS[block.style] ?? 'p'
+    out += `<${tag}>${inner}</${tag}>`
+  }
+  return out
 }
 
 /** Plain text: one paragraph per block, list items prefixed, blank line between blocks. */

@@ -3,15 +3,17 @@
  * rename the old one aside, rename the new one into place and remove the old one. Readers see the
  * old export or the new one, never a mix; a failure before the swap leaves the old one untouched.
  */
-import {randomBytes} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {randomBytes, webcrypto} from 'node:crypto'
+import {closeSync, existsSync, linkSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writevSync} from 'node:fs'
 import {basename, dirname, join, resolve, sep} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
 import {MANIFEST_PATH} from './build.ts'
+import {recoverInterruptedExport, workDirs} from './leftovers.ts'
 import type {OutputFile} from './safety.ts'
+import {createFileWriter, type FileWriter} from './treeWriter.ts'
 
 export interface WriteOptions {
-  /** Suffix for the temporary and old directories (tests pin it). */
+  /** Random part of the temporary and old directories' suffix (tests pin it); the pid is added. */
   random?: () => string
 }
 
@@ -31,6 +33,30 @@ function assertReplaceable(out: string): void {
   if (entries.length > 0 && !entries.includes(MANIFEST_PATH)) {
     throw new UsageError(`refusing to replace ${out}: it is not empty and has no ${MANIFEST_PATH}, so it is not an earlier export`)
   }
+  // A web app's `public/` often has a manifest.json too (a PWA manifest): only ours counts.
+  if (entries.length > 0 && !isExportManifest(join(out, MANIFEST_PATH))) {
+    throw new UsageError(`refusing to replace ${out}: its ${MANIFEST_PATH} is not an export manifest, so it is not an earlier export`)
+  }
+}
+
+function isExportManifest(file: string): boolean {
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as {$schema?: unknown; files?: unknown}
+    return typeof m.$schema === 'string' && /\/manifest\.v\d+\.schema\.json$/.test(m.$schema) && Array.isArray(m.files)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Before an export: a process killed mid-export may have left work folders, or (between the two
+ * renames of the swap) no `out` at all. Put the last complete export back, clear the rest, then
+ * check `out` may be replaced. Returns the work folders for this export.
+ */
+function prepareSwap(out: string, opts: WriteOptions): {tmp: string; old: string} {
+  recoverInterruptedExport(out, MANIFEST_PATH)
+  assertReplaceable(out)
+  return workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'))
 }
 
 /**
@@ -41,11 +67,7 @@ function assertReplaceable(out: string): void {
 export function replaceDirectory<T>(outDir: string, fill: (write: (file: OutputFile) => void) => T, opts: WriteOptions = {}): T {
   const out = resolve(outDir)
   if (dirname(out) === out) throw new UsageError(`refusing to write an export to the root directory ${out}`)
-  assertReplaceable(out)
-
-  const suffix = opts.random?.() ?? randomBytes(6).toString('hex')
-  const tmp = join(dirname(out), `${basename(out)}.tmp-${suffix}`)
-  const old = join(dirname(out), `${basename(out)}.old-${suffix}`)
+  const {tmp, old} = prepareSwap(out, opts)
   mkdirSync(dirname(out), {recursive: true})
   let result: T
   try {
@@ -79,6 +101,120 @@ export function replaceDirectory<T>(outDir: string, fill: (write: (file: OutputF
   }
   if (hadOld) rmSync(old, {recursive: true, force: true})
   return result
+}
+
+/**
+ * replaceDirectory with an asynchronous fill: `fill` writes through a TreeWriter into the
+ * temporary folder; the swap happens only after every write finished and `fill` resolved.
+ */
+export async function replaceDirectoryAsync<T>(outDir: string, fill: (writer: FileWriter) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
+  const out = resolve(outDir)
+  if (dirname(out) === out) throw new UsageError(`refusing to write an export to the root directory ${out}`)
+  const {tmp, old} = prepareSwap(out, opts)
+  mkdirSync(dirname(out), {recursive: true})
+  let result: T
+  const writer = createFileWriter(tmp)
+  try {
+    mkdirSync(tmp)
+    result = await fill(writer)
+    await writer.settle()
+  } catch (e) {
+    await writer.close()
+    await fsp.rm(tmp, {recursive: true, force: true})
+    throw e
+  }
+  await writer.close()
+  const hadOld = existsSync(out)
+  if (hadOld) renameSync(out, old)
+  try {
+    renameSync(tmp, out)
+  } catch (e) {
+    if (hadOld) renameSync(old, out)
+    await fsp.rm(tmp, {recursive: true, force: true})
+    throw e
+  }
+  // The thread pool removes the old tree's files in parallel: at 100k files much faster than rmSync.
+  if (hadOld) await fsp.rm(old, {recursive: true, force: true})
+  return result
+}
+
+/** What an incremental export changes in the last export (see patchDirectory). */
+export interface TreePatch {
+  /** Write a new or changed file; pieces are written in order (writev), without joining them first. */
+  write(path: string, content: string | Buffer | ReadonlyArray<string | Buffer>): void
+  /** Remove a file (and its folders, when they end up empty). */
+  remove(path: string): void
+}
+
+/**
+ * Replace `outDir` with a changed copy of itself, as atomically as a full export. The copy is made
+ * of hard links to the current files (no content is copied), `edit` writes and removes files in
+ * it — a changed file is always a new file, never written through a link, so the live tree is
+ * never touched — and then the copy is swapped in like a full export's tree. Readers, and a
+ * process killed at any point, see the old export or the new one: never a mix, never a staged
+ * file. A failure before the swap leaves `outDir` as it was.
+ */
+export function patchDirectory<T>(outDir: string, edit: (patch: TreePatch) => T, opts: WriteOptions = {}): T {
+  const out = resolve(outDir)
+  if (dirname(out) === out) throw new UsageError(`refusing to write an export to the root directory ${out}`)
+  const {tmp, old} = prepareSwap(out, opts)
+  if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
+  const inside = (path: string): string => {
+    const target = join(tmp, ...path.split('/'))
+    if (!isSafeRelativePath(path) || !target.startsWith(tmp + sep)) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${out}`)
+    return target
+  }
+  let result: T
+  try {
+    linkTree(out, tmp)
+    result = edit({
+      write(path, content) {
+        const target = inside(path)
+        mkdirSync(dirname(target), {recursive: true})
+        // Unlink first and create exclusively: writing into the hard link would change the live file.
+        rmSync(target, {force: true})
+        if (typeof content === 'string' || Buffer.isBuffer(content)) writeFileSync(target, content, {flag: 'wx'})
+        else {
+          const fd = openSync(target, 'wx')
+          try {
+            const buffers = content.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))
+            for (let i = 0; i < buffers.length; i += 512) writevSync(fd, buffers.slice(i, i + 512))
+          } finally {
+            closeSync(fd)
+          }
+        }
+      },
+      remove(path) {
+        const target = inside(path)
+        rmSync(target, {force: true})
+        for (let dir = dirname(target); dir.startsWith(tmp + sep) && readdirSync(dir).length === 0; dir = dirname(dir)) rmdirSync(dir)
+      },
+    })
+  } catch (e) {
+    rmSync(tmp, {recursive: true, force: true})
+    throw e
+  }
+  renameSync(out, old)
+  try {
+    renameSync(tmp, out)
+  } catch (e) {
+    renameSync(old, out)
+    rmSync(tmp, {recursive: true, force: true})
+    throw e
+  }
+  rmSync(old, {recursive: true, force: true})
+  return result
+}
+
+/** `dst` as a tree of hard links to `src`'s files (folders made, nothing else followed). */
+function linkTree(src: string, dst: string): void {
+  mkdirSync(dst)
+  for (const e of readdirSync(src, {withFileTypes: true})) {
+    const from = join(src, e.name)
+    const to = join(dst, e.name)
+    if (e.isDirectory()) linkTree(from, to)
+    else if (e.isFile()) linkSync(from, to)
+  }
 }
 
 /** Replace `outDir` with exactly these files. */

@@ -7,6 +7,7 @@
 import {basename, extname} from 'node:path'
 import {InputError, type Problem} from '../lib/errors.ts'
 import {sha256} from '../lib/hash.ts'
+import {shapeProblems, sizeProblems} from './limits.ts'
 
 export type SourceFormat = 'text' | 'markdown'
 
@@ -30,6 +31,9 @@ export function sourceFormat(file: string): SourceFormat {
 
 /** Decode and normalise a source file; throws InputError (with the line) for empty or binary input. */
 export function decodeSource(bytes: Uint8Array, file: string): SourceText {
+  // Too big first: no need to scan 50 MB for control characters to refuse it.
+  const tooBig = sizeProblems(bytes.byteLength, file)
+  if (tooBig.length) throw new InputError(tooBig)
   const problems = binaryProblems(bytes, file)
   if (problems.length) throw new InputError(problems)
   let text = new TextDecoder('utf-8').decode(bytes) // TextDecoder strips a UTF-8 BOM by default
@@ -39,7 +43,11 @@ export function decodeSource(bytes: Uint8Array, file: string): SourceText {
     .replace(/\n+$/, '')
   if (text.trim() === '') throw new InputError([{file, line: 1, level: 'error', message: 'file is empty (no text to import)'}])
   text += '\n'
-  return {file, text, lines: text.slice(0, -1).split('\n'), checksum: `sha256:${sha256(text)}`, format: sourceFormat(file)}
+  const lines = text.slice(0, -1).split('\n')
+  // Shapes that make the Markdown parser hang or overflow its stack: refused before parsing.
+  const shape = shapeProblems(lines, file)
+  if (shape.length) throw new InputError(shape)
+  return {file, text, lines, checksum: `sha256:${sha256(text)}`, format: sourceFormat(file)}
 }
 
 /** NUL bytes, stray control characters and invalid UTF-8 mean "not a text file". */

@@ -5,6 +5,7 @@
  */
 import {ClientError, createClient, isQueryParseError, ServerError, type ClientConfig, type SanityClient} from '@sanity/client'
 import type {RemoteTarget} from '../lib/env.ts'
+import {withRetry, type RetryPolicy} from '../lib/retry.ts'
 import {GroqQueryError, RemoteQueryError} from './errors.ts'
 import type {QueryOptions} from './local.ts'
 
@@ -12,6 +13,8 @@ export interface RemoteSource {
   readonly kind: 'remote'
   readonly target: RemoteTarget
   readonly client: SanityClient
+  /** How 429s, 5xx answers and dropped connections are retried (scripts/lib/retry.ts). */
+  readonly retry?: RetryPolicy
 }
 
 const DEFAULT_API_HOST = 'https://api.sanity.io'
@@ -35,14 +38,16 @@ export function remoteClientConfig(target: RemoteTarget): ClientConfig {
   return config
 }
 
-export function createRemoteSource(target: RemoteTarget, overrides: Partial<ClientConfig> = {}): RemoteSource {
-  return {kind: 'remote', target, client: createClient({...remoteClientConfig(target), ...overrides})}
+export function createRemoteSource(target: RemoteTarget, overrides: Partial<ClientConfig> = {}, retry: RetryPolicy = {}): RemoteSource {
+  // The client's own retries ignore Retry-After and stack with ours: runQuery retries instead.
+  return {kind: 'remote', target, client: createClient({...remoteClientConfig(target), maxRetries: 0, ...overrides}), retry}
 }
 
 /** Run a GROQ query against the API; same signature as the local `runQuery`. */
 export async function runQuery<R = unknown>(source: RemoteSource, query: string, params: Record<string, unknown> = {}, opts: QueryOptions = {}): Promise<R> {
   try {
-    return await source.client.fetch<R>(query, params, {perspective: opts.perspective ?? 'published'})
+    // A query is a read: safe to repeat after a rate limit, a server error or a dropped connection.
+    return await withRetry(() => source.client.fetch<R>(query, params, {perspective: opts.perspective ?? 'published'}), source.retry)
   } catch (e) {
     throw remoteError(e, query)
   }

@@ -9,6 +9,7 @@
 import {Mutation as SanityMutation} from '@sanity/mutator'
 import {MutationError, RevisionConflictError} from '../lib/errors.ts'
 import {idProblem} from './ids.ts'
+import {assertPatchShape} from './patchSpec.ts'
 import {selectIds} from './select.ts'
 import type {Mutation, PatchSpec, StoredDocument} from './types.ts'
 
@@ -131,6 +132,7 @@ export class MutationBatch {
 
   private patch(spec: PatchSpec, at: string): void {
     assertObject(spec as unknown, `${at}.patch`)
+    assertPatchShape(spec as unknown as Record<string, unknown>, `${at}.patch`)
     const byId = spec.id !== undefined
     const ids = this.targets(spec, `${at}.patch`)
     const {id: _id, query: _q, params: _p, ifRevisionID, ...operations} = spec

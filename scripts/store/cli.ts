@@ -4,17 +4,23 @@
  */
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
+import {createClient} from '@sanity/client'
 import {parseCli, progress, runCli} from '../lib/cli.ts'
+import {remoteTargetFromEnv} from '../lib/env.ts'
 import {UsageError} from '../lib/errors.ts'
 import {DEFAULT_DATASET} from '../lib/paths.ts'
 import {Dataset} from './dataset.ts'
 import {exportNdjson, importNdjson} from './ndjson.ts'
+import {remoteClientConfig} from '../query/remote.ts'
+import {importNdjsonRemote} from './remoteImport.ts'
 
 const spec = {
   usage: 'npm run dataset -- import <file.ndjson|-> | export <file.ndjson|-> | count | stats [options]',
   summary: [
     'import: load an NDJSON file ("-" = stdin) in one atomic transaction; every bad line is',
     '        reported and nothing is written. Existing documents with other content need --replace.',
+    '        Without --dataset and with SANITY_PROJECT_ID/SANITY_DATASET/SANITY_TOKEN set: into that',
+    '        Sanity API, in batches, retried on rate limits and errors; a re-run continues where it stopped.',
     'export: write every document, sorted by _id, to a file (atomically) or to stdout with "-".',
     'count:  number of documents (--type to count one type).   stats: documents per type, drafts, log.',
   ].join('\n'),
@@ -49,6 +55,23 @@ await runCli(async () => {
   if (command !== 'import' && !existsSync(path)) throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
   const out = (human: string, json: Record<string, unknown>) =>
     process.stdout.write(values.json ? `${JSON.stringify({ok: true, ...json})}\n` : `${human}\n`)
+
+  const remote = command === 'import' && values.dataset === undefined ? remoteTargetFromEnv() : undefined
+  if (remote) {
+    if (file !== '-' && !existsSync(file!)) throw new UsageError(`file not found: ${file}`)
+    const text = readFileSync(file === '-' ? 0 : file!, 'utf8')
+    const client = createClient({...remoteClientConfig(remote), maxRetries: 0})
+    const r = await importNdjsonRemote(client, text, {file: file === '-' ? '<stdin>' : file!, replace: values.replace ?? false, onProgress: progress})
+    const counts = {created: r.created, updated: r.updated, unchanged: r.unchanged}
+    out(`${file}: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged (${r.transactions.length} transactions, ${r.retries} retries) on ${remote.projectId}/${remote.dataset}`, {
+      target: {projectId: remote.projectId, dataset: remote.dataset, ...(remote.apiHost ? {apiHost: remote.apiHost} : {})},
+      file,
+      ...counts,
+      transactions: r.transactions.length,
+      retries: r.retries,
+    })
+    return 0
+  }
 
   const ds = Dataset.open(path)
   try {

@@ -5,6 +5,7 @@
 import {InputError, type Problem} from '../lib/errors.ts'
 import type {Dataset} from './dataset.ts'
 import {idProblem} from './ids.ts'
+import {MAX_DEPTH, nestsDeeperThan} from './limits.ts'
 import type {DocumentInput} from './types.ts'
 
 export interface NdjsonLine {
@@ -41,6 +42,10 @@ export function parseNdjsonLines(text: string, file: string): NdjsonLine[] {
     }
     const doc = value as Record<string, unknown>
     const id = typeof doc._id === 'string' ? doc._id : undefined
+    if (nestsDeeperThan(doc, MAX_DEPTH)) {
+      error(`nested more than ${MAX_DEPTH} levels deep`, id)
+      continue
+    }
     let bad = false
     if (doc._id === undefined) {
       error('missing _id')

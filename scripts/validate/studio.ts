@@ -13,11 +13,14 @@ export interface StudioValidator {
   validate(doc: StoredDocument): Promise<Problem[]>
 }
 
-/** Load the first workspace of sanity.config.ts with a client that answers from `docs`. */
-export async function createStudioValidator(docs: readonly StoredDocument[]): Promise<StudioValidator> {
+/**
+ * Load the first workspace of sanity.config.ts with a client that answers from `docs` (or from an
+ * index, when this thread holds only part of the documents: see worker.ts).
+ */
+export async function createStudioValidator(docs: readonly StoredDocument[] | OfflineIndex): Promise<StudioValidator & {index: OfflineIndex}> {
   const config = (await import('../../sanity.config.ts')).default
   const first = [config].flat()[0] as Parameters<typeof createWorkspaceFromConfig>[0]
-  const index: OfflineIndex = createOfflineIndex(docs)
+  const index: OfflineIndex = Array.isArray(docs) ? createOfflineIndex(docs) : (docs as OfflineIndex)
   const client = createOfflineClient(index, {projectId: first.projectId, dataset: first.dataset})
   const workspace: Workspace = await createWorkspaceFromConfig({
     ...first,
@@ -25,9 +28,10 @@ export async function createStudioValidator(docs: readonly StoredDocument[]): Pr
     currentUser: VALIDATOR_USER,
     getClient: (options: {apiVersion: string}) => client.withConfig(options) as never,
   } as Parameters<typeof createWorkspaceFromConfig>[0])
-  const getDocumentExists = async ({id}: {id: string}) => index.byId.has(id)
+  const getDocumentExists = async ({id}: {id: string}) => index.exists(id)
 
   return {
+    index,
     async validate(doc) {
       const markers = await validateDocument({document: doc as never, workspace, getDocumentExists, environment: 'cli'})
       return markers.map((m) => ({

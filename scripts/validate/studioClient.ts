@@ -3,6 +3,10 @@
  * answers `/data/query` and `/data/doc` from the documents being validated. Uses the
  * @sanity/client copy that `sanity` itself depends on, because `requester` must survive the
  * `withConfig()` calls the rules make.
+ *
+ * It also records what the rules asked, so validation results can be cached: the answer of every
+ * slug-uniqueness query per document, and whether any other query was made (then nothing may be
+ * cached: the answer could depend on any document).
  */
 import {createRequire} from 'node:module'
 import {evaluate, parse} from 'groq-js'
@@ -21,32 +25,57 @@ interface Request {
   body?: unknown
 }
 
+/** One slug-uniqueness answer: the document's slug path, its value, and whether it was unique. */
+export type SlugAnswer = [path: string, slug: unknown, unique: boolean]
+
 export interface OfflineIndex {
-  byId: Map<string, StoredDocument>
-  /** `${type}\0${path}` → slug value → ids. Built lazily per slug path. */
-  slugs: Map<string, Map<unknown, string[]>>
+  /** Whether a document with this id exists (getDocumentExists, reference checks). */
+  exists(id: string): boolean
+  /** Slug value → ids, for one type and slug path. */
+  slugs(type: string, path: string): Map<unknown, string[]>
+  /** Any other request (rare: custom rules that query); undefined = answer from `documents`. */
+  other?: (req: Request) => Promise<unknown>
+  /** Every document, when this process has them all (the default index). */
+  documents?: readonly StoredDocument[]
+  /** Slug answers per published id, and whether any other query was answered. */
+  log: {slugs: Map<string, SlugAnswer[]>; other: boolean}
 }
 
+const valueAt = (doc: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], doc)
+
+/** Slug values by (type, path), built lazily from documents. */
+export function slugIndexOf(docs: Iterable<{_id: string; _type: string}>): (type: string, path: string) => Map<unknown, string[]> {
+  const cache = new Map<string, Map<unknown, string[]>>()
+  const all = [...docs]
+  return (type, path) => {
+    const key = `${type}\u0000${path}`
+    let bySlug = cache.get(key)
+    if (!bySlug) {
+      bySlug = new Map()
+      for (const d of all) {
+        if (d._type !== type) continue
+        const v = valueAt(d, path)
+        if (v !== undefined) bySlug.set(v, [...(bySlug.get(v) ?? []), d._id])
+      }
+      cache.set(key, bySlug)
+    }
+    return bySlug
+  }
+}
+
+/** The index over every document, in this process. */
 export function createOfflineIndex(docs: readonly StoredDocument[]): OfflineIndex {
-  return {byId: new Map(docs.map((d) => [d._id, d])), slugs: new Map()}
+  const ids = new Set(docs.map((d) => d._id))
+  return {exists: (id) => ids.has(id), slugs: slugIndexOf(docs), documents: docs, log: {slugs: new Map(), other: false}}
 }
 
-const publishedIdOf = (id: string) =>
+export const publishedIdOf = (id: string) =>
   id.startsWith('drafts.') ? id.slice(7) : id.startsWith('versions.') ? id.split('.').slice(2).join('.') : id
 
-function slugIsUnique(index: OfflineIndex, path: string, params: {docType: string; slug: unknown; published: string}): boolean {
-  const key = `${params.docType}\u0000${path}`
-  let bySlug = index.slugs.get(key)
-  if (!bySlug) {
-    bySlug = new Map()
-    for (const d of index.byId.values()) {
-      if (d._type !== params.docType) continue
-      const v = path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], d)
-      if (v !== undefined) bySlug.set(v, [...(bySlug.get(v) ?? []), d._id])
-    }
-    index.slugs.set(key, bySlug)
-  }
-  return !(bySlug.get(params.slug) ?? []).some((id) => publishedIdOf(id) !== params.published)
+/** Whether `slug` at `path` is free for the document whose published id is `published`. */
+export function slugIsUnique(index: Pick<OfflineIndex, 'slugs'>, path: string, params: {docType: string; slug: unknown; published: string}): boolean {
+  return !(index.slugs(params.docType, path).get(params.slug) ?? []).some((id) => publishedIdOf(id) !== params.published)
 }
 
 function readQuery(req: Request, url: URL): {query: string; params: Record<string, unknown>} {
@@ -59,25 +88,46 @@ function readQuery(req: Request, url: URL): {query: string; params: Record<strin
   return {query: url.searchParams.get('query') ?? '', params}
 }
 
+/** Any request, answered from every document (the slug query has its own index). */
+export async function answerFromDocuments(docs: readonly StoredDocument[], req: Request): Promise<unknown> {
+  const url = new URL(req.url)
+  if (/\/data\/query\/[^/]+$/.test(url.pathname)) {
+    const {query, params} = readQuery(req, url)
+    const value = await evaluate(parse(query, {params}), {dataset: docs, params})
+    return {result: await value.get(), ms: 0}
+  }
+  const doc = /\/data\/doc\/[^/]+\/(.+)$/.exec(url.pathname)
+  if (doc) {
+    const byId = new Map(docs.map((d) => [d._id, d]))
+    const want = doc[1]!.split(',').map(decodeURIComponent)
+    return {
+      documents: want.flatMap((id) => byId.get(id) ?? []),
+      omitted: want.filter((id) => !byId.has(id)).map((id) => ({id, reason: 'existence'})),
+    }
+  }
+  throw new Error(`offline validation: no network (${req.method ?? 'GET'} ${url.pathname})`)
+}
+
 async function answer(index: OfflineIndex, req: Request): Promise<unknown> {
   const url = new URL(req.url)
   if (/\/data\/query\/[^/]+$/.test(url.pathname)) {
     const {query, params} = readQuery(req, url)
     const slugPath = SLUG_UNIQUE_QUERY.exec(query)?.[1]
-    if (slugPath) return {result: slugIsUnique(index, slugPath, params as never), ms: 0}
-    const dataset = [...index.byId.values()]
-    const value = await evaluate(parse(query, {params}), {dataset, params})
-    return {result: await value.get(), ms: 0}
-  }
-  const doc = /\/data\/doc\/[^/]+\/(.+)$/.exec(url.pathname)
-  if (doc) {
-    const want = doc[1]!.split(',').map(decodeURIComponent)
-    return {
-      documents: want.flatMap((id) => index.byId.get(id) ?? []),
-      omitted: want.filter((id) => !index.byId.has(id)).map((id) => ({id, reason: 'existence'})),
+    if (slugPath) {
+      const p = params as {docType: string; slug: unknown; published: string}
+      const unique = slugIsUnique(index, slugPath, p)
+      let answers = index.log.slugs.get(p.published)
+      if (!answers) index.log.slugs.set(p.published, (answers = []))
+      answers.push([slugPath, p.slug, unique])
+      return {result: unique, ms: 0}
     }
   }
-  throw new Error(`offline validation: no network (${req.method ?? 'GET'} ${url.pathname})`)
+  // Only data requests make a result depend on other documents (the workspace also asks for
+  // grants and the like, which fail offline as they always did and say nothing about documents).
+  if (!/\/data\/(query|doc)\//.test(url.pathname)) return answerFromDocuments([], req)
+  index.log.other = true
+  if (index.other) return index.other(req)
+  return answerFromDocuments(index.documents ?? [], req)
 }
 
 export function createOfflineClient(index: OfflineIndex, config: {projectId: string; dataset: string}) {

@@ -201,6 +201,8 @@ describe('remote adapter request shapes (an API without /data/export)', () => {
           {patch: {id: 'concern-a', set: {x: 1}, ifRevisionID: 'r1'}},
           {create: {_id: '_.migrations.2099-01-03-x', _type: 'migration.record', migration: '2099-01-03-x', title: 'X', appliedAt: '2026-11-24T10:00:00.000Z', checksum: 'sha256:2099-01-03-x', documents: 1, mutations: 1}},
         ],
+        // Our own id, kept across retries: it tells whether an unanswered attempt was applied.
+        transactionId: expect.stringMatching(/^[A-Za-z0-9]{22}$/),
       })
     } finally {
       await new Promise((done) => server.close(done))

@@ -4,11 +4,12 @@
  * `{transactionId, results: [{id, operation, document?}]}` with documents when
  * `returnDocuments=true`, which is what @sanity/client's create/patch().commit() read.
  */
+import {GroqQueryError} from '../../query/errors.ts'
 import type {Dataset} from '../../store/dataset.ts'
 import type {DocumentEffect, Mutation, StoredDocument} from '../../store/types.ts'
 import {HttpError, sendJson} from '../http.ts'
 import {assertDataset, boolParam} from '../router.ts'
-import type {Route} from '../types.ts'
+import type {ApiContext, Route} from '../types.ts'
 
 interface MutationResult {
   id: string
@@ -44,6 +45,26 @@ export function mutationResults(mutations: Mutation[], effects: DocumentEffect[]
   return results
 }
 
+/**
+ * A delete or patch by query selects its documents inside the transaction: under the write lock
+ * and on the server's only thread, without the query time limit. Each selection is tried first in
+ * the time-limited query worker, so a pathological one is refused with a 400 instead of holding
+ * the lock and the server. (Syntax errors are left to the store, which names the mutation.)
+ */
+async function preflightSelections(mutations: unknown[], app: ApiContext): Promise<void> {
+  for (const m of mutations) {
+    if (!m || typeof m !== 'object') continue
+    const spec = (m as {delete?: unknown; patch?: unknown}).delete ?? (m as {patch?: unknown}).patch
+    const {query, params} = (spec && typeof spec === 'object' ? spec : {}) as {query?: unknown; params?: unknown}
+    if (typeof query !== 'string') continue
+    try {
+      await app.queries.run(query, params && typeof params === 'object' && !Array.isArray(params) ? (params as Record<string, unknown>) : {}, 'raw')
+    } catch (e) {
+      if (!(e instanceof GroqQueryError)) throw e
+    }
+  }
+}
+
 export const mutateRoutes: Route[] = [
   {
     method: 'POST',
@@ -56,6 +77,7 @@ export const mutateRoutes: Route[] = [
       if (boolParam(ctx.query, 'dryRun')) throw new HttpError(400, 'dryRun is not supported by the local API', 'mutationError')
       const transactionId = ctx.query.get('transactionId') ?? (typeof body.transactionId === 'string' ? body.transactionId : undefined)
       const mutations = body.mutations as Mutation[]
+      await preflightSelections(mutations, app)
       const tx = app.ds.transaction(mutations, {author: app.user.id, ...(transactionId ? {transactionId} : {})})
       app.hub.notify()
       const withDocuments = boolParam(ctx.query, 'returnDocuments')

@@ -2,7 +2,7 @@
 import {GroqQueryError} from '../../query/errors.ts'
 import {HttpError, sendJson} from '../http.ts'
 import {effectivePerspective, parsePerspective} from '../perspective.ts'
-import {assertDataset, groqParamsFromQuery} from '../router.ts'
+import {assertDataset, assertShallowParams, groqParamsFromQuery} from '../router.ts'
 import type {ApiContext, RequestContext, Route} from '../types.ts'
 
 interface QueryRequest {
@@ -17,6 +17,7 @@ async function readQuery(ctx: RequestContext): Promise<QueryRequest> {
     if (!body || typeof body.query !== 'string') throw new HttpError(400, 'Body must be {"query": string, "params"?: object}', 'queryParseError')
     const params = body.params ?? {}
     if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new HttpError(400, 'params must be an object', 'queryParseError')
+    assertShallowParams(params as Record<string, unknown>)
     return {query: body.query, params: params as Record<string, unknown>, perspective: ctx.query.get('perspective') ?? body.perspective}
   }
   const query = ctx.query.get('query')

@@ -2,7 +2,7 @@
  * The app bundle: every page as compact plain-text entries (no HTML), relations as id lists, and
  * the reviewers once in `people`. One file, so the app loads it in one request.
  */
-import {jsonFile} from '../json.ts'
+import {safeJson} from '../json.ts'
 import {schemaId} from '../schemas.ts'
 import {compareStrings} from '../text.ts'
 import {RELATED_KEY_OF} from '../relations.ts'
@@ -34,25 +34,80 @@ function entry(page: Page): Record<string, unknown> {
 
 export function appBundleObject(model: FeedModel): Record<string, unknown> {
   const groups: Record<string, unknown[]> = {articles: [], benefits: [], treatments: [], concerns: [], skinTypes: [], serums: []}
+  for (const page of model.pages) groups[RELATED_KEY_OF[page.type]]!.push(entry(page))
+  return {...appBundleHeadObject(model), ...groups, people: appPeople(bundlePeople(model.pages))}
+}
+
+/** The group (array member) a page's entry belongs to, in file order. */
+export const APP_GROUPS = ['articles', 'benefits', 'treatments', 'concerns', 'skinTypes', 'serums'] as const
+export const appGroupOf = (type: PageType): string => RELATED_KEY_OF[type]
+
+const appBundleHeadObject = (model: Pick<FeedModel, 'site' | 'generatedAt'>) => ({
+  $schema: schemaId('appBundle'),
+  generatedAt: model.generatedAt,
+  baseUrl: model.site.baseUrl,
+  language: model.site.language,
+})
+
+/** Reviewers of these pages, once each (the first page's copy; every copy comes from the same document). */
+export function bundlePeople(pages: Iterable<Page>): Person[] {
   const people = new Map<string, Person>()
-  for (const page of model.pages) {
-    groups[RELATED_KEY_OF[page.type]]!.push(entry(page))
+  for (const page of pages) {
     const by = page.review?.reviewedBy
     if (by && !people.has(by.id)) people.set(by.id, by)
   }
+  return [...people.values()]
+}
+
+function appPeople(people: readonly Person[]): Array<Record<string, unknown>> {
+  return [...people]
+    .sort((a, b) => compareStrings(a.id, b.id))
+    .map((p) => ({id: p.id, name: p.name, ...(p.credentials ? {credentials: p.credentials} : {}), ...(p.url ? {url: p.url} : {})}))
+}
+
+/** One page's entry exactly as it appears inside bundle.json (compact, HTML-safe). */
+export const appEntryJson = (page: Page): string => safeJson(entry(page))
+
+/**
+ * bundle.json from its parts: what JSON.stringify of appBundleObject writes, assembled from each
+ * page's entry text so an incremental export can reuse the entries of unchanged pages.
+ * (JSON.stringify of an object is `{` + members joined by `,` + `}`, and safeJson only rewrites
+ * characters inside strings, so escaping part by part gives the same bytes.)
+ */
+export const appBundleParts = (model: Pick<FeedModel, 'site' | 'generatedAt'>, people: readonly Person[]) => {
+  const head = safeJson(appBundleHeadObject(model))
   return {
-    $schema: schemaId('appBundle'),
-    generatedAt: model.generatedAt,
-    baseUrl: model.site.baseUrl,
-    language: model.site.language,
-    ...groups,
-    people: [...people.values()]
-      .sort((a, b) => compareStrings(a.id, b.id))
-      .map((p) => ({id: p.id, name: p.name, ...(p.credentials ? {credentials: p.credentials} : {}), ...(p.url ? {url: p.url} : {})})),
+    /** Up to and including `"articles":[`. */
+    open: `${head.slice(0, -1)},"${APP_GROUPS[0]}":[`,
+    /** Between groups i and i+1: `],"benefits":[` … */
+    between: APP_GROUPS.slice(1).map((g) => `],"${g}":[`),
+    /** After the last group. */
+    close: `],"people":${safeJson(appPeople(people))}}\n`,
   }
 }
 
 /** Compact (no indentation): the app downloads it. */
 export function renderAppBundle(model: FeedModel): string {
-  return jsonFile(appBundleObject(model), {compact: true})
+  return renderAppBundleWithLayout(model).content
+}
+
+/** The bundle, and where each page's entry sits in it (ids and byte lengths per group, in order). */
+export function renderAppBundleWithLayout(model: FeedModel): {content: string; open: string; groups: Array<{keys: string[]; lengths: number[]}>} {
+  const entries: string[][] = APP_GROUPS.map(() => [])
+  const groups = APP_GROUPS.map(() => ({keys: [] as string[], lengths: [] as number[]}))
+  const index = new Map<string, number>(APP_GROUPS.map((g, i) => [g, i]))
+  for (const page of model.pages) {
+    const g = index.get(RELATED_KEY_OF[page.type])!
+    const text = appEntryJson(page)
+    entries[g]!.push(text)
+    groups[g]!.keys.push(page.id)
+    groups[g]!.lengths.push(Buffer.byteLength(text))
+  }
+  const parts = appBundleParts(model, bundlePeople(model.pages))
+  let out = parts.open
+  entries.forEach((list, i) => {
+    if (i > 0) out += parts.between[i - 1]
+    out += list.join(',')
+  })
+  return {content: out + parts.close, open: parts.open, groups}
 }

@@ -8,7 +8,7 @@ import {attributes, element} from '../xml.ts'
 import {categories, feedPages, feedUpdated, itemHtml, selfUrl, type FeedSpec} from './item.ts'
 
 export function renderAtom(model: FeedModel, spec: FeedSpec): string {
-  const pages = feedPages(model, spec.types)
+  const pages = feedPages(model, spec.types, spec.limit)
   const self = selfUrl(model, spec)
   const entries = pages.map((page) => {
     const reviewer = page.review?.reviewedBy

@@ -1,7 +1,6 @@
 /** What the three syndication formats share: which pages are items, in what order, and their content. */
 import {anchor, escapeHtml} from '../html.ts'
-import {comparePages} from '../order.ts'
-import {compareStrings} from '../text.ts'
+import {newestPages} from '../limits.ts'
 import {isReviewed, type FeedModel, type Page, type PageType} from '../types.ts'
 import {TYPE_PATHS} from '../urls.ts'
 
@@ -12,6 +11,8 @@ export interface FeedSpec {
   path: string
   /** Page types that become items. */
   types: readonly PageType[]
+  /** At most this many items, the newest (default: every page of those types). */
+  limit?: number
 }
 
 /** The main feeds carry the article and its benefits. */
@@ -20,11 +21,12 @@ export const MAIN_FEED_TYPES: readonly PageType[] = ['article', 'benefit']
 export const selfUrl = (model: FeedModel, spec: FeedSpec) => `${model.site.feedsBaseUrl}/${spec.path}`
 
 /** Newest first; equal dates keep the model's order (article, then benefits in article order). */
-export function feedPages(model: FeedModel, types: readonly PageType[]): Page[] {
+export function feedPages(model: FeedModel, types: readonly PageType[], limit?: number): Page[] {
   const wanted = new Set(types)
-  return model.pages
-    .filter((p) => wanted.has(p.type))
-    .sort((a, b) => compareStrings(b.datePublished, a.datePublished) || comparePages(a, b))
+  return newestPages(
+    model.pages.filter((p) => wanted.has(p.type)),
+    limit,
+  )
 }
 
 /** The newest change among the items, or the model's date for an empty feed. */

@@ -17,7 +17,7 @@ export function jsonFeedObject(model: FeedModel, spec: FeedSpec): Record<string,
     description: spec.description,
     language: model.site.language,
     authors,
-    items: feedPages(model, spec.types).map((page) => {
+    items: feedPages(model, spec.types, spec.limit).map((page) => {
       const tags = [...new Set(categories(model, page).map((c) => c.label))]
       const ext: Record<string, unknown> = {about: `${model.site.feedsBaseUrl}/schemas/README.md#json-feed-extension`, type: page.type, attribution: model.site.attribution}
       if (isReviewed(page.review)) {

@@ -31,12 +31,12 @@ function entityType(type: PageType, kind: string | undefined): string {
 const entityId = (url: string) => `${url}#entity`
 
 /** A reference to another page's entity: enough for a consumer to join graphs. */
-function entityRef(link: PageLink): Node {
+export function entityRef(link: PageLink): Node {
   return {'@type': entityType(link.type, link.kind), '@id': entityId(link.url), name: link.title, url: link.url}
 }
 
 /** The full entity a taxonomy page describes. */
-function entity(page: Page): Node {
+export function entity(page: Page): Node {
   const d = page.details ?? {}
   const node: Node = {'@type': entityType(page.type, d.kind), '@id': entityId(page.url), name: page.title, url: page.url}
   if (page.text) node.description = page.text

@@ -8,7 +8,7 @@ import {attributes, element, rfc822} from '../xml.ts'
 import {categories, feedPages, itemHtml, selfUrl, type FeedSpec} from './item.ts'
 
 export function renderRss(model: FeedModel, spec: FeedSpec): string {
-  const pages = feedPages(model, spec.types)
+  const pages = feedPages(model, spec.types, spec.limit)
   const items = pages.map((page) =>
     [
       '<item>',

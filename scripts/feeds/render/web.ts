@@ -48,6 +48,10 @@ export function webPageObject(model: FeedModel, page: Page): Record<string, unkn
   }
 }
 
+/**
+ * Compact JSON: the frontend parses it, nobody reads it, and at 100k pages the indentation alone
+ * was a sixth of every byte written and hashed.
+ */
 export function renderWebPage(model: FeedModel, page: Page): string {
-  return jsonFile(webPageObject(model, page))
+  return jsonFile(webPageObject(model, page), {compact: true})
 }

@@ -1,0 +1,87 @@
+/**
+ * The bench queries through the local API (`npm run api`): the server is started as users start
+ * it, over the same dataset file, and each query is sent to its plain-HTTP endpoint
+ * (`/v2025-02-19/data/query/<dataset>`) as a frontend would, timing request to parsed response.
+ */
+import {spawn} from 'node:child_process'
+import {mkdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {createInterface} from 'node:readline'
+import {ROOT} from '../lib/paths.ts'
+import {BENCH_QUERIES, SLUG_PARAM_QUERY} from './queries.ts'
+import type {StageResult} from './stages.ts'
+
+const NODE = process.execPath
+const API_CLI = join(ROOT, 'scripts', 'api', 'cli.ts')
+
+interface ApiInfo {
+  httpUrl?: string
+  dataset: string
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((x, y) => x - y)
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!
+}
+
+export async function apiQueries(args: {dataset: string; runs: number; workDir: string}): Promise<StageResult> {
+  const tlsDir = join(args.workDir, 'tls')
+  mkdirSync(tlsDir, {recursive: true})
+  const child = spawn(NODE, [API_CLI, '--dataset', args.dataset, '--port', '0', '--tls-dir', tlsDir, '--json', '--quiet'], {
+    cwd: ROOT,
+    env: {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  try {
+    const info = await new Promise<ApiInfo>((resolve, reject) => {
+      const lines = createInterface({input: child.stdout})
+      lines.once('line', (line) => {
+        try {
+          resolve(JSON.parse(line) as ApiInfo)
+        } catch (e) {
+          reject(e)
+        }
+      })
+      child.once('exit', (code) => reject(new Error(`npm run api exited (${code}): ${stderr.trim()}`)))
+    })
+    if (!info.httpUrl) throw new Error('the local API did not report a plain-HTTP URL')
+    const base = `${info.httpUrl}/v2025-02-19/data/query/${info.dataset}`
+    const ask = async (query: string, params: Record<string, unknown>) => {
+      const url = new URL(base)
+      url.searchParams.set('query', query)
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(`$${k}`, JSON.stringify(v))
+      const res = await fetch(url)
+      const body = (await res.json()) as {result?: unknown; error?: unknown}
+      if (!res.ok) throw new Error(`API query failed (${res.status}): ${JSON.stringify(body).slice(0, 300)}`)
+      return body.result
+    }
+    // The first query builds the server's snapshot of the dataset: timed apart.
+    const warm = performance.now()
+    const slug = (await ask(SLUG_PARAM_QUERY, {})) as string
+    const firstMs = performance.now() - warm
+    const queries: Record<string, {p50: number; min: number; runs: number}> = {}
+    let total = 0
+    for (const q of BENCH_QUERIES.filter((x) => x.api)) {
+      const params = q.slug ? {slug} : {}
+      await ask(q.query, params)
+      const times: number[] = []
+      for (let i = 0; i < args.runs; i++) {
+        const started = performance.now()
+        await ask(q.query, params)
+        const ms = performance.now() - started
+        times.push(ms)
+        total += ms
+      }
+      queries[q.name] = {p50: percentile(times, 0.5), min: Math.min(...times), runs: args.runs}
+    }
+    return {ms: total, firstMs, queries}
+  } finally {
+    child.kill('SIGTERM')
+    await new Promise((resolve) => {
+      if (child.exitCode !== null) resolve(undefined)
+      else child.once('exit', resolve)
+    })
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--work-dir <dir>] [--keep] [--json]`
+ *
+ * Generates seeded synthetic datasets shaped like ours (generate.ts) and measures, in the same
+ * run and each stage in a process of its own: the floor (read + parse + stringify + write the
+ * NDJSON), import into the embedded store, full and incremental validation, full export, GROQ in
+ * process and over the local API, an incremental export after a one-document edit — checked byte
+ * for byte against a full export of the same data — and each stage's peak memory.
+ */
+import {rmSync, mkdtempSync, mkdirSync} from 'node:fs'
+import {availableParallelism, cpus, loadavg, tmpdir, totalmem} from 'node:os'
+import {join, resolve} from 'node:path'
+import {parseCli, progress, runCli} from '../lib/cli.ts'
+import {disableTelemetry} from '../lib/env.ts'
+import {UsageError} from '../lib/errors.ts'
+import {runStage, type StageRun} from './child.ts'
+import {DEFAULT_SEED} from './generate.ts'
+import {sizeFigures, table, targets, type SizeResult} from './report.ts'
+
+export const DEFAULT_SIZES = [1000, 10_000, 100_000]
+
+const spec = {
+  usage: 'npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--work-dir <dir>] [--keep] [--json]',
+  summary:
+    'Benchmarks the pipeline on seeded synthetic datasets: the floor (NDJSON read + parse + stringify + write),\nimport, validation (full and after a one-document edit), full export, incremental export (checked byte for\nbyte against a full one), GROQ in process and through the local API, and peak memory per stage.\nProgress on stderr; a table, or with --json one object with every figure, on stdout.',
+  options: {
+    sizes: {type: 'string'},
+    seed: {type: 'string'},
+    runs: {type: 'string'},
+    'work-dir': {type: 'string'},
+    keep: {type: 'boolean'},
+    json: {type: 'boolean'},
+    quiet: {type: 'boolean'},
+  },
+  help: {
+    sizes: `Dataset sizes, comma-separated (default ${DEFAULT_SIZES.join(',')}; each ≥ 20)`,
+    seed: `Generator seed (default ${DEFAULT_SEED})`,
+    runs: 'Timed runs per GROQ query (default 15)',
+    'work-dir': 'Where datasets and outputs go (default: a fresh folder in the system temp dir)',
+    keep: 'Keep the work folder',
+    json: 'Print one JSON object with every figure',
+    quiet: 'No progress on stderr',
+  },
+} as const
+
+function positiveInt(text: string, what: string, min = 1): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${what} must be a whole number ≥ ${min}, got "${text}"`)
+  return n
+}
+
+await runCli(async () => {
+  disableTelemetry()
+  const {values} = parseCli(spec)
+  const sizes = values.sizes === undefined ? DEFAULT_SIZES : values.sizes.split(',').map((s) => positiveInt(s.trim(), '--sizes', 20))
+  const seed = values.seed === undefined ? DEFAULT_SEED : positiveInt(values.seed, '--seed', 0)
+  const runs = values.runs === undefined ? 15 : positiveInt(values.runs, '--runs')
+  const root = values['work-dir'] ? resolve(values['work-dir']) : mkdtempSync(join(tmpdir(), 'bench-'))
+  mkdirSync(root, {recursive: true})
+  const started = performance.now()
+  const say = (m: string) => progress(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${m}`)
+  const results: SizeResult[] = []
+  try {
+    for (const size of sizes) {
+      const dir = join(root, String(size))
+      rmSync(dir, {recursive: true, force: true})
+      mkdirSync(dir, {recursive: true})
+      const file = join(dir, 'dataset.ndjson')
+      const dataset = join(dir, 'dataset.sqlite')
+      const out = join(dir, 'dist')
+      const verify = join(dir, 'dist-full')
+      const stage = async (name: string, label: string, args: Record<string, unknown>): Promise<StageRun> => {
+        say(`${size}: ${label}`)
+        const r = await runStage(name, args, (line) => say(`${size}:   ${line}`))
+        say(`${size}: ${label} — ${Math.round(r.ms)} ms, ${r.rssMb} MB`)
+        return r
+      }
+      const generate = await stage('generate', 'generate', {size, seed, file})
+      const floor = await stage('floor', 'floor (read + parse + stringify + write)', {file, out: join(dir, 'floor.ndjson')})
+      const imported = await stage('import', 'import into the embedded store', {file, dataset})
+      const validateFull = await stage('validate', 'validate (full)', {dataset, fresh: true})
+      const exportFull = await stage('export', 'export (full)', {dataset, out})
+      const groq = await stage('groq', 'GROQ in process', {dataset, runs})
+      let api: StageRun | undefined
+      let apiError: string | undefined
+      try {
+        api = await stage('api', 'GROQ through the local API', {dataset, runs, workDir: dir})
+      } catch (e) {
+        apiError = (e as Error).message.split('\n')[0]
+        say(`${size}: local API not measured: ${apiError}`)
+      }
+      await stage('edit', 'edit one document', {dataset, kind: 'retitle-benefit', n: 1})
+      const validateIncremental = await stage('validate', 'validate (incremental)', {dataset})
+      const exportIncremental = await stage('export', 'export (incremental)', {dataset, out})
+      const exportVerify = await stage('export', 'export (full, for comparison)', {dataset, out: verify, cache: false})
+      const compare = await stage('compare', 'compare incremental and full output', {a: out, b: verify})
+      results.push({
+        size,
+        ndjsonBytes: Number(generate.bytes),
+        generate,
+        floor,
+        import: imported,
+        validateFull,
+        validateIncremental,
+        exportFull,
+        exportIncremental,
+        exportVerify,
+        compare,
+        groq,
+        ...(api ? {api} : {}),
+        ...(apiError ? {apiError} : {}),
+      })
+      if (!values.keep) {
+        say(`${size}: cleaning up`)
+        rmSync(dir, {recursive: true, force: true})
+      }
+    }
+  } finally {
+    if (!values.keep && !values['work-dir']) rmSync(root, {recursive: true, force: true})
+  }
+  const figures = results.map(sizeFigures)
+  const t = targets(figures)
+  const totalMs = Math.round(performance.now() - started)
+  if (values.json) {
+    const machine = {cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100)}
+    process.stdout.write(`${JSON.stringify({ok: true, seed, sizes, machine, results: figures, targets: t, totalMs, ...(values.keep ? {workDir: root} : {})})}\n`)
+  } else {
+    process.stdout.write(`${table(figures, t)}\n\ntotal ${(totalMs / 1000).toFixed(0)} s${values.keep ? `; files kept in ${root}` : ''}\n`)
+  }
+  return 0
+})

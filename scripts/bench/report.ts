@@ -1,0 +1,145 @@
+/**
+ * The benchmark's figures: per size, every stage's time and peak memory with its ratio to the
+ * floor; across sizes, the scaling exponents; and the issue's targets, met or not. Pure.
+ */
+import type {StageRun} from './child.ts'
+
+export interface SizeResult {
+  size: number
+  ndjsonBytes: number
+  generate: StageRun
+  floor: StageRun
+  import: StageRun
+  validateFull: StageRun
+  validateIncremental: StageRun
+  exportFull: StageRun
+  exportIncremental: StageRun
+  exportVerify: StageRun
+  compare: StageRun
+  groq: StageRun
+  /** Undefined when the local API could not be started (reason in apiError). */
+  api?: StageRun
+  apiError?: string
+}
+
+const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits
+const ratio = (a: number, b: number) => round(a / b, 2)
+
+type QueryTimes = Record<string, {p50: number; min: number; runs: number}>
+
+/** One size's figures, as the JSON report shows them. */
+export function sizeFigures(r: SizeResult) {
+  const floorMs = r.floor.ms
+  const stage = <E extends Record<string, unknown>>(s: StageRun, extra: E = {} as E) => ({ms: round(s.ms), rssMb: s.rssMb, ratioToFloor: ratio(s.ms, floorMs), ...extra})
+  const inProcess = (r.groq.queries ?? {}) as QueryTimes
+  const overApi = (r.api?.queries ?? {}) as QueryTimes
+  const queries = Object.fromEntries(
+    Object.entries(inProcess).map(([name, q]) => {
+      const a = overApi[name]
+      return [
+        name,
+        {
+          inProcessP50Ms: round(q.p50, 2),
+          ...(a ? {apiP50Ms: round(a.p50, 2), apiToInProcess: ratio(a.p50, q.p50)} : {}),
+          runs: q.runs,
+        },
+      ]
+    }),
+  )
+  const stages = [r.floor, r.import, r.validateFull, r.validateIncremental, r.exportFull, r.exportIncremental, r.exportVerify, r.groq, ...(r.api ? [r.api] : [])]
+  return {
+    size: r.size,
+    ndjsonBytes: r.ndjsonBytes,
+    generateMs: round(r.generate.ms),
+    floor: {ms: round(floorMs), rssMb: r.floor.rssMb},
+    import: stage(r.import),
+    validation: {
+      full: stage(r.validateFull, {workers: Number(r.validateFull.workers), msPerDocument: round(r.validateFull.ms / r.size, 3), errors: Number(r.validateFull.errors)}),
+      incremental: stage(r.validateIncremental, {validated: Number(r.validateIncremental.validated), reused: Number(r.validateIncremental.reused)}),
+    },
+    export: {
+      full: stage(r.exportFull, {files: Number(r.exportFull.files), bytes: Number(r.exportFull.bytes)}),
+      incremental: stage(r.exportIncremental, {
+        mode: String(r.exportIncremental.mode),
+        changedFiles: Number(r.exportIncremental.changedFiles),
+        percentOfFull: round((100 * r.exportIncremental.ms) / r.exportFull.ms, 2),
+      }),
+      verifyFull: stage(r.exportVerify),
+      identicalToFull: r.compare.identical === true,
+      ...(r.compare.identical ? {} : {differing: r.compare.differing}),
+    },
+    groq: {
+      loadMs: round(Number(r.groq.loadMs ?? 0)),
+      queries,
+      ...(r.api ? {apiFirstQueryMs: round(Number(r.api.firstMs ?? 0))} : {apiError: r.apiError ?? 'not measured'}),
+    },
+    peakRssMb: Math.max(...stages.map((s) => s.rssMb)),
+  }
+}
+
+export type SizeFigures = ReturnType<typeof sizeFigures>
+
+/** Growth exponent between two sizes: log(t2/t1) / log(n2/n1). */
+export const exponent = (n1: number, t1: number, n2: number, t2: number): number => round(Math.log(t2 / t1) / Math.log(n2 / n1), 3)
+
+/** The issue's targets at the largest size (and the 10k→100k exponent when both were run). */
+export function targets(figures: readonly SizeFigures[]) {
+  const largest = figures.at(-1)
+  const find = (n: number) => figures.find((f) => f.size === n)
+  const small = find(10_000)
+  const big = find(100_000)
+  const scalingFrom = small && big ? [small, big] : figures.length >= 2 ? [figures.at(-2)!, figures.at(-1)!] : undefined
+  const exp = scalingFrom ? exponent(scalingFrom[0]!.size, scalingFrom[0]!.export.full.ms, scalingFrom[1]!.size, scalingFrom[1]!.export.full.ms) : undefined
+  const apiRatios: number[] = largest ? Object.values(largest.groq.queries).flatMap((q) => ('apiToInProcess' in q && q.apiToInProcess !== undefined ? [q.apiToInProcess] : [])) : []
+  const check = (value: number | undefined, limit: number) => ({value: value ?? null, target: limit, met: value !== undefined && value <= limit})
+  return {
+    size: largest?.size ?? null,
+    exportToFloor: check(largest?.export.full.ratioToFloor, 3),
+    exportPeakRssGiB: check(largest ? round(largest.export.full.rssMb / 1024, 3) : undefined, 1.6),
+    exportExponent: {...check(exp, 1.2), between: scalingFrom ? scalingFrom.map((f) => f.size) : null},
+    incrementalPercentOfFull: check(largest?.export.incremental.percentOfFull, 5),
+    incrementalMode: largest?.export.incremental.mode ?? null,
+    incrementalIdenticalToFull: {value: figures.every((f) => f.export.identicalToFull), met: figures.every((f) => f.export.identicalToFull)},
+    apiP50ToInProcess: {...check(apiRatios.length ? Math.max(...apiRatios) : undefined, 2), note: 'worst of the queries timed over the API'},
+  }
+}
+
+/** The human table: one row per size, then the targets. */
+export function table(figures: readonly SizeFigures[], t: ReturnType<typeof targets>): string {
+  const rows: string[][] = [
+    ['docs', 'floor', 'import', 'validate', 'valid. incr.', 'export', '×floor', 'incr.', '% full', 'same', 'peak RSS', 'GROQ p50 (in proc / API)'],
+  ]
+  for (const f of figures) {
+    const q = Object.entries(f.groq.queries)
+      .map(([name, v]) => `${name} ${v.inProcessP50Ms}${'apiP50Ms' in v ? `/${v.apiP50Ms}` : ''} ms`)
+      .join('; ')
+    rows.push([
+      String(f.size),
+      `${f.floor.ms} ms`,
+      `${f.import.ms} ms`,
+      `${f.validation.full.ms} ms (${f.validation.full.workers || 1}×)`,
+      `${f.validation.incremental.ms} ms`,
+      `${f.export.full.ms} ms`,
+      String(f.export.full.ratioToFloor),
+      `${f.export.incremental.ms} ms`,
+      `${f.export.incremental.percentOfFull}%`,
+      f.export.identicalToFull ? 'yes' : 'NO',
+      `${f.peakRssMb} MB`,
+      q,
+    ])
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+  const mark = (m: boolean) => (m ? 'met' : 'MISSED')
+  return [
+    ...rows.map(line),
+    '',
+    `targets at ${t.size} documents:`,
+    `  full export ≤ 3× floor: ${t.exportToFloor.value} (${mark(t.exportToFloor.met)})`,
+    `  full export peak RSS ≤ 1.6 GiB: ${t.exportPeakRssGiB.value} GiB (${mark(t.exportPeakRssGiB.met)})`,
+    `  export time exponent ≤ 1.2 (${t.exportExponent.between?.join('→') ?? 'n/a'}): ${t.exportExponent.value} (${mark(t.exportExponent.met)})`,
+    `  incremental export ≤ 5% of full: ${t.incrementalPercentOfFull.value}% (${mark(t.incrementalPercentOfFull.met)})`,
+    `  incremental output identical to full: ${mark(t.incrementalIdenticalToFull.met)}`,
+    `  API GROQ p50 ≤ 2× in process: ${t.apiP50ToInProcess.value} (${mark(t.apiP50ToInProcess.met)})`,
+  ].join('\n')
+}

@@ -1,0 +1,46 @@
+/** What one export run knows before it reads any data: options, profiles, where things go. */
+import type {Problem} from '../lib/errors.ts'
+import type {BuildOptions} from './build.ts'
+import type {ModelOptions} from './model.ts'
+import type {PartnerProfile} from './partners.ts'
+import type {PageType} from './types.ts'
+import type {WriteOptions} from './write.ts'
+
+export interface ExportContext {
+  /** Output folder, absolute. */
+  out: string
+  /** The output folder as the caller named it (reported in the summary). */
+  outLabel: string
+  modelOptions: ModelOptions
+  profiles: PartnerProfile[]
+  /** Warnings from loading the profiles (errors stopped the export already). */
+  profileProblems: Problem[]
+  build: BuildOptions
+  write: WriteOptions | undefined
+  progress: (message: string) => void
+  started: number
+  /** Incremental exports of trees up to this many files commit by a hard-link swap (incremental/commit.ts). */
+  swapMaxFiles?: number
+}
+
+export interface ExportSummary {
+  ok: true
+  out: string
+  generatedAt: string
+  /** Files in the output, manifest included. */
+  files: number
+  bytes: number
+  pages: Record<PageType, number>
+  partners: Array<{name: string; items: number; files: string[]}>
+  /** Warnings for editors (unsafe links dropped, unparseable dates…). */
+  warnings: Problem[]
+  durationMs: number
+  /** `full`: every file rendered; `incremental`: only what the changed documents affect. */
+  mode: 'full' | 'incremental'
+  /** Files written (or removed) by this run, manifest included. */
+  changedFiles: number
+  /** Why a full export ran when an incremental one was possible in principle. */
+  fullReason?: string
+}
+
+export const errorsOf = (problems: readonly Problem[]) => problems.filter((p) => p.level === 'error')

@@ -1,0 +1,238 @@
+/**
+ * The export cache: what the last export of one output folder knew, so the next one can redo only
+ * what changed. One SQLite file per output folder, next to the dataset (never in the output, never
+ * in git): which options and code produced it, which dataset transaction it reflects, every
+ * page's ordering keys, dates and warnings, who references whom, and the layout of the two big
+ * list files (app bundle, manifest).
+ */
+import {mkdirSync} from 'node:fs'
+import {dirname} from 'node:path'
+import {DatabaseSync, type StatementSync} from 'node:sqlite'
+import type {Problem} from '../../lib/errors.ts'
+import type {PageType} from '../types.ts'
+
+/** Bump when the cache's meaning changes: older caches are then ignored (full export). */
+export const CACHE_VERSION = 1
+
+/** One page as the cache keeps it (everything aggregate files and ordering need). */
+export interface PageRow {
+  id: string
+  type: PageType
+  /** Place of the type in PAGE_TYPES. */
+  typeRank: number
+  /** Position in the first article listing it; null for none. */
+  position: number | null
+  slug: string
+  /** The document's slug.current as the query ordered it (warnings are listed in that order). */
+  rawSlug: string
+  file: string
+  datePublished: string
+  dateModified: string
+  /** Newest of the page's own dates before any fallback to the export date; '' when none. */
+  newest: string
+  /** No date of its own: dated with the export date, so it changes when that does. */
+  undated: boolean
+  reviewed: boolean
+  reviewer: string | null
+  problems: Problem[]
+}
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  type_rank INTEGER NOT NULL,
+  position INTEGER,
+  slug TEXT NOT NULL,
+  raw_slug TEXT NOT NULL,
+  file TEXT NOT NULL,
+  date_published TEXT NOT NULL,
+  date_modified TEXT NOT NULL,
+  newest TEXT NOT NULL,
+  undated INTEGER NOT NULL,
+  reviewed INTEGER NOT NULL,
+  reviewer TEXT,
+  problems TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pages_published ON pages(date_published);
+CREATE INDEX IF NOT EXISTS pages_newest ON pages(newest);
+CREATE INDEX IF NOT EXISTS pages_slug ON pages(type, slug);
+CREATE INDEX IF NOT EXISTS pages_reviewer ON pages(reviewer) WHERE reviewer IS NOT NULL;
+CREATE TABLE IF NOT EXISTS refs (dst TEXT PRIMARY KEY, srcs TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS layouts (name TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+`
+
+type PageSqlRow = {
+  id: string
+  type: string
+  type_rank: number
+  position: number | null
+  slug: string
+  raw_slug: string
+  file: string
+  date_published: string
+  date_modified: string
+  newest: string
+  undated: number
+  reviewed: number
+  reviewer: string | null
+  problems: string | null
+}
+
+const fromSql = (r: PageSqlRow): PageRow => ({
+  id: r.id,
+  type: r.type as PageType,
+  typeRank: r.type_rank,
+  position: r.position,
+  slug: r.slug,
+  rawSlug: r.raw_slug,
+  file: r.file,
+  datePublished: r.date_published,
+  dateModified: r.date_modified,
+  newest: r.newest,
+  undated: r.undated === 1,
+  reviewed: r.reviewed === 1,
+  reviewer: r.reviewer,
+  problems: r.problems ? (JSON.parse(r.problems) as Problem[]) : [],
+})
+
+export class ExportCache {
+  readonly path: string
+  private readonly db: DatabaseSync
+  private readonly s: Record<'getMeta' | 'setMeta' | 'getPage' | 'putPage' | 'deletePage' | 'getRefs' | 'putRefs' | 'deleteRefs' | 'getLayout' | 'putLayout', StatementSync>
+
+  private constructor(path: string) {
+    this.path = path
+    mkdirSync(dirname(path), {recursive: true})
+    this.db = new DatabaseSync(path, {timeout: 30_000})
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
+    this.db.exec(DDL)
+    const p = (sql: string) => this.db.prepare(sql)
+    this.s = {
+      getMeta: p('SELECT value FROM meta WHERE key = ?'),
+      setMeta: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      getPage: p('SELECT * FROM pages WHERE id = ?'),
+      putPage: p(
+        'INSERT OR REPLACE INTO pages (id, type, type_rank, position, slug, raw_slug, file, date_published, date_modified, newest, undated, reviewed, reviewer, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      deletePage: p('DELETE FROM pages WHERE id = ?'),
+      getRefs: p('SELECT srcs FROM refs WHERE dst = ?'),
+      putRefs: p('INSERT OR REPLACE INTO refs (dst, srcs) VALUES (?, ?)'),
+      deleteRefs: p('DELETE FROM refs WHERE dst = ?'),
+      getLayout: p('SELECT data FROM layouts WHERE name = ?'),
+      putLayout: p('INSERT OR REPLACE INTO layouts (name, data) VALUES (?, ?)'),
+    }
+  }
+
+  static open(path: string): ExportCache {
+    return new ExportCache(path)
+  }
+
+  meta(key: string): string | undefined {
+    return (this.s.getMeta.get(key) as {value: string} | undefined)?.value
+  }
+
+  setMeta(key: string, value: string): void {
+    this.s.setMeta.run(key, value)
+  }
+
+  page(id: string): PageRow | undefined {
+    const row = this.s.getPage.get(id) as PageSqlRow | undefined
+    return row && fromSql(row)
+  }
+
+  putPage(p: PageRow): void {
+    this.s.putPage.run(
+      p.id,
+      p.type,
+      p.typeRank,
+      p.position,
+      p.slug,
+      p.rawSlug,
+      p.file,
+      p.datePublished,
+      p.dateModified,
+      p.newest,
+      p.undated ? 1 : 0,
+      p.reviewed ? 1 : 0,
+      p.reviewer,
+      p.problems.length ? JSON.stringify(p.problems) : null,
+    )
+  }
+
+  deletePage(id: string): void {
+    this.s.deletePage.run(id)
+  }
+
+  /** Pages (as rows) matching a WHERE clause over the pages table's columns. */
+  pagesWhere(where: string, ...params: Array<string | number | null>): PageRow[] {
+    return (this.db.prepare(`SELECT * FROM pages WHERE ${where}`).all(...params) as unknown as PageSqlRow[]).map(fromSql)
+  }
+
+  /** The first column of every row of a query (ids, dates…): no row objects, no JSON parsing. */
+  column<T>(sql: string, ...params: Array<string | number | null>): T[] {
+    const stmt = this.db.prepare(sql)
+    stmt.setReturnArrays(true)
+    return (stmt.all(...params) as unknown as T[][]).map((r) => r[0]!)
+  }
+
+  /** One value per page, for aggregate questions (newest date, counts…). */
+  scalar<T>(sql: string, ...params: Array<string | number | null>): T | undefined {
+    const row = this.db.prepare(sql).get(...params) as Record<string, T> | undefined
+    return row ? Object.values(row)[0] : undefined
+  }
+
+  referrers(id: string): string[] {
+    const row = this.s.getRefs.get(id) as {srcs: string} | undefined
+    return row ? (JSON.parse(row.srcs) as string[]) : []
+  }
+
+  putReferrers(id: string, srcs: readonly string[]): void {
+    if (srcs.length === 0) this.s.deleteRefs.run(id)
+    else this.s.putRefs.run(id, JSON.stringify(srcs))
+  }
+
+  layout(name: string): string | undefined {
+    return (this.s.getLayout.get(name) as {data: string} | undefined)?.data
+  }
+
+  putLayout(name: string, data: string): void {
+    this.s.putLayout.run(name, data)
+  }
+
+  /** Forget everything (a full export rewrites the cache from scratch). */
+  clear(): void {
+    this.db.exec('DELETE FROM meta; DELETE FROM pages; DELETE FROM refs; DELETE FROM layouts;')
+  }
+
+  /**
+   * Replace every page and reference in one go (a full export). Rows go in key order and the
+   * secondary indexes are built once at the end: at 100k pages several times faster than
+   * inserting into four B-trees row by row.
+   */
+  replaceAll(pages: PageRow[], referrers: Map<string, string[]>): void {
+    this.db.exec('DROP INDEX IF EXISTS pages_published; DROP INDEX IF EXISTS pages_newest; DROP INDEX IF EXISTS pages_slug; DROP INDEX IF EXISTS pages_reviewer;')
+    this.clear()
+    for (const p of [...pages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) this.putPage(p)
+    for (const dst of [...referrers.keys()].sort()) this.putReferrers(dst, referrers.get(dst)!)
+    this.db.exec(DDL)
+  }
+
+  /** Run `fn` in one transaction: the cache changes completely or not at all. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = fn()
+      this.db.exec('COMMIT')
+      return result
+    } catch (e) {
+      this.db.exec('ROLLBACK')
+      throw e
+    }
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close()
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The exporter's fast paths produce exactly what the straightforward code produces: web pages
+ * written as text (webJson.ts) vs JSON.stringify of the page object, HTML of simple Portable Text
+ * vs @portabletext/to-html, byte-level escaping vs text escaping, the bounded newest-N selection
+ * vs a full sort.
+ */
+import {toHTML} from '@portabletext/to-html'
+import {describe, expect, it} from 'vitest'
+import {generateDataset} from '../../scripts/bench/generate.ts'
+import {fetchFeedInput} from '../../scripts/feeds/input.ts'
+import {escapeJsonBytes, htmlSafeJsonText, jsonFile, safeJson} from '../../scripts/feeds/json.ts'
+import {compareNewest, newestPages} from '../../scripts/feeds/limits.ts'
+import {buildFeedModel} from '../../scripts/feeds/model.ts'
+import {blocksToHtml, plainBlocksHtml, sanitizeBlocks} from '../../scripts/feeds/portableText.ts'
+import {webPageObject} from '../../scripts/feeds/render/web.ts'
+import {createWebJsonCache, webPageJson} from '../../scripts/feeds/render/webJson.ts'
+import type {Block} from '../../scripts/feeds/types.ts'
+import {createLocalSource, runQuery} from '../../scripts/query/local.ts'
+import type {StoredDocument} from '../../scripts/store/types.ts'
+import {fixtureDocs} from '../feeds/helpers.ts'
+
+async function modelOf(docs: readonly StoredDocument[]) {
+  const source = createLocalSource(docs)
+  return buildFeedModel(await fetchFeedInput((q) => runQuery(source, q, {}, {perspective: 'published'})), {baseUrl: 'https://skincare.example'}).model
+}
+
+describe('web pages written as text', () => {
+  it.each([
+    ['the hostile fixture', () => fixtureDocs() as unknown as StoredDocument[]],
+    ['a generated dataset', () => generateDataset({size: 600, seed: 11})],
+  ])('equal jsonFile(webPageObject) on every page of %s, escaped as text and as bytes', async (_name, docs) => {
+    const model = await modelOf(docs())
+    const cache = createWebJsonCache()
+    for (const page of model.pages) {
+      const expected = jsonFile(webPageObject(model, page), {compact: true})
+      expect(webPageJson(model, page, cache), page.id).toBe(expected)
+      const raw = Buffer.from(webPageJson(model, page, cache, {raw: true}))
+      const out = Buffer.alloc(raw.length * 6)
+      expect(out.subarray(0, escapeJsonBytes(raw, out, 0)).toString('utf8'), page.id).toBe(expected)
+    }
+  })
+})
+
+describe('byte-level escaping', () => {
+  it('equals htmlSafeJsonText, including U+2028/2029 and other three-byte characters', () => {
+    const samples = ['', 'plain', '<p>a & b</p>', '\u2028\u2029', 'x\u2013y\u2026z\u2028', '<<>>&&', 'é<€>𝄞&', '\u20ac\u2028<']
+    for (const s of samples) {
+      const json = JSON.stringify({s, t: [s, s]})
+      const src = Buffer.from(json)
+      const dst = Buffer.alloc(src.length * 6 + 8)
+      expect(dst.subarray(4, 4 + escapeJsonBytes(src, dst, 4)).toString('utf8'), s).toBe(htmlSafeJsonText(json))
+      expect(htmlSafeJsonText(json)).toBe(safeJson({s, t: [s, s]}))
+    }
+  })
+})
+
+const ESC: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}
+const escape = (t: string) => t.replace(/[&<>"']/g, (c) => ESC[c]!)
+/** @portabletext/to-html with the components the exporter gives it (portableText.ts). */
+const viaToolkit = (blocks: Block[]) =>
+  toHTML(blocks as never, {
+    components: {
+      marks: {
+        link: ({children, value}) => {
+          const href = (value as {href?: string} | undefined)?.href
+          return href && /^https?:/.test(href) ? `<a href="${escape(href)}">${children}</a>` : children
+        },
+      },
+      unknownMark: ({children}) => children,
+      unknownType: () => '',
+      hardBreak: () => '<br>',
+      escapeHTML: escape,
+    },
+    onMissingComponent: false,
+  })
+
+describe('Portable Text HTML', () => {
+  const block = (children: Array<{text: string; marks?: string[]}>, extra: Partial<Block> = {}): Block => ({
+    _type: 'block',
+    _key: `k${Math.random().toString(36).slice(2, 8)}`,
+    style: 'normal',
+    markDefs: [{_type: 'link', _key: 'l1', href: 'https://example.org/a?b=1&c=2'}],
+    children: children.map((c, i) => ({_type: 'span', _key: `s${i}`, text: c.text, marks: c.marks ?? []})),
+    ...extra,
+  })
+  const cases: Array<[string, Block[]]> = [
+    ['plain', [block([{text: 'Hello <world> & "friends"'}])]],
+    ['adjacent equal marks merge', [block([{text: 'a', marks: ['em']}, {text: 'b', marks: ['em']}, {text: 'c'}])]],
+    ['different marks', [block([{text: 'a', marks: ['strong']}, {text: 'b', marks: ['em']}, {text: 'c', marks: ['l1']}])]],
+    ['line breaks', [block([{text: 'one\ntwo\n'}, {text: '\nthree', marks: ['em']}])]],
+    ['styles and empty blocks', [block([{text: 'h'}], {style: 'h2'}), block([], {style: 'blockquote'}), block([{text: 'x'}], {style: 'h3'})]],
+    ['a mark key that is also a link key', [{...block([{text: 'x', marks: ['em']}]), markDefs: [{_type: 'link', _key: 'em', href: 'https://example.org/'}]}]],
+    ['nested marks (not simple)', [block([{text: 'a', marks: ['em', 'strong']}])]],
+    ['lists (not simple)', [block([{text: 'a'}], {listItem: 'bullet', level: 1}), block([{text: 'b'}], {listItem: 'bullet', level: 2})]],
+  ]
+  it.each(cases)('%s', (_name, blocks) => {
+    const expected = viaToolkit(blocks)
+    expect(blocksToHtml(blocks)).toBe(expected)
+    const simple = plainBlocksHtml(blocks)
+    if (simple !== undefined) expect(simple).toBe(expected)
+  })
+
+  it('every generated body takes the simple path and matches the toolkit', () => {
+    for (const d of generateDataset({size: 300, seed: 5}).filter((x) => x._type === 'benefit')) {
+      const blocks = sanitizeBlocks(d.body, {baseUrl: 'https://skincare.example', documentId: d._id, field: 'body'}, [])
+      const simple = plainBlocksHtml(blocks)
+      expect(simple).toBeDefined()
+      expect(simple).toBe(viaToolkit(blocks))
+    }
+  })
+})
+
+describe('newest N', () => {
+  it('equals sorting every page and taking the first N', async () => {
+    const model = await modelOf(generateDataset({size: 800, seed: 2}))
+    for (const n of [1, 3, 50, 400, 5000]) expect(newestPages(model.pages, n).map((p) => p.id)).toEqual([...model.pages].sort(compareNewest).slice(0, n).map((p) => p.id))
+  })
+})
