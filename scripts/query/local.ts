@@ -11,6 +11,7 @@ import type {StoredDocument} from '../store/types.ts'
 import {compileGroq, type CompiledContext, type CompiledQuery} from './compile.ts'
 import {GroqQueryError} from './errors.ts'
 import {applyPerspective, isPerspective, type Perspective, type PerspectiveDocument} from './perspective.ts'
+import {missingParamsMessage} from './params.ts'
 
 export type {Perspective} from './perspective.ts'
 
@@ -66,29 +67,11 @@ export function parseGroq(query: string, params: Record<string, unknown> = {}): 
     }
     throw new GroqQueryError((e as Error).message, query)
   }
-  // Content Lake rejects a query whose $param is not supplied; groq-js would quietly use null.
-  const missing = [...parameterNames(tree)].filter((name) => !Object.hasOwn(params, name))
-  if (missing.length > 0) {
-    throw new GroqQueryError(`param ${missing.map((n) => `$${n}`).join(', ')} referenced, but not provided`, query)
-  }
+  const missing = missingParamsMessage(tree, params)
+  if (missing) throw new GroqQueryError(missing, query)
   return tree
 }
 
-/** Names of every `$param` in a parsed query. */
-function parameterNames(tree: ExprNode): Set<string> {
-  const names = new Set<string>()
-  const stack: unknown[] = [tree]
-  while (stack.length > 0) {
-    const node = stack.pop()
-    if (Array.isArray(node)) stack.push(...node)
-    else if (node && typeof node === 'object') {
-      const n = node as {type?: unknown; name?: unknown}
-      if (n.type === 'Parameter' && typeof n.name === 'string') names.add(n.name)
-      for (const v of Object.values(node)) if (v && typeof v === 'object') stack.push(v)
-    }
-  }
-  return names
-}
 
 /** Compiled queries by text (parsing is cheap, but the Studio and the API repeat queries). */
 const compiled = new Map<string, CompiledQuery | null>()
