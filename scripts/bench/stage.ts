@@ -4,11 +4,12 @@
  * progress on stderr. The bench CLI (cli.ts) runs it; it is not meant for users.
  */
 import {apiQueries} from './api.ts'
-import {compareTrees, edit, exportStage, floor, generate, groq, importStage, validate, type StageResult} from './stages.ts'
+import {compareTrees, createFiles, edit, exportStage, floor, generate, groq, importStage, validate, type StageResult} from './stages.ts'
 
 const STAGES: Record<string, (args: never, progress: (message: string) => void) => Promise<StageResult>> = {
   generate,
   floor,
+  files: createFiles,
   import: importStage,
   validate,
   edit,

@@ -4,7 +4,7 @@
  * and Node's start-up are not counted, for the floor as for everything else).
  */
 import {createHash} from 'node:crypto'
-import {mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {exportFeeds} from '../feeds/export.ts'
 import {disableTelemetry} from '../lib/env.ts'
@@ -49,6 +49,21 @@ export async function floor(args: {file: string; out: string}): Promise<StageRes
   })
   rmSync(args.out, {force: true})
   return {ms, bytes}
+}
+
+/**
+ * Context for the export figures: what creating the export's files costs on this machine without
+ * writing anything — one empty file per document in one folder (where web/benefits/ puts 70% of
+ * them), then removing them. Not a target; it shows how much of an export is the file system's.
+ */
+export async function createFiles(args: {dir: string; count: number}): Promise<StageResult> {
+  rmSync(args.dir, {recursive: true, force: true})
+  mkdirSync(args.dir, {recursive: true})
+  const {ms} = await timed(() => {
+    for (let i = 0; i < args.count; i++) closeSync(openSync(join(args.dir, `page-${i}-of-a-benefit-slug.json`), 'wx'))
+  })
+  rmSync(args.dir, {recursive: true, force: true})
+  return {ms, files: args.count, perFileUs: Math.round((1000 * ms) / args.count)}
 }
 
 export async function importStage(args: {file: string; dataset: string}): Promise<StageResult> {

@@ -23,7 +23,7 @@ import {Dataset} from '../store/dataset.ts'
 import type {StoredDocument} from '../store/types.ts'
 import type {BuildOptions} from './build.ts'
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
-import {fullExport} from './full.ts'
+import {expectedPagePaths, fullExport} from './full.ts'
 import {recoverInterruptedExport} from './leftovers.ts'
 import {ExportCache} from './incremental/cache.ts'
 import {incrementalExport} from './incremental/run.ts'
@@ -152,7 +152,7 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
   const {ds, owned} = input
   try {
     const cachePath = opts.cacheDir === false || ds.path === ':memory:' ? undefined : exportCachePath(ds.path, ctx.out, opts.cacheDir)
-    if (!cachePath) return await fullExport(ctx, () => createLocalSource(ds))
+    if (!cachePath) return await fullExport(ctx, () => createLocalSource(ds), undefined, () => expectedPagePaths(ds))
     const fingerprint = exportFingerprint({
       modelOptions,
       feedItems: normalizeLimit(opts.feedItems) ?? 0,
@@ -165,12 +165,13 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
       if (opts.checks?.length) fullReason = 'custom checks see every file'
       else if (opts.incremental === false) fullReason = 'full export requested'
       else {
-        const r = await incrementalExport(ctx, ds, cache, fingerprint)
+        ds.mapForReads()
+        const r = await incrementalExport(ctx, ds, cache, fingerprint).finally(() => ds.mapForReads(0))
         if ('summary' in r) return r.summary
         fullReason = r.fallback
       }
       progress(`full export: ${fullReason}`)
-      const summary = await fullExport(ctx, () => createLocalSource(ds), {cache, ds, fingerprint})
+      const summary = await fullExport(ctx, () => createLocalSource(ds), {cache, ds, fingerprint}, () => expectedPagePaths(ds))
       return {...summary, fullReason}
     } finally {
       cache.close()

@@ -4,6 +4,8 @@
  * `<out>.old-<pid>-<hex>` (the previous tree, between the two renames of the swap and while it is
  * removed). A process killed (kill -9, power cut of the container, OOM) can leave either behind.
  * The next export, before anything else:
+ * - finishes an incremental export's commit that reached its commit point (a journal in its
+ *   `tmp` folder: incremental/journal.ts), so the output is the export that was being committed;
  * - puts the previous tree back when `<out>` itself is missing: a kill between the two renames is
  *   the one moment without an `<out>`, and the tree moved aside then is the last complete export;
  * - removes the other leftovers of processes that are gone.
@@ -11,6 +13,7 @@
  */
 import {existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
+import {rollForward} from './incremental/journal.ts'
 
 export interface Leftover {
   path: string
@@ -84,12 +87,15 @@ export function isCompleteExport(dir: string, manifestPath: string): boolean {
 }
 
 /**
- * Undo what a killed export left: restore the previous tree if `out` is missing, then remove the
+ * Undo what a killed export left: finish a staged-rename commit that passed its commit point
+ * (incremental/journal.ts), restore the previous tree if `out` is missing, then remove the
  * leftovers of processes that are gone. Returns what was done, for progress lines.
  */
-export function recoverInterruptedExport(out: string, manifestPath: string): {restored?: string; removed: string[]} {
+export function recoverInterruptedExport(out: string, manifestPath: string): {restored?: string; rolledForward?: string; removed: string[]} {
   const stale = findLeftovers(out).filter((l) => !stillInUse(l))
-  const result: {restored?: string; removed: string[]} = {removed: []}
+  const result: {restored?: string; rolledForward?: string; removed: string[]} = {removed: []}
+  // A journal is only ever written while `out` exists (an incremental commit never moves it).
+  for (const l of stale) if (l.kind === 'tmp' && existsSync(out) && rollForward(out, l.path)) result.rolledForward = l.path
   if (!existsSync(out)) {
     const previous = stale.filter((l) => l.kind === 'old' && isCompleteExport(l.path, manifestPath)).at(-1)
     if (previous) {

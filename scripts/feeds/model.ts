@@ -23,6 +23,11 @@ export interface ModelOptions {
   /** ISO date-time; fallback for data without dates, and the feed-level date when given. */
   now?: string
   site?: Partial<Omit<Site, 'baseUrl' | 'feedsBaseUrl'>>
+  /**
+   * Build the text (Portable Text, HTML, plain text) of these pages only; the others are there
+   * for their links, order and dates (an incremental export's context documents).
+   */
+  contentOf?: ReadonlySet<string>
 }
 
 export const DEFAULT_SITE = {
@@ -126,6 +131,7 @@ function basePage(type: PageType, raw: Raw, opts: ModelOptions, problems: Proble
 }
 
 function setRichText(page: Page, raw: unknown, field: string, opts: ModelOptions, problems: Problem[]): void {
+  if (opts.contentOf && !opts.contentOf.has(page.id)) return
   const blocks = sanitizeBlocks(raw, {baseUrl: opts.baseUrl, documentId: page.id, field}, problems)
   if (blocks.length === 0) return
   page.blocks = blocks
@@ -134,7 +140,8 @@ function setRichText(page: Page, raw: unknown, field: string, opts: ModelOptions
   if (text) page.text = text
 }
 
-function setPlainText(page: Page, raw: unknown): void {
+function setPlainText(page: Page, raw: unknown, opts: ModelOptions): void {
+  if (opts.contentOf && !opts.contentOf.has(page.id)) return
   const text = cleanText(raw)
   if (!text) return
   page.text = text
@@ -215,7 +222,7 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
   const taxonomy = (type: PageType, docs: readonly unknown[], keys: ReadonlyArray<keyof Details>) => {
     for (const d of docs) {
       add(type, d, (page, raw) => {
-        setPlainText(page, raw.description)
+        setPlainText(page, raw.description, opts)
         const synonyms = strings(raw.synonyms)
         if (synonyms) page.synonyms = synonyms
         const det = details(raw, keys)

@@ -105,7 +105,9 @@ const BLOCK_TAGS: Record<Block['style'], string> = {normal: 'p', h2: 'h2', h3: '
  * nested marks) returns undefined and goes through toHTML; tests/bench compares the two.
  */
 export function plainBlocksHtml(blocks: readonly Block[]): string | undefined {
-  let out = ''
+  // Pieces joined once at the end: a flat string. Concatenating with `+=` leaves a tree of
+  // pieces in memory, several times the text's size, for every page the model keeps.
+  const out: string[] = []
   for (const block of blocks) {
     if (block.listItem) return undefined
     let inner = ''
@@ -134,9 +136,9 @@ export function plainBlocksHtml(blocks: readonly Block[]): string | undefined {
     }
     close()
     const tag = BLOCK_TAGS[block.style] ?? 'p'
-    out += `<${tag}>${inner}</${tag}>`
+    out.push(`<${tag}>`, inner, `</${tag}>`)
   }
-  return out
+  return out.join('')
 }
 
 /** Plain text: one paragraph per block, list items prefixed, blank line between blocks. */

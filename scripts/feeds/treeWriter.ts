@@ -21,6 +21,11 @@ export interface FileWriter {
    */
   write(path: string, content: string, opts?: {htmlEscape?: boolean}): Promise<void>
   /**
+   * A file written in pieces, for files too big to hold whole (the app bundle): each `write` is
+   * encoded into a chunk; full chunks go to the worker, which appends and hashes them.
+   */
+  stream(path: string): {write(text: string): Promise<void>; end(): Promise<void>}
+  /**
    * The paths of files that will be written: the worker creates them (empty) while it has nothing
    * else to do; creation is most of a small file's cost (see treeWriterWorker.ts). Optional.
    */
@@ -134,6 +139,67 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       const n = source ? escapeJsonBytes(source, view!, used) : view!.write(content, used, 'utf8')
       current!.files.push({path, target, start: used, end: used + n})
       used += n
+    },
+    stream(path) {
+      if (!isSafeRelativePath(path)) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
+      const target = join(root, ...path.split('/'))
+      if (!target.startsWith(root + sep)) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
+      flush()
+      let chunk: ArrayBuffer | undefined
+      let chunkView: Buffer | undefined
+      let length = 0
+      let first = true
+      const sendChunk = (last: boolean) => {
+        const id = nextId++
+        const promise = new Promise<ManifestEntry[]>((resolve, reject) => pending.set(id, {resolve, reject}))
+        promise.catch(() => {})
+        results.push(promise)
+        worker.postMessage({type: 'chunk', id, path, target, chunk: chunk!, length, first, last}, [chunk!])
+        first = false
+        chunk = undefined
+        chunkView = undefined
+        length = 0
+      }
+      const take = async () => {
+        // Chunks are slabs: the same bounded pool, handed back by the worker after each write.
+        while (free.length === 0) {
+          if (failure) throw failure
+          await new Promise<void>((res) => waiting.push(res))
+        }
+        if (failure) throw failure
+        chunk = free.pop()!
+        chunkView = Buffer.from(chunk)
+      }
+      return {
+        async write(text) {
+          if (failure) throw failure
+          let bytes: Buffer | undefined
+          if (text.length * 3 > slabBytes) bytes = Buffer.from(text, 'utf8')
+          if (!chunk) await take()
+          if (bytes) {
+            // A piece bigger than a chunk: copy it through in chunk-sized parts.
+            for (let at = 0; at < bytes.length; ) {
+              if (length === slabBytes) {
+                sendChunk(false)
+                await take()
+              }
+              const n = bytes.copy(chunkView!, length, at, Math.min(bytes.length, at + slabBytes - length))
+              length += n
+              at += n
+            }
+            return
+          }
+          if (length + text.length * 3 > slabBytes) {
+            sendChunk(false)
+            await take()
+          }
+          length += chunkView!.write(text, length, 'utf8')
+        },
+        async end() {
+          if (!chunk) await take()
+          sendChunk(true)
+        },
+      }
     },
     announce(paths) {
       const targets: string[] = []

@@ -10,7 +10,7 @@
  * created this way but never written are removed before the writer reports that it is done.
  */
 import {createHash} from 'node:crypto'
-import {closeSync, mkdirSync, openSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {parentPort} from 'node:worker_threads'
 
@@ -28,13 +28,25 @@ interface SettleMessage {
   type: 'settle'
   id: number
 }
-type Message = SlabMessage | CreateMessage | SettleMessage
+/** One piece of a file written in pieces (the app bundle: 100+ MB never held whole). */
+interface ChunkMessage {
+  type: 'chunk'
+  id: number
+  path: string
+  target: string
+  chunk: ArrayBuffer
+  length: number
+  first: boolean
+  last: boolean
+}
+type Message = SlabMessage | CreateMessage | SettleMessage | ChunkMessage
 
+const streams = new Map<string, {fd: number; hash: ReturnType<typeof createHash>; size: number}>()
 const dirs = new Set<string>()
 const created = new Set<string>()
 const written = new Set<string>()
 const port = parentPort!
-const slabs: SlabMessage[] = []
+const slabs: Array<SlabMessage | ChunkMessage> = []
 const creates: string[] = []
 let settle: SettleMessage | undefined
 let scheduled = false
@@ -63,6 +75,32 @@ function writeSlab(msg: SlabMessage): void {
   }
 }
 
+function writeChunk(msg: ChunkMessage): void {
+  try {
+    let stream = streams.get(msg.target)
+    if (msg.first || !stream) {
+      ensureDir(msg.target)
+      stream = {fd: openSync(msg.target, 'w'), hash: createHash('sha256'), size: 0}
+      streams.set(msg.target, stream)
+    }
+    const bytes = Buffer.from(msg.chunk, 0, msg.length)
+    let done = 0
+    while (done < bytes.length) done += writeSync(stream.fd, bytes, done)
+    stream.hash.update(bytes)
+    stream.size += bytes.length
+    let entries: Array<{path: string; size: number; sha256: string}> = []
+    if (msg.last) {
+      closeSync(stream.fd)
+      streams.delete(msg.target)
+      written.add(msg.target)
+      entries = [{path: msg.path, size: stream.size, sha256: stream.hash.digest('hex')}]
+    }
+    port.postMessage({id: msg.id, entries, slab: msg.chunk}, [msg.chunk])
+  } catch (e) {
+    port.postMessage({id: msg.id, error: (e as Error).message, slab: msg.chunk}, [msg.chunk])
+  }
+}
+
 /** Work in small steps so a slab that arrives meanwhile is written before more files are created. */
 function step(): void {
   scheduled = false
@@ -70,7 +108,8 @@ function step(): void {
   while (performance.now() - started < 20) {
     const slab = slabs.shift()
     if (slab) {
-      writeSlab(slab)
+      if (slab.type === 'chunk') writeChunk(slab)
+      else writeSlab(slab)
       continue
     }
     const target = creates.pop()
@@ -106,7 +145,7 @@ function schedule(): void {
 }
 
 port.on('message', (msg: Message) => {
-  if (msg.type === 'slab') slabs.push(msg)
+  if (msg.type === 'slab' || msg.type === 'chunk') slabs.push(msg)
   else if (msg.type === 'create') {
     // Created in the order given: reversed, because pop() takes from the end.
     for (let i = msg.targets.length - 1; i >= 0; i--) creates.push(msg.targets[i]!)

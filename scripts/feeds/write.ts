@@ -3,7 +3,7 @@
  * rename the old one aside, rename the new one into place and remove the old one. Readers see the
  * old export or the new one, never a mix; a failure before the swap leaves the old one untouched.
  */
-import {randomBytes, webcrypto} from 'node:crypto'
+import {randomBytes} from 'node:crypto'
 import {closeSync, existsSync, linkSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writevSync} from 'node:fs'
 import {basename, dirname, join, resolve, sep} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
@@ -15,6 +15,8 @@ import {createFileWriter, type FileWriter} from './treeWriter.ts'
 export interface WriteOptions {
   /** Random part of the temporary and old directories' suffix (tests pin it); the pid is added. */
   random?: () => string
+  /** Told after each file a staged-rename commit moves into place (incremental/commit.ts; tests kill the process there). */
+  onCommitFile?: (done: number) => void
 }
 
 /** A relative, `/`-separated path with no empty, `.` or `..` segment: it stays inside the tree. */

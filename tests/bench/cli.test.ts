@@ -16,6 +16,7 @@ describe('npm run bench', () => {
       size: 200,
       ndjsonBytes: expect.any(Number),
       floor: {ms: expect.any(Number), rssMb: expect.any(Number)},
+      createFiles: {ms: expect.any(Number), perFileUs: expect.any(Number)},
       import: stage,
       validation: {
         full: {...stage, workers: expect.any(Number), msPerDocument: expect.any(Number), errors: 0},

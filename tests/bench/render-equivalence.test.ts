@@ -4,10 +4,15 @@
  * vs @portabletext/to-html, byte-level escaping vs text escaping, the bounded newest-N selection
  * vs a full sort.
  */
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {toHTML} from '@portabletext/to-html'
 import {describe, expect, it} from 'vitest'
 import {generateDataset} from '../../scripts/bench/generate.ts'
+import {exportFeeds} from '../../scripts/feeds/export.ts'
 import {fetchFeedInput} from '../../scripts/feeds/input.ts'
+import {renderAppBundle} from '../../scripts/feeds/render/app.ts'
 import {escapeJsonBytes, htmlSafeJsonText, jsonFile, safeJson} from '../../scripts/feeds/json.ts'
 import {compareNewest, newestPages} from '../../scripts/feeds/limits.ts'
 import {buildFeedModel} from '../../scripts/feeds/model.ts'
@@ -106,6 +111,20 @@ describe('Portable Text HTML', () => {
       const simple = plainBlocksHtml(blocks)
       expect(simple).toBeDefined()
       expect(simple).toBe(viaToolkit(blocks))
+    }
+  })
+})
+
+describe('the streamed app bundle', () => {
+  it('is byte for byte renderAppBundle of the same model', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'bundle-'))
+    try {
+      const docs = generateDataset({size: 700, seed: 9})
+      await exportFeeds({documents: docs, out: join(tmp, 'dist'), baseUrl: 'https://skincare.example'})
+      const model = await modelOf(docs)
+      expect(readFileSync(join(tmp, 'dist', 'app', 'bundle.json'), 'utf8')).toBe(renderAppBundle(model))
+    } finally {
+      rmSync(tmp, {recursive: true, force: true})
     }
   })
 })

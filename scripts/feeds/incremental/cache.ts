@@ -165,9 +165,14 @@ export class ExportCache {
     this.s.deletePage.run(id)
   }
 
-  /** Pages (as rows) matching a WHERE clause over the pages table's columns. */
+  /**
+   * Pages (as rows) matching a WHERE clause over the pages table's columns. A last parameter
+   * naming one of the table's indexes (`pages_…`) makes SQLite use that index.
+   */
   pagesWhere(where: string, ...params: Array<string | number | null>): PageRow[] {
-    return (this.db.prepare(`SELECT * FROM pages WHERE ${where}`).all(...params) as unknown as PageSqlRow[]).map(fromSql)
+    const last = params.at(-1)
+    const index = typeof last === 'string' && /^pages_[a-z]+$/.test(last) ? (params.pop() as string) : undefined
+    return (this.db.prepare(`SELECT * FROM pages${index ? ` INDEXED BY ${index}` : ''} WHERE ${where}`).all(...params) as unknown as PageSqlRow[]).map(fromSql)
   }
 
   /** The first column of every row of a query (ids, dates…): no row objects, no JSON parsing. */
@@ -211,10 +216,10 @@ export class ExportCache {
    * secondary indexes are built once at the end: at 100k pages several times faster than
    * inserting into four B-trees row by row.
    */
-  replaceAll(pages: PageRow[], referrers: Map<string, string[]>): void {
+  replaceAll<P extends {id: string}>(pages: readonly P[], row: (page: P) => PageRow, referrers: Map<string, string[]>): void {
     this.db.exec('DROP INDEX IF EXISTS pages_published; DROP INDEX IF EXISTS pages_newest; DROP INDEX IF EXISTS pages_slug; DROP INDEX IF EXISTS pages_reviewer;')
     this.clear()
-    for (const p of [...pages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) this.putPage(p)
+    for (const p of [...pages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) this.putPage(row(p))
     for (const dst of [...referrers.keys()].sort()) this.putReferrers(dst, referrers.get(dst)!)
     this.db.exec(DDL)
   }
@@ -229,6 +234,22 @@ export class ExportCache {
     } catch (e) {
       this.db.exec('ROLLBACK')
       throw e
+    }
+  }
+
+  /** A transaction the caller ends: `commit()` or `rollback()` (work spread over awaits). */
+  begin(): {commit(): void; rollback(): void} {
+    this.db.exec('BEGIN IMMEDIATE')
+    let open = true
+    return {
+      commit: () => {
+        if (open) this.db.exec('COMMIT')
+        open = false
+      },
+      rollback: () => {
+        if (open && this.db.isTransaction) this.db.exec('ROLLBACK')
+        open = false
+      },
     }
   }
 

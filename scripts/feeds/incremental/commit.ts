@@ -7,21 +7,22 @@
  * machine, i.e. 1.5–3 s at 100k files, far more than everything else an incremental export does.
  *
  * Large trees: every changed file is first written completely into a work folder beside the output
- * (`<out>.tmp-<pid>-<rand>`, the same kind of folder a full export uses, so an interrupted run's
- * folder is cleared by the next export); then the commit renames each one over its target
- * (rename is atomic per file), removes deleted pages and renames the manifest last. A failure
- * before the commit leaves the output exactly as it was. The commit is a few hundred renames at
- * most — milliseconds — and the export cache is marked while it runs: an export killed inside it
- * is followed by a full export, which puts the whole tree right. During those milliseconds a
- * reader may see some new files next to the old manifest.
+ * (`<out>.tmp-<pid>-<rand>`, the same kind of folder a full export uses), then the commit journal
+ * (journal.ts) is written there — the commit point — and applied: each file renamed over its
+ * target (rename is atomic per file), deleted pages removed, the manifest renamed last. A failure
+ * before the commit point leaves the output exactly as it was; a process killed after it leaves a
+ * journal the next export applies before anything else (leftovers.ts), so the output is then the
+ * export being committed, complete. The commit is a few hundred renames at most — milliseconds —
+ * during which a reader may see some new files next to the old manifest (each file whole).
  */
 import {randomBytes} from 'node:crypto'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync, writevSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writevSync} from 'node:fs'
 import {dirname, join, resolve, sep} from 'node:path'
 import {UsageError} from '../../lib/errors.ts'
 import {MANIFEST_PATH} from '../build.ts'
 import {workDirs} from '../leftovers.ts'
 import {isSafeRelativePath, patchDirectory, type TreePatch, type WriteOptions} from '../write.ts'
+import {applyJournal, COMMIT_JOURNAL, writeJournal} from './journal.ts'
 
 /** Above this many files, the hard-link swap costs more than the rest of an incremental export. */
 export const SWAP_MAX_FILES = 5_000
@@ -46,14 +47,6 @@ function writePieces(target: string, content: string | Buffer | ReadonlyArray<st
   }
 }
 
-/** Remove `dir` and its parents up to (not including) `root` while they are empty. */
-function removeEmptyDirs(dir: string, root: string): void {
-  while (dir.startsWith(root + sep) && existsSync(dir) && readdirSync(dir).length === 0) {
-    rmdirSync(dir)
-    dir = dirname(dir)
-  }
-}
-
 /**
  * Apply `edit` to the output folder by staged renames (see above). `onCommit` runs right before
  * the first rename (the caller marks its cache there).
@@ -74,6 +67,7 @@ export function renameCommit(outDir: string, edit: (patch: TreePatch) => void, o
     const made = new Set<string>()
     edit({
       write(path, content) {
+        if (path === COMMIT_JOURNAL) throw new UsageError(`output path ${JSON.stringify(path)} is reserved for the commit journal`)
         const target = inside(tmp, path)
         const dir = dirname(target)
         if (!made.has(dir)) {
@@ -93,25 +87,9 @@ export function renameCommit(outDir: string, edit: (patch: TreePatch) => void, o
     throw e
   }
   onCommit()
-  // The manifest last: until then, a reader's manifest describes the files it names.
-  const dirs = new Set<string>()
-  for (const path of staged) {
-    if (path === MANIFEST_PATH) continue
-    const target = inside(out, path)
-    const dir = dirname(target)
-    if (!dirs.has(dir)) {
-      if (!existsSync(dir)) mkdirSync(dir, {recursive: true})
-      dirs.add(dir)
-    }
-    renameSync(inside(tmp, path), target)
-  }
-  for (const path of removed) {
-    if (staged.includes(path)) continue
-    const target = inside(out, path)
-    rmSync(target, {force: true})
-    removeEmptyDirs(dirname(target), out)
-  }
-  if (staged.includes(MANIFEST_PATH)) renameSync(inside(tmp, MANIFEST_PATH), inside(out, MANIFEST_PATH))
+  const journal = {version: 1 as const, staged, removed, manifest: MANIFEST_PATH}
+  writeJournal(tmp, journal)
+  applyJournal(out, tmp, journal, opts.onCommitFile)
   rmSync(tmp, {recursive: true, force: true})
 }
 

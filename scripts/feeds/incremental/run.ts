@@ -108,6 +108,15 @@ function readOutput(out: string, path: string): Buffer | undefined {
 }
 
 export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: ExportCache, fingerprint: string): Promise<IncrementalResult> {
+  // EXPORT_TIMINGS=1: where an incremental export spends its time, on stderr.
+  let last = performance.now()
+  const mark = process.env.EXPORT_TIMINGS
+    ? (label: string) => {
+        const now = performance.now()
+        process.stderr.write(`[incremental] ${label}: ${Math.round(now - last)} ms\n`)
+        last = now
+      }
+    : () => {}
   // 1. Is the cache about this output, these options and this dataset's history?
   if (cache.meta('state') !== 'ready') return {fallback: 'no complete earlier export in the cache'}
   if (cache.meta('fingerprint') !== fingerprint) return {fallback: 'options, partner profiles or exporter code changed'}
@@ -117,6 +126,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   const oldManifest = readOutput(ctx.out, MANIFEST_PATH)
   if (!oldManifest || createHash('sha256').update(oldManifest).digest('hex') !== cache.meta('manifestSha')) return {fallback: 'the output folder is not the cached export'}
 
+  mark('cache checks')
   // 2. What changed since then (drafts and release versions never reach an export).
   const currentSeq = ds.lastSeq()
   const log = ds.changedIdsSince(seq)
@@ -132,6 +142,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   }
   const pageCount = cache.scalar<number>('SELECT count(*) FROM pages') ?? 0
 
+  mark('transaction log')
   // 3. The pages that can change: affected as the data was, or as it is.
   const snap = snapshot(ds, changed, seq)
   const oldReferrers = (id: string) => cache.referrers(id)
@@ -152,10 +163,12 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   }
   if (affected.size > Math.max(2_000, pageCount * MAX_AFFECTED_SHARE)) return {fallback: `${affected.size} pages affected`}
 
+  mark('affected pages')
   // 4. Rebuild those pages from the documents that decide them.
   const oldGeneratedAt = cache.meta('generatedAt')!
   const subsetModel = async (targets: Iterable<string>, now: string) => {
     const ids = contextOf(after, targets)
+    mark(`  context (${ids.size} documents)`)
     const docs: StoredDocument[] = []
     for (const id of ids) {
       const doc = snap.now(id)
@@ -163,7 +176,10 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
     }
     const source = createLocalSource(docs)
     const input = await fetchFeedInput((query) => runQuery(source, query, {}, {perspective: 'published'}))
-    return {input, ids, ...buildFeedModel(input, {...ctx.modelOptions, now})}
+    mark('  queries')
+    const result = {input, ids, ...buildFeedModel(input, {...ctx.modelOptions, now, contentOf: new Set(targets)})}
+    mark('  model')
+    return result
   }
   const fixedNow = ctx.modelOptions.now
   let targets = new Set(affected)
@@ -184,17 +200,22 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
     generatedAt = [...rebuilt.values()].reduce((m, r) => (r.row.newest > m ? r.row.newest : m), notRebuilt) || EPOCH
   }
   if (generatedAt !== (fixedNow ?? oldGeneratedAt)) {
-    // Undated pages carry the export date: they change with it.
-    for (const id of cache.column<string>('SELECT id FROM pages WHERE undated = 1')) targets.add(id)
-    built = await subsetModel(targets, generatedAt)
-    rebuilt = rowsOf(built)
+    // Undated pages carry the export date: they change with it, and need the model built with it.
+    const undated = cache.column<string>('SELECT id FROM pages WHERE undated = 1')
+    if (undated.length || built.undated.length) {
+      for (const id of undated) targets.add(id)
+      built = await subsetModel(targets, generatedAt)
+      rebuilt = rowsOf(built)
+    } else built.model.generatedAt = generatedAt
   }
+  mark('subset model')
   const relevant = (p: Problem) => p.documentId === undefined || built.ids.has(p.documentId)
   if (errorsOf(built.problems.filter(relevant)).length) return {fallback: 'the data has errors (a full export reports them)'}
   for (const {row} of rebuilt.values()) {
     const clash = cache.pagesWhere('type = ? AND slug = ? AND id != ?', row.type, row.slug, row.id).find((r) => !targets.has(r.id))
     if (clash) return {fallback: `slug "${row.slug}" is used twice (a full export reports it)`}
   }
+  mark('checks')
   const oldRows = new Map<string, PageRow>()
   for (const id of targets) {
     const row = cache.page(id)
@@ -202,6 +223,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   }
   const removed = [...oldRows.keys()].filter((id) => !rebuilt.has(id))
 
+  mark('old rows')
   // 5. Which pages each feed carries now.
   const newRows = new Map([...rebuilt].map(([id, r]) => [id, r.row]))
   const newest = (types: readonly PageType[], reviewedOnly: boolean, limit: number | undefined): PageRow[] => {
@@ -211,9 +233,10 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
     let candidates: PageRow[]
     if (limit === undefined) candidates = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review}`, typeList)
     else {
-      const top = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} ORDER BY date_published DESC LIMIT ?`, typeList, limit + targets.size)
+      // Walk the date index from the newest down (a plan over the type index would sort them all).
+      const top = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} ORDER BY date_published DESC LIMIT ?`, typeList, limit + targets.size, 'pages_published')
       const last = top.at(-1)?.datePublished
-      const ties = last === undefined ? [] : cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} AND date_published = ?`, typeList, last)
+      const ties = last === undefined ? [] : cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} AND date_published = ?`, typeList, last, 'pages_published')
       candidates = [...new Map([...top, ...ties].map((r) => [r.id, r])).values()]
     }
     const all = [...candidates.filter((r) => !targets.has(r.id)), ...fresh].sort(compareRowsNewest)
@@ -225,6 +248,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   // Items not rebuilt above still need their full page (item HTML, categories): build them too.
   const missing = [...itemIds].filter((id) => !rebuilt.has(id))
   const itemModel = missing.length ? (await subsetModel(missing, generatedAt)).model : undefined
+  mark('feed selection')
   // The feeds' model holds exactly the items (all exact); the pages they link to are passed on
   // separately, for partner link rules only: their own dates are not exact in a subset model.
   const items: Page[] = []
@@ -244,6 +268,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   const site = built.model.site
   const feedModel: FeedModel = {site, generatedAt, pages: items.sort(comparePages)}
 
+  mark('feed pages')
   // 6. Render and check every changed file.
   const problems: Problem[] = []
   const seen = new Set<string>()
@@ -262,6 +287,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   }
   for (const path of files.keys()) deleted.delete(path)
 
+  mark('render')
   // The app bundle: unchanged entries are the old file's bytes.
   const oldBundle = readOutput(ctx.out, APP_BUNDLE_PATH)
   if (!oldBundle) return {fallback: 'the output has no app bundle'}
@@ -292,6 +318,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   for (const piece of bundlePieces) if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, APP_BUNDLE_PATH))
   if (errorsOf(problems).length) throw new ExportValidationError(errorsOf(problems))
 
+  mark('bundle')
   // 7. Manifest entries of the changed files, then the manifest itself (unchanged entries reused).
   const bundleHash = createHash('sha256')
   let bundleSize = 0
@@ -330,6 +357,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   }
   const manifestSha = manifestHash.digest('hex')
 
+  mark('manifest')
   // 8. Commit, remember. How the changed files get into the output depends on its size (see
   // commit.ts): a hard-link copy swapped in whole for small trees, staged renames for large ones.
   // The cache is marked while the commit runs, so an export killed inside it is followed by a
@@ -350,6 +378,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
     ctx.write,
   )
 
+  mark('commit')
   cache.transaction(() => {
     for (const id of removed) cache.deletePage(id)
     for (const {row} of rebuilt.values()) cache.putPage(row)
@@ -374,6 +403,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
     cache.setMeta('tx', ds.transactionIdAt(currentSeq) ?? '')
     cache.setMeta('state', 'ready')
   })
+  mark('cache update')
   ctx.progress(`incremental export: ${changed.size} changed document(s), ${rebuilt.size} page(s) rebuilt, ${written + deleted.size} file(s) written or removed`)
 
   return {summary: summarize(ctx, cache, generatedAt, bytes, written + deleted.size, selections.slice(1).map((s) => s.length))}
