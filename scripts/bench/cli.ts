@@ -124,9 +124,11 @@ await runCli(async () => {
   const figures = results.map(sizeFigures)
   const t = targets(figures)
   const totalMs = Math.round(performance.now() - started)
+  // `ok` says the run completed (every stage, the byte-for-byte comparison); the targets say how it went.
+  const missed = Object.entries(t).flatMap(([name, v]) => (v && typeof v === 'object' && 'met' in v && !v.met ? [name] : []))
   if (values.json) {
     const machine = {cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100)}
-    process.stdout.write(`${JSON.stringify({ok: true, seed, sizes, machine, results: figures, targets: t, totalMs, workDir: root, workDirKept: Boolean(values.keep || values['work-dir'])})}\n`)
+    process.stdout.write(`${JSON.stringify({ok: true, targetsMet: missed.length === 0, missedTargets: missed, seed, sizes, machine, results: figures, targets: t, totalMs, workDir: root, workDirKept: Boolean(values.keep || values['work-dir'])})}\n`)
   } else {
     process.stdout.write(`${table(figures, t)}\n\ntotal ${(totalMs / 1000).toFixed(0)} s${values.keep ? `; files kept in ${root}` : ''}\n`)
   }

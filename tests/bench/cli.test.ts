@@ -42,6 +42,9 @@ describe('npm run bench', () => {
       expect(report.targets[key], key).toMatchObject({met: expect.any(Boolean)})
     }
     expect(report.targets.incrementalIdenticalToFull.met).toBe(true)
+    const missed = Object.entries(report.targets as Record<string, {met?: boolean}>).flatMap(([k, v]) => (v && typeof v === 'object' && v.met === false ? [k] : []))
+    expect(report.missedTargets).toEqual(missed)
+    expect(report.targetsMet).toBe(missed.length === 0)
   }, 300_000)
 
   it('refuses bad sizes with a usage error', () => {
