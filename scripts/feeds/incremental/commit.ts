@@ -17,12 +17,12 @@
  */
 import {randomBytes} from 'node:crypto'
 import {closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writevSync} from 'node:fs'
-import {dirname, join, resolve, sep} from 'node:path'
+import {join, resolve, sep} from 'node:path'
 import {UsageError} from '../../lib/errors.ts'
 import {MANIFEST_PATH} from '../build.ts'
 import {workDirs} from '../leftovers.ts'
 import {isSafeRelativePath, patchDirectory, type TreePatch, type WriteOptions} from '../write.ts'
-import {applyJournal, COMMIT_JOURNAL, writeJournal} from './journal.ts'
+import {applyJournal, COMMIT_JOURNAL, folderMaker, writeJournal} from './journal.ts'
 
 /** Above this many files, the hard-link swap costs more than the rest of an incremental export. */
 export const SWAP_MAX_FILES = 5_000
@@ -64,16 +64,12 @@ export function renameCommit(outDir: string, edit: (patch: TreePatch) => void, o
   const removed: string[] = []
   try {
     mkdirSync(tmp)
-    const made = new Set<string>()
+    const ensureFolder = folderMaker()
     edit({
       write(path, content) {
         if (path === COMMIT_JOURNAL) throw new UsageError(`output path ${JSON.stringify(path)} is reserved for the commit journal`)
         const target = inside(tmp, path)
-        const dir = dirname(target)
-        if (!made.has(dir)) {
-          mkdirSync(dir, {recursive: true})
-          made.add(dir)
-        }
+        ensureFolder(target)
         writePieces(target, content)
         staged.push(path)
       },

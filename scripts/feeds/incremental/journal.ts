@@ -54,6 +54,17 @@ export function readJournal(work: string): CommitJournal | undefined {
   return j
 }
 
+/** `ensure(target)` makes the folder of `target` once per folder (a set remembers which exist). */
+export function folderMaker(): (target: string) => void {
+  const made = new Set<string>()
+  return (target) => {
+    const dir = dirname(target)
+    if (made.has(dir)) return
+    mkdirSync(dir, {recursive: true})
+    made.add(dir)
+  }
+}
+
 /** Remove `dir` and its parents up to (not including) `root` while they are empty. */
 function removeEmptyDirs(dir: string, root: string): void {
   while (dir.startsWith(root + sep) && existsSync(dir) && readdirSync(dir).length === 0) {
@@ -68,18 +79,14 @@ function removeEmptyDirs(dir: string, root: string): void {
  */
 export function applyJournal(out: string, work: string, journal: CommitJournal, onFile?: (done: number) => void): void {
   const staged = new Set(journal.staged)
-  const dirs = new Set<string>()
+  const ensureFolder = folderMaker()
   let done = 0
   for (const path of journal.staged) {
     if (path === journal.manifest) continue
     const from = inside(work, path)
     if (!existsSync(from)) continue
     const target = inside(out, path)
-    const dir = dirname(target)
-    if (!dirs.has(dir)) {
-      mkdirSync(dir, {recursive: true})
-      dirs.add(dir)
-    }
+    ensureFolder(target)
     renameSync(from, target)
     onFile?.(++done)
   }
