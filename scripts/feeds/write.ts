@@ -91,18 +91,32 @@ export function replaceDirectory<T>(outDir: string, fill: (write: (file: OutputF
     throw e
   }
 
-  const hadOld = existsSync(out)
-  if (hadOld) renameSync(out, old)
+  let hadOld: boolean
   try {
-    renameSync(tmp, out)
+    hadOld = swapIn(out, tmp, old)
   } catch (e) {
-    // Put the previous export back before reporting.
-    if (hadOld) renameSync(old, out)
     rmSync(tmp, {recursive: true, force: true})
     throw e
   }
   if (hadOld) rmSync(old, {recursive: true, force: true})
   return result
+}
+
+/**
+ * The swap: `out` (if any) moved aside to `old`, `tmp` renamed into its place. If the second rename
+ * fails, the previous export is put back before the error goes on. Returns whether there was an
+ * `out`, now at `old` for the caller to remove.
+ */
+function swapIn(out: string, tmp: string, old: string): boolean {
+  const hadOld = existsSync(out)
+  if (hadOld) renameSync(out, old)
+  try {
+    renameSync(tmp, out)
+  } catch (e) {
+    if (hadOld) renameSync(old, out)
+    throw e
+  }
+  return hadOld
 }
 
 /**
@@ -126,18 +140,39 @@ export async function replaceDirectoryAsync<T>(outDir: string, fill: (writer: Fi
     throw e
   }
   await writer.close()
-  const hadOld = existsSync(out)
-  if (hadOld) renameSync(out, old)
+  let hadOld: boolean
   try {
-    renameSync(tmp, out)
+    hadOld = swapIn(out, tmp, old)
   } catch (e) {
-    if (hadOld) renameSync(old, out)
     await fsp.rm(tmp, {recursive: true, force: true})
     throw e
   }
   // The thread pool removes the old tree's files in parallel: at 100k files much faster than rmSync.
   if (hadOld) await fsp.rm(old, {recursive: true, force: true})
   return result
+}
+
+/** Remove `dir` and its parents up to (not including) `root` while they are empty. */
+export function removeEmptyDirs(dir: string, root: string): void {
+  while (dir.startsWith(root + sep) && existsSync(dir) && readdirSync(dir).length === 0) {
+    rmdirSync(dir)
+    dir = dirname(dir)
+  }
+}
+
+/** Write `content` — a text, bytes, or pieces of either in order (writev, never joined) — to `target`. */
+export function writePieces(target: string, content: string | Buffer | ReadonlyArray<string | Buffer>, flag: 'w' | 'wx' = 'w'): void {
+  if (typeof content === 'string' || Buffer.isBuffer(content)) {
+    writeFileSync(target, content, {flag})
+    return
+  }
+  const fd = openSync(target, flag)
+  try {
+    const buffers = content.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))
+    for (let i = 0; i < buffers.length; i += 512) writevSync(fd, buffers.slice(i, i + 512))
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** What an incremental export changes in the last export (see patchDirectory). */
@@ -175,32 +210,21 @@ export function patchDirectory<T>(outDir: string, edit: (patch: TreePatch) => T,
         mkdirSync(dirname(target), {recursive: true})
         // Unlink first and create exclusively: writing into the hard link would change the live file.
         rmSync(target, {force: true})
-        if (typeof content === 'string' || Buffer.isBuffer(content)) writeFileSync(target, content, {flag: 'wx'})
-        else {
-          const fd = openSync(target, 'wx')
-          try {
-            const buffers = content.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))
-            for (let i = 0; i < buffers.length; i += 512) writevSync(fd, buffers.slice(i, i + 512))
-          } finally {
-            closeSync(fd)
-          }
-        }
+        writePieces(target, content, 'wx')
       },
       remove(path) {
         const target = inside(path)
         rmSync(target, {force: true})
-        for (let dir = dirname(target); dir.startsWith(tmp + sep) && readdirSync(dir).length === 0; dir = dirname(dir)) rmdirSync(dir)
+        removeEmptyDirs(dirname(target), tmp)
       },
     })
   } catch (e) {
     rmSync(tmp, {recursive: true, force: true})
     throw e
   }
-  renameSync(out, old)
   try {
-    renameSync(tmp, out)
+    swapIn(out, tmp, old)
   } catch (e) {
-    renameSync(old, out)
     rmSync(tmp, {recursive: true, force: true})
     throw e
   }

@@ -20,7 +20,7 @@ import {ROOT} from '../lib/paths.ts'
 import {inspectDataset} from './datasetState.ts'
 import {inspectExport} from './distState.ts'
 import {bulkNdjson, listicle, premigrationNdjson} from './fixtures.ts'
-import {runAndKill, runToEnd, walWriteTrigger, type KillPlan, type RunOptions} from './kill.ts'
+import {runAndKill, runToEnd, walWriteTrigger, type KillPlan, type RunOptions, type RunOutcome} from './kill.ts'
 import {mulberry32, type Rng} from './random.ts'
 
 export const STAGES = ['import', 'ndjson', 'migrate', 'export', 'export-edit'] as const
@@ -171,6 +171,18 @@ function restoreDataset(from: string, to: string): void {
   copyFileSync(from, to)
 }
 
+/** Count run `i`: a kill (aimed or not), or a run that finished first (and must have succeeded). */
+function tally(report: StageReport, i: number, outcome: RunOutcome): RunOutcome {
+  if (!outcome.killed) {
+    report.finishedFirst++
+    if (outcome.code !== 0) report.inconsistent.push(`run ${i} (not killed) failed: ${outcome.stderr.slice(0, 300)}`)
+  } else {
+    report.kills++
+    if (outcome.triggered) report.aimed++
+  }
+  return outcome
+}
+
 /**
  * Shared loop of the dataset stages: the dataset starts in a known state, a killed run must
  * leave an allowed one, and a re-run must reach `done`.
@@ -192,14 +204,7 @@ async function datasetLoop(
     const {args, allowed, done, restored} = step.next(i, current)
     if (restored) current = inspectDataset(step.dataset).digest
     const plan = planKill(ctx.rng, step.runMs, walWriteTrigger(step.dataset), step.aimedWindowMs)
-    const outcome = await runAndKill(NODE, args, plan, ctx.runOpts)
-    if (!outcome.killed) {
-      report.finishedFirst++
-      if (outcome.code !== 0) report.inconsistent.push(`run ${i} (not killed) failed: ${outcome.stderr.slice(0, 300)}`)
-    } else {
-      report.kills++
-      if (outcome.triggered) report.aimed++
-    }
+    const outcome = tally(report, i, await runAndKill(NODE, args, plan, ctx.runOpts))
     const state = inspectDataset(step.dataset)
     const name = allowed.get(state.digest)
     if (state.problems.length > 0) report.inconsistent.push(`kill ${report.kills}: ${state.problems.join('; ')}`)
@@ -218,62 +223,54 @@ async function datasetLoop(
   report.elapsedMs = Math.round(performance.now() - started)
 }
 
-/** `npm run import` of a generated listicle, alternating between two versions of it. */
-const importStage: StageRunner = async (ctx) => {
-  const files = {A: join(ctx.dir, 'list-a.md'), B: join(ctx.dir, 'list-b.md')}
-  writeFileSync(files.A, listicle(ctx.benefits, 'A'))
-  writeFileSync(files.B, listicle(ctx.benefits, 'B'))
-  const args = (file: string, ds: string) => [cli('import'), file, '--dataset', ds, '--quiet', '--json']
+/**
+ * A CLI that writes a dataset from one input file, run alternately on two versions of it (X, then
+ * X ⇄ Y): reference digests of both from a reference dataset, then kills in the stage's dataset.
+ */
+async function alternatingStage(
+  ctx: StageContext,
+  stage: Stage,
+  inputs: {X: string; Y: string},
+  args: (file: string, ds: string) => string[],
+): Promise<StageReport> {
   // Reference states, and how long a normal run takes.
   const ref = join(ctx.dir, 'ref.sqlite')
-  const [a, b] = [await measuredRun(args(files.A, ref), ctx.runOpts, walWriteTrigger(ref)), await measuredRun(args(files.B, ref), ctx.runOpts, walWriteTrigger(ref))]
-  const runMs = (a.runMs + b.runMs) / 2
-  const digestB = inspectDataset(ref).digest
-  await timedRun(args(files.A, ref), ctx.runOpts)
-  const digestA = inspectDataset(ref).digest
+  const [x, y] = [await measuredRun(args(inputs.X, ref), ctx.runOpts, walWriteTrigger(ref)), await measuredRun(args(inputs.Y, ref), ctx.runOpts, walWriteTrigger(ref))]
+  const runMs = (x.runMs + y.runMs) / 2
+  const digestY = inspectDataset(ref).digest
+  await timedRun(args(inputs.X, ref), ctx.runOpts)
+  const digestX = inspectDataset(ref).digest
 
-  const report = newReport('import', runMs)
+  const report = newReport(stage, runMs)
   const dataset = join(ctx.dir, 'dataset.sqlite')
   await datasetLoop(ctx, report, {
     dataset,
     runMs,
-    aimedWindowMs: (a.writeMs + b.writeMs) / 2,
+    aimedWindowMs: (x.writeMs + y.writeMs) / 2,
     next(_i, current) {
-      // From nothing (the first run creates the file) to A, then A ⇄ B (B updates and deletes, A creates again).
-      const to = current === digestA ? 'B' : 'A'
-      const target = to === 'A' ? digestA : digestB
-      return {args: args(files[to], dataset), allowed: new Map([[current, 'before'], [target, 'after']]), done: target}
+      // From nothing (the first run creates the file) to X, then X ⇄ Y (Y updates and deletes, X creates again).
+      const to = current === digestX ? 'Y' : 'X'
+      const target = to === 'X' ? digestX : digestY
+      return {args: args(inputs[to], dataset), allowed: new Map([[current, 'before'], [target, 'after']]), done: target}
     },
   })
   return report
 }
 
+/** `npm run import` of a generated listicle, alternating between two versions of it. */
+const importStage: StageRunner = async (ctx) => {
+  const files = {X: join(ctx.dir, 'list-a.md'), Y: join(ctx.dir, 'list-b.md')}
+  writeFileSync(files.X, listicle(ctx.benefits, 'A'))
+  writeFileSync(files.Y, listicle(ctx.benefits, 'B'))
+  return alternatingStage(ctx, 'import', files, (file, ds) => [cli('import'), file, '--dataset', ds, '--quiet', '--json'])
+}
+
 /** `npm run dataset -- import --replace` of 2500 documents, alternating between two versions. */
 const ndjsonStage: StageRunner = async (ctx) => {
-  const files = {P: join(ctx.dir, 'p.ndjson'), Q: join(ctx.dir, 'q.ndjson')}
-  writeFileSync(files.P, bulkNdjson(2500, 'P'))
-  writeFileSync(files.Q, bulkNdjson(2500, 'Q'))
-  const args = (file: string, ds: string) => [cli('store'), 'import', file, '--dataset', ds, '--replace', '--quiet', '--json']
-  const ref = join(ctx.dir, 'ref.sqlite')
-  const [p, q] = [await measuredRun(args(files.P, ref), ctx.runOpts, walWriteTrigger(ref)), await measuredRun(args(files.Q, ref), ctx.runOpts, walWriteTrigger(ref))]
-  const runMs = (p.runMs + q.runMs) / 2
-  const digestQ = inspectDataset(ref).digest
-  await timedRun(args(files.P, ref), ctx.runOpts)
-  const digestP = inspectDataset(ref).digest
-
-  const report = newReport('ndjson', runMs)
-  const dataset = join(ctx.dir, 'dataset.sqlite')
-  await datasetLoop(ctx, report, {
-    dataset,
-    runMs,
-    aimedWindowMs: (p.writeMs + q.writeMs) / 2,
-    next(_i, current) {
-      const to = current === digestP ? 'Q' : 'P'
-      const target = to === 'P' ? digestP : digestQ
-      return {args: args(files[to], dataset), allowed: new Map([[current, 'before'], [target, 'after']]), done: target}
-    },
-  })
-  return report
+  const files = {X: join(ctx.dir, 'p.ndjson'), Y: join(ctx.dir, 'q.ndjson')}
+  writeFileSync(files.X, bulkNdjson(2500, 'P'))
+  writeFileSync(files.Y, bulkNdjson(2500, 'Q'))
+  return alternatingStage(ctx, 'ndjson', files, (file, ds) => [cli('store'), 'import', file, '--dataset', ds, '--replace', '--quiet', '--json'])
 }
 
 /** `npm run migrate` (three migrations, one transaction each) over generated pre-migration content. */
@@ -381,14 +378,7 @@ function exportStage(mode: 'swap' | 'edit'): StageRunner {
       const to = current === 'A' ? 'B' : 'A'
       prepare(to)
       const plan = planKill(ctx.rng, runMs, {dir: siteDir, match: writing, recursive: true}, writeMs)
-      const outcome = await runAndKill(NODE, args(to, out), plan, ctx.runOpts)
-      if (!outcome.killed) {
-        report.finishedFirst++
-        if (outcome.code !== 0) report.inconsistent.push(`run ${i} (not killed) failed: ${outcome.stderr.slice(0, 300)}`)
-      } else {
-        report.kills++
-        if (outcome.triggered) report.aimed++
-      }
+      const outcome = tally(report, i, await runAndKill(NODE, args(to, out), plan, ctx.runOpts))
       const st = inspectExport(out)
       let name: string | undefined
       if (st.complete && st.digest === digests[to]) name = 'after'

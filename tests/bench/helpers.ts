@@ -1,14 +1,8 @@
 /** Shared by the bench tests: small generated datasets in temp folders, trees compared byte for byte. */
-import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join, relative} from 'node:path'
 import {generateDataset} from '../../scripts/bench/generate.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
 
-export function tempDir(prefix = 'bench-test-'): {dir: string; cleanup: () => void} {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
-}
+export {readTree, tempDir} from '../feeds/helpers.ts'
 
 /** A dataset file holding a generated dataset (documents as an export file has them). */
 export function generatedDataset(path: string, size: number, seed?: number): string {
@@ -19,20 +13,6 @@ export function generatedDataset(path: string, size: number, seed?: number): str
     ds.close()
   }
   return path
-}
-
-/** Every file under `dir` (relative `/` paths, sorted) with its bytes. */
-export function readTree(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>()
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name)
-      if (statSync(p).isDirectory()) walk(p)
-      else out.set(relative(dir, p).split('\\').join('/'), readFileSync(p))
-    }
-  }
-  walk(dir)
-  return out
 }
 
 /** Paths whose bytes differ between two trees (or that only one has). */

@@ -166,13 +166,11 @@ export class ExportCache {
   }
 
   /**
-   * Pages (as rows) matching a WHERE clause over the pages table's columns. A last parameter
-   * naming one of the table's indexes (`pages_…`) makes SQLite use that index.
+   * Pages (as rows) matching a WHERE clause over the pages table's columns; `index` (one of the
+   * table's indexes, `pages_…`) makes SQLite use that index.
    */
-  pagesWhere(where: string, ...params: Array<string | number | null>): PageRow[] {
-    const last = params.at(-1)
-    const index = typeof last === 'string' && /^pages_[a-z]+$/.test(last) ? (params.pop() as string) : undefined
-    return (this.db.prepare(`SELECT * FROM pages${index ? ` INDEXED BY ${index}` : ''} WHERE ${where}`).all(...params) as unknown as PageSqlRow[]).map(fromSql)
+  pagesWhere(where: string, params: ReadonlyArray<string | number | null> = [], opts: {index?: 'pages_published' | 'pages_newest' | 'pages_slug' | 'pages_reviewer'} = {}): PageRow[] {
+    return (this.db.prepare(`SELECT * FROM pages${opts.index ? ` INDEXED BY ${opts.index}` : ''} WHERE ${where}`).all(...params) as unknown as PageSqlRow[]).map(fromSql)
   }
 
   /** The first column of every row of a query (ids, dates…): no row objects, no JSON parsing. */

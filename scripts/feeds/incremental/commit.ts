@@ -16,12 +16,12 @@
  * during which a reader may see some new files next to the old manifest (each file whole).
  */
 import {randomBytes} from 'node:crypto'
-import {closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writevSync} from 'node:fs'
+import {existsSync, mkdirSync, rmSync} from 'node:fs'
 import {join, resolve, sep} from 'node:path'
 import {UsageError} from '../../lib/errors.ts'
 import {MANIFEST_PATH} from '../build.ts'
 import {workDirs} from '../leftovers.ts'
-import {isSafeRelativePath, patchDirectory, type TreePatch, type WriteOptions} from '../write.ts'
+import {isSafeRelativePath, patchDirectory, writePieces, type TreePatch, type WriteOptions} from '../write.ts'
 import {applyJournal, COMMIT_JOURNAL, folderMaker, writeJournal} from './journal.ts'
 
 /** Above this many files, the hard-link swap costs more than the rest of an incremental export. */
@@ -31,20 +31,6 @@ export type CommitMode = 'swap' | 'rename'
 
 export function commitMode(files: number, maxSwapFiles = SWAP_MAX_FILES): CommitMode {
   return files <= maxSwapFiles ? 'swap' : 'rename'
-}
-
-function writePieces(target: string, content: string | Buffer | ReadonlyArray<string | Buffer>): void {
-  if (typeof content === 'string' || Buffer.isBuffer(content)) {
-    writeFileSync(target, content)
-    return
-  }
-  const fd = openSync(target, 'w')
-  try {
-    const buffers = content.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))
-    for (let i = 0; i < buffers.length; i += 512) writevSync(fd, buffers.slice(i, i + 512))
-  } finally {
-    closeSync(fd)
-  }
 }
 
 /**

@@ -9,9 +9,9 @@
  * exactly the export that was being committed. Killed before the commit point, the work folder is
  * only removed and the output is the previous export, untouched.
  */
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join, sep} from 'node:path'
-import {isSafeRelativePath} from '../write.ts'
+import {isSafeRelativePath, removeEmptyDirs} from '../write.ts'
 
 /** A root-level dot file: no export writes one (every output path starts with a plain folder or file name). */
 export const COMMIT_JOURNAL = '.commit.json'
@@ -62,14 +62,6 @@ export function folderMaker(): (target: string) => void {
     if (made.has(dir)) return
     mkdirSync(dir, {recursive: true})
     made.add(dir)
-  }
-}
-
-/** Remove `dir` and its parents up to (not including) `root` while they are empty. */
-function removeEmptyDirs(dir: string, root: string): void {
-  while (dir.startsWith(root + sep) && existsSync(dir) && readdirSync(dir).length === 0) {
-    rmdirSync(dir)
-    dir = dirname(dir)
   }
 }
 

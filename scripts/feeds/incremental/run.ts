@@ -212,7 +212,7 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   const relevant = (p: Problem) => p.documentId === undefined || built.ids.has(p.documentId)
   if (errorsOf(built.problems.filter(relevant)).length) return {fallback: 'the data has errors (a full export reports them)'}
   for (const {row} of rebuilt.values()) {
-    const clash = cache.pagesWhere('type = ? AND slug = ? AND id != ?', row.type, row.slug, row.id).find((r) => !targets.has(r.id))
+    const clash = cache.pagesWhere('type = ? AND slug = ? AND id != ?', [row.type, row.slug, row.id]).find((r) => !targets.has(r.id))
     if (clash) return {fallback: `slug "${row.slug}" is used twice (a full export reports it)`}
   }
   mark('checks')
@@ -231,12 +231,12 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
     const review = reviewedOnly ? ' AND reviewed = 1' : ''
     const fresh = [...newRows.values()].filter((r) => types.includes(r.type) && (!reviewedOnly || r.reviewed))
     let candidates: PageRow[]
-    if (limit === undefined) candidates = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review}`, typeList)
+    if (limit === undefined) candidates = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review}`, [typeList])
     else {
       // Walk the date index from the newest down (a plan over the type index would sort them all).
-      const top = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} ORDER BY date_published DESC LIMIT ?`, typeList, limit + targets.size, 'pages_published')
+      const top = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} ORDER BY date_published DESC LIMIT ?`, [typeList, limit + targets.size], {index: 'pages_published'})
       const last = top.at(-1)?.datePublished
-      const ties = last === undefined ? [] : cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} AND date_published = ?`, typeList, last, 'pages_published')
+      const ties = last === undefined ? [] : cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} AND date_published = ?`, [typeList, last], {index: 'pages_published'})
       candidates = [...new Map([...top, ...ties].map((r) => [r.id, r])).values()]
     }
     const all = [...candidates.filter((r) => !targets.has(r.id)), ...fresh].sort(compareRowsNewest)
