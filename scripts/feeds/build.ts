@@ -259,11 +259,16 @@ export interface ExportRun {
   problems: Problem[]
 }
 
+/** `path` taken for one output: an error if another output already took it. */
+export function claimPath(path: string, seen: Set<string>): Problem[] {
+  if (seen.has(path)) return [{level: 'error', file: path, message: 'two outputs would be written to the same path'}]
+  seen.add(path)
+  return []
+}
+
 /** Duplicate paths and the caller's extra checks, shared by every way of running an export. */
 export function extraProblems(file: OutputFile, seen: Set<string>, opts: BuildOptions): Problem[] {
-  const problems: Problem[] = []
-  if (seen.has(file.path)) problems.push({level: 'error', file: file.path, message: 'two outputs would be written to the same path'})
-  seen.add(file.path)
+  const problems = claimPath(file.path, seen)
   for (const check of opts.checks ?? []) problems.push(...check(file))
   return problems
 }

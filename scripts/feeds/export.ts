@@ -23,7 +23,8 @@ import {Dataset} from '../store/dataset.ts'
 import type {StoredDocument} from '../store/types.ts'
 import type {BuildOptions} from './build.ts'
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
-import {expectedPagePaths, fullExport} from './full.ts'
+import {expectedPagePaths} from './expectedPaths.ts'
+import {fullExport} from './full.ts'
 import {recoverInterruptedExport} from './leftovers.ts'
 import {ExportCache} from './incremental/cache.ts'
 import {incrementalExport} from './incremental/run.ts'
@@ -152,7 +153,9 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
   const {ds, owned} = input
   try {
     const cachePath = opts.cacheDir === false || ds.path === ':memory:' ? undefined : exportCachePath(ds.path, ctx.out, opts.cacheDir)
-    if (!cachePath) return await fullExport(ctx, () => createLocalSource(ds), undefined, () => expectedPagePaths(ds))
+    // A dataset file is listed by the writer thread itself (its own connection), in parallel.
+    const earlyPaths = ds.path === ':memory:' ? () => expectedPagePaths(ds) : {dataset: ds.path}
+    if (!cachePath) return await fullExport(ctx, () => createLocalSource(ds), undefined, earlyPaths)
     const fingerprint = exportFingerprint({
       modelOptions,
       feedItems: normalizeLimit(opts.feedItems) ?? 0,
@@ -171,7 +174,7 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
         fullReason = r.fallback
       }
       progress(`full export: ${fullReason}`)
-      const summary = await fullExport(ctx, () => createLocalSource(ds), {cache, ds, fingerprint}, () => expectedPagePaths(ds))
+      const summary = await fullExport(ctx, () => createLocalSource(ds), {cache, ds, fingerprint}, earlyPaths)
       return {...summary, fullReason}
     } finally {
       cache.close()

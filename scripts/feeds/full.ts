@@ -9,25 +9,30 @@ import {runInNewContext} from 'node:vm'
 import {InputError, type Problem} from '../lib/errors.ts'
 import {sha256} from '../lib/hash.ts'
 import type {QuerySource} from '../query/source.ts'
-import {runQuery} from '../query/source.ts'
 import type {Dataset} from '../store/dataset.ts'
-import {APP_BUNDLE_PATH, appBundleFile, extraProblems, type CheckedFile, feedLimit, manifestEntryText, manifestFile, manifestParts, syndicationFiles, staticFiles, webFile, type ManifestEntry} from './build.ts'
+import {runQuery} from '../query/source.ts'
+import {APP_BUNDLE_PATH, appBundleFile, claimPath, extraProblems, type CheckedFile, feedLimit, manifestEntryText, manifestFile, manifestParts, syndicationFiles, staticFiles, webFile, type ManifestEntry} from './build.ts'
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
 import {ExportValidationError} from './errors.ts'
 import {type ExportCache} from './incremental/cache.ts'
 import {encodeLayout} from './incremental/splice.ts'
 import {pageRow, problemsByDocument, rawSlugs, referrersOf} from './incremental/state.ts'
+import {expectedWebPaths} from './expectedPaths.ts'
 import {fetchFeedInput, type FeedInput} from './input.ts'
 import {buildFeedModel} from './model.ts'
 import {partnerView} from './partnerView.ts'
 import {APP_GROUPS, appBundleParts, appEntryJson, appGroupOf, bundlePeople} from './render/app.ts'
 import {createWebJsonCache} from './render/webJson.ts'
-import {cleanLine, compareStrings} from './text.ts'
+import {compareStrings} from './text.ts'
 import {webPagePath} from './render/web.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType} from './types.ts'
 import {rawJsonProblems} from './safety.ts'
 import type {FileWriter} from './treeWriter.ts'
 import {replaceDirectoryAsync} from './write.ts'
+import {webPageProblems} from './fastChecks.ts'
+
+/** Web pages per chunk handed to the writer thread (treeWriter.ts renderWeb) or rendered here. */
+const WEB_CHUNK = 128
 
 export interface CacheTarget {
   cache: ExportCache
@@ -52,84 +57,110 @@ function collect(): void {
 
 /**
  * app/bundle.json written in pieces (renderAppBundle's bytes: appBundleParts + each page's entry),
- * so neither the whole text nor its encoding is ever held. Returns the layout for the cache.
+ * so neither the whole text nor its encoding is ever held. Pages are added in model order, which
+ * is the bundle's group order (both follow PAGE_TYPES), so the web pages' pass adds each page's
+ * entry before it lets the page's text go. `end` gives the layout for the cache.
  */
-async function streamAppBundle(
-  model: FeedModel,
-  writer: FileWriter,
-  report: (problems: Problem[]) => void,
-  paths: string[],
-  seen: Set<string>,
-): Promise<{open: string; groups: Array<{keys: string[]; lengths: number[]}>}> {
-  if (seen.has(APP_BUNDLE_PATH)) report([{level: 'error', file: APP_BUNDLE_PATH, message: 'two outputs would be written to the same path'}])
-  seen.add(APP_BUNDLE_PATH)
-  paths.push(APP_BUNDLE_PATH)
+async function appBundleStream(model: FeedModel, writer: FileWriter, report: (problems: Problem[]) => void) {
   const parts = appBundleParts(model, bundlePeople(model.pages))
-  const byGroup = new Map<string, Page[]>(APP_GROUPS.map((g) => [g, []]))
-  for (const page of model.pages) byGroup.get(appGroupOf(page.type))!.push(page)
   const out = writer.stream(APP_BUNDLE_PATH)
   const check = (text: string) => report(rawJsonProblems(text, APP_BUNDLE_PATH))
-  check(parts.open)
-  await out.write(parts.open)
-  const groups = APP_GROUPS.map((group) => ({group, keys: [] as string[], lengths: [] as number[]}))
-  for (const [i, g] of groups.entries()) {
-    if (i > 0) await out.write(parts.between[i - 1]!)
-    // Entries batched into ~1 MB writes: one call per entry would cost more than the entry.
-    let text = ''
-    for (const page of byGroup.get(g.group)!) {
+  const groups = APP_GROUPS.map(() => ({keys: [] as string[], lengths: [] as number[]}))
+  let group = 0
+  // Entries batched into ~1 MB writes: one call per entry would cost more than the entry.
+  let text = parts.open
+  const flush = async () => {
+    check(text)
+    await out.write(text)
+    text = ''
+  }
+  const enter = (g: number) => {
+    for (; group < g; group++) text += parts.between[group]!
+  }
+  return {
+    async add(page: Page) {
+      const g = APP_GROUPS.indexOf(appGroupOf(page.type) as (typeof APP_GROUPS)[number])
+      if (g < group) throw new Error(`app bundle: ${page.id} comes after the ${APP_GROUPS[group]} group (pages out of order)`)
+      enter(g)
       const entry = appEntryJson(page)
-      g.keys.push(page.id)
-      g.lengths.push(Buffer.byteLength(entry))
-      text += g.keys.length > 1 ? `,${entry}` : entry
-      if (text.length > 1 << 20) {
-        check(text)
-        await out.write(text)
-        text = ''
-      }
-    }
-    if (text) {
-      check(text)
-      await out.write(text)
-    }
+      const {keys, lengths} = groups[g]!
+      text += keys.length ? `,${entry}` : entry
+      keys.push(page.id)
+      lengths.push(Buffer.byteLength(entry))
+      if (text.length > 1 << 20) await flush()
+    },
+    async end() {
+      enter(APP_GROUPS.length - 1)
+      text += parts.close
+      await flush()
+      await out.end()
+      return {open: parts.open, groups}
+    },
   }
-  check(parts.close)
-  await out.write(parts.close)
-  await out.end()
-  return {open: parts.open, groups: groups.map(({keys, lengths}) => ({keys, lengths}))}
-}
-
-/** The web page paths of a dataset's published pages, from their slugs and titles alone. */
-export function expectedPagePaths(ds: Dataset): string[] {
-  const out: string[] = []
-  for (const [type, rawSlug, rawTitle] of ds.slugsAndTitles(PAGE_TYPES)) {
-    const slug = cleanLine(rawSlug)
-    if (slug && cleanLine(rawTitle)) out.push(webPagePath({type, slug} as Page))
-  }
-  return out
 }
 
 /**
- * The web page paths the model will have: one per published query result with a title and a slug
- * (basePage in model.ts). Only a hint for the writer (treeWriter.ts announce): a path it creates
- * and nobody writes is removed, a path it did not expect is created when written.
+ * Every web page, in model order, in chunks: each chunk's app bundle entries first (the pages'
+ * text is released after their files), then the chunk goes to the writer thread to be rendered
+ * there while it has room (raw mode only: it escapes the bytes as `raw` writes are), or is
+ * rendered here. When the writer thread is full, `meanwhile` (a slice of other work) runs before
+ * this thread renders a chunk itself: the two cores share the pages whatever their speeds.
  */
-function expectedWebPaths(input: FeedInput): string[] {
-  const out: string[] = []
-  const lists: Array<[PageType, ReadonlyArray<Record<string, unknown>>]> = [
-    ['article', input.articles],
-    ['benefit', input.benefits],
-    ['treatment', input.treatments],
-    ['concern', input.concerns],
-    ['skinType', input.skinTypes],
-    ['serum', input.serums],
-  ] as never
-  for (const [type, list] of lists) {
-    for (const raw of list) {
-      const slug = cleanLine(raw.slug)
-      if (slug && cleanLine(raw.title) && typeof raw._id === 'string' && !raw._id.includes('.')) out.push(webPagePath({type, slug} as Page))
+async function webPagesPass(
+  model: FeedModel,
+  writer: FileWriter,
+  opts: {
+    raw: boolean
+    emit: (file: CheckedFile) => Promise<void>
+    bundle?: {add(page: Page): Promise<void>}
+    handedOver: (path: string, page: Page) => void
+    meanwhile?: () => boolean
+    progress: (message: string) => void
+  },
+): Promise<void> {
+  const cache = createWebJsonCache()
+  const schemaChecked = new Set<string>()
+  // Nothing reads a page's text after its own file: let it go (the model is this run's own;
+  // assigned, not deleted, so the page object keeps its shape and size).
+  const release = (page: Page) => {
+    page.blocks = undefined
+    page.html = undefined
+    page.text = undefined
+  }
+  const render = async (page: Page, validateSchema: boolean) => {
+    await opts.emit(webFile(model, page, {cache, validateSchema, raw: opts.raw}))
+    release(page)
+  }
+  const handOver = (files: Array<{path: string; page: Page}>): boolean => {
+    for (;;) {
+      if (writer.renderWeb(model.site, files)) return true
+      if (!opts.meanwhile?.()) return false
     }
   }
-  return out
+  const total = model.pages.length
+  let elsewhere = 0
+  for (let at = 0; at < total; at += WEB_CHUNK) {
+    const chunk = model.pages.slice(at, at + WEB_CHUNK)
+    if (opts.bundle) for (const page of chunk) await opts.bundle.add(page)
+    const offload: Array<{path: string; page: Page}> = []
+    for (const page of chunk) {
+      // The first page of each type is validated against the schema as an object: here.
+      const validateSchema = !schemaChecked.has(page.type)
+      schemaChecked.add(page.type)
+      if (opts.raw && !validateSchema) offload.push({path: webPagePath(page), page})
+      else await render(page, validateSchema)
+    }
+    if (offload.length && handOver(offload)) {
+      for (const {path, page} of offload) {
+        opts.handedOver(path, page)
+        release(page)
+      }
+      elsewhere += offload.length
+    } else for (const {page} of offload) await render(page, false)
+    const done = Math.min(total, at + WEB_CHUNK)
+    if (Math.floor(done / 20_000) > Math.floor(at / 20_000)) opts.progress(`rendered ${done}/${total} pages`)
+  }
+  opts.progress(`web pages: ${total - elsewhere} rendered here, ${elsewhere} on the writer thread`)
 }
 
 /**
@@ -140,8 +171,11 @@ export async function fullExport(
   ctx: ExportContext,
   openSource: () => QuerySource,
   target?: CacheTarget,
-  /** The web pages' paths, when they can be listed before the documents are read (a dataset can). */
-  earlyPaths?: () => string[],
+  /**
+   * The web pages' paths, when they can be listed before the documents are read (a dataset can):
+   * the list, or the dataset file the writer thread lists them from (expectedPaths.ts).
+   */
+  earlyPaths?: (() => string[]) | {dataset: string},
 ): Promise<ExportSummary> {
   // The dataset position first: changes made while this export reads are picked up next time.
   const seq = target?.ds.lastSeq()
@@ -153,6 +187,7 @@ export async function fullExport(
   let built: ReturnType<typeof buildFeedModel> | undefined
   let referrers: Map<string, string[]> | undefined
   let slugs: Map<string, string> | undefined
+  let cacheFill: CacheFill | undefined
   let cacheTx: {commit(): void; rollback(): void} | undefined
   // The output folder and its writer come first: while the documents are read and the model is
   // built, the writer creates the web pages' files (see treeWriterWorker.ts): at 100k files their
@@ -161,7 +196,7 @@ export async function fullExport(
     await replaceDirectoryAsync(
       ctx.out,
       async (writer) => {
-        if (earlyPaths) writer.announce(earlyPaths())
+        if (earlyPaths) writer.announce(typeof earlyPaths === 'function' ? earlyPaths() : earlyPaths)
         let source: QuerySource | undefined = openSource()
         // Exports never show drafts or release versions, whatever the source's default.
         let input: FeedInput | undefined = await fetchFeedInput((query) => runQuery(source!, query, {}, {perspective: 'published'}))
@@ -188,33 +223,41 @@ export async function fullExport(
         // Custom checks see each file's final text; otherwise pages are escaped byte-wise while
         // written, and the app bundle is streamed (never held whole: at 100k pages it is 130 MB).
         const raw = !ctx.build.checks?.length
-        // Feeds and the bundle first: they read every page's text, which the web pages then release.
+        // Feeds first, and the bundle before each page's file: they read the pages' text, which
+        // the web pages' pass then releases.
         for (const file of syndicationFiles(model, ctx.profiles, ctx.build)) await emit(file)
-        if (raw) bundleLayout = await streamAppBundle(model, writer, (p) => problems.push(...p), paths, seen)
-        else {
-          const bundle = appBundleFile(model)
-          bundleLayout = bundle.layout
-          await emit(bundle)
+        // Custom checks see the bundle's whole text; otherwise it is streamed during the pages' pass.
+        let bundle: Awaited<ReturnType<typeof appBundleStream>> | undefined
+        if (raw) {
+          problems.push(...claimPath(APP_BUNDLE_PATH, seen))
+          paths.push(APP_BUNDLE_PATH)
+          bundle = await appBundleStream(model, writer, (p) => problems.push(...p))
+        } else {
+          const file = appBundleFile(model)
+          bundleLayout = file.layout
+          await emit(file)
         }
-        let n = 0
-        const cache = createWebJsonCache()
-        const schemaChecked = new Set<string>()
-        for (const page of model.pages) {
-          const validateSchema = !schemaChecked.has(page.type)
-          schemaChecked.add(page.type)
-          await emit(webFile(model, page, {cache, validateSchema, raw}))
-          // Nothing reads a page's text after its own file: let it go (the model is this run's own;
-          // assigned, not deleted, so the page object keeps its shape and size).
-          page.blocks = undefined
-          page.html = undefined
-          page.text = undefined
-          if (++n % 20_000 === 0) ctx.progress(`rendered ${n}/${model.pages.length} pages`)
-        }
+        const fill = target && referrers ? startCache(target, model, {undated: built.undated, rawSlugs: slugs!, referrers, modelProblems}) : undefined
+        cacheFill = fill
+        const cacheStarted = performance.now()
+        await webPagesPass(model, writer, {
+          raw,
+          emit,
+          ...(bundle ? {bundle} : {}),
+          // Rendered on the writer thread: what `emit` would check and record, without the text.
+          handedOver: (path, page) => {
+            problems.push(...webPageProblems(path, undefined, page), ...claimPath(path, seen))
+            paths.push(path)
+          },
+          ...(fill ? {meanwhile: fill.step} : {}),
+          progress: ctx.progress,
+        })
+        if (bundle) bundleLayout = await bundle.end()
         for (const file of staticFiles()) await emit(file)
-        if (target && referrers) {
+        if (fill) {
           const started = performance.now()
-          cacheTx = beginCache(target, model, {undated: built.undated, rawSlugs: slugs!, referrers, modelProblems, bundle: bundleLayout!})
-          ctx.progress(`export cache: ${Math.round(performance.now() - started)} ms (while the last files are written)`)
+          cacheTx = fill.finish(bundleLayout!)
+          ctx.progress(`export cache: ${Math.round(performance.now() - started)} ms to finish (started ${Math.round(started - cacheStarted)} ms before)`)
         }
         written.push(...(await writer.settle()))
         const manifest = manifestFile(written, model.generatedAt)
@@ -227,7 +270,7 @@ export async function fullExport(
       ctx.write,
     )
   } catch (e) {
-    cacheTx?.rollback()
+    cacheFill?.rollback()
     throw e
   }
   const {model, problems: modelProblems} = built!
@@ -257,35 +300,49 @@ export async function fullExport(
   }
 }
 
+/** The export cache being written by a full export, in a transaction left open (see startCache). */
+interface CacheFill {
+  /** Write a slice of the rows; false when there was nothing left to write. */
+  step(): boolean
+  /** The remaining rows, the indexes and the bundle layout; the transaction stays open. */
+  finish(bundle: {open: string; groups: Array<{keys: string[]; lengths: number[]}>}): {commit(): void; rollback(): void}
+  rollback(): void
+}
+
 /**
- * The cache's pages, references and bundle layout, in a transaction left open: written while the
- * writer thread finishes the last files (this thread would only wait), committed by finishCache
- * once the new output is in place.
+ * The cache's pages and references, written in slices while the web pages are rendered (when the
+ * writer thread has all it can take, this thread writes a slice instead of waiting), then the
+ * bundle layout; the transaction is committed by finishCache once the new output is in place.
  */
-function beginCache(
+function startCache(
   target: CacheTarget,
   model: FeedModel,
-  run: {
-    undated: string[]
-    rawSlugs: Map<string, string>
-    referrers: Map<string, string[]>
-    modelProblems: Problem[]
-    bundle: {open: string; groups: Array<{keys: string[]; lengths: number[]}>}
-  },
-): {commit(): void; rollback(): void} {
+  run: {undated: string[]; rawSlugs: Map<string, string>; referrers: Map<string, string[]>; modelProblems: Problem[]},
+): CacheFill {
   const {cache} = target
   const rowCtx = {undated: new Set(run.undated), rawSlugs: run.rawSlugs, problems: problemsByDocument(run.modelProblems)}
   const tx = cache.begin()
-  try {
-    // Every page, and who references whom among the raw published documents (dangling included).
-    cache.replaceAll(model.pages, (page) => pageRow(page, rowCtx), run.referrers)
-    run.bundle.groups.forEach((g, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, encodeLayout(g)))
-    cache.setMeta('bundleOpen', String(Buffer.byteLength(run.bundle.open)))
-  } catch (e) {
-    tx.rollback()
-    throw e
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn()
+    } catch (e) {
+      tx.rollback()
+      throw e
+    }
   }
-  return tx
+  // Every page, and who references whom among the raw published documents (dangling included).
+  const rows = guard(() => cache.replaceAllInSteps(model.pages, (page) => pageRow(page, rowCtx), run.referrers))
+  return {
+    step: () => guard(() => rows.step()),
+    finish: (bundle) =>
+      guard(() => {
+        rows.finish()
+        bundle.groups.forEach((g, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, encodeLayout(g)))
+        cache.setMeta('bundleOpen', String(Buffer.byteLength(bundle.open)))
+        return tx
+      }),
+    rollback: () => tx.rollback(),
+  }
 }
 
 /** The rest of the cache (manifest layout, position in the dataset, options), then commit. */

@@ -4,14 +4,17 @@
  * file (open, write, close) and hashes it (sha256 for the manifest), then hands the slab back. At
  * 100k files that is ~300k file system calls of kernel time: on the second core, in parallel with
  * rendering, instead of on the main thread; and no buffer is allocated per file (fresh memory is
- * what a small VM pays most for).
+ * what a small VM pays most for). The worker also renders web pages itself (renderWeb) whenever
+ * it has room, so both cores render.
  */
 import {Worker} from 'node:worker_threads'
 import {join, sep} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
 import {escapeJsonBytes} from './json.ts'
-import {isSafeRelativePath} from './write.ts'
+import {isSafeRelativePath, safeTargets} from './write.ts'
 import type {ManifestEntry} from './build.ts'
+import {WireEncoder} from './render/webWire.ts'
+import type {Page, Site} from './types.ts'
 
 export interface FileWriter {
   /**
@@ -28,8 +31,16 @@ export interface FileWriter {
   /**
    * The paths of files that will be written: the worker creates them (empty) while it has nothing
    * else to do; creation is most of a small file's cost (see treeWriterWorker.ts). Optional.
+   * `{dataset}`: the web pages of that dataset file, listed by the worker (expectedPaths.ts).
    */
-  announce(paths: readonly string[]): void
+  announce(paths: readonly string[] | {dataset: string}): void
+  /**
+   * Render these web pages on the writer thread and write them (the bytes of
+   * `write(path, webPageJson(…, {raw: true}), {htmlEscape: true})`). Returns false, queuing
+   * nothing, while the thread already has its fill of pages to render: the caller renders those
+   * itself. The pages must not change until settle().
+   */
+  renderWeb(site: Site, files: ReadonlyArray<{path: string; page: Page}>): boolean
   /** Wait for every file queued so far; their manifest entries, in the order they were queued. */
   settle(): Promise<ManifestEntry[]>
   /** Stop the worker (after settle, or to give up after a failure). */
@@ -45,9 +56,15 @@ interface Batch {
 
 const WORKER_URL = new URL('./treeWriterWorker.ts', import.meta.url)
 
-export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?: number} = {}): FileWriter {
+export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?: number; renderBatches?: number} = {}): FileWriter {
   const slabBytes = opts.slabBytes ?? 4 * 1024 * 1024
-  const worker = new Worker(WORKER_URL)
+  const renderBatches = opts.renderBatches ?? 3
+  // Render batches queued and not yet done, counted by both threads: the main thread may not
+  // return to its event loop for seconds while it renders, so a message would come too late.
+  const rendering = new Int32Array(new SharedArrayBuffer(4))
+  // A small young generation: the thread's garbage is short-lived page text, and at 100k pages
+  // the default size added ~80 MB to the export's peak memory for no measurable speed.
+  const worker = new Worker(WORKER_URL, {workerData: {rendering}, resourceLimits: {maxYoungGenerationSizeMb: 8}})
   const free: ArrayBuffer[] = Array.from({length: opts.slabs ?? 6}, () => new ArrayBuffer(slabBytes))
   const waiting: Array<() => void> = []
   const pending = new Map<number, {resolve: (entries: ManifestEntry[]) => void; reject: (e: unknown) => void}>()
@@ -58,6 +75,8 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
   let view: Buffer | undefined
   let used = 0
   let scratch = Buffer.allocUnsafe(1 << 20)
+  const wire = new WireEncoder()
+  let siteSent = false
 
   let settled: (() => void) | undefined
   worker.on('message', (msg: {id: number; entries?: ManifestEntry[]; error?: string; slab?: ArrayBuffer; settled?: true}) => {
@@ -83,11 +102,19 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
     while (waiting.length) waiting.shift()!()
   })
 
-  const send = (batch: Batch) => {
-    const promise = new Promise<ManifestEntry[]>((resolve, reject) => pending.set(batch.id, {resolve, reject}))
+  const expect = (id: number) => {
+    const promise = new Promise<ManifestEntry[]>((resolve, reject) => pending.set(id, {resolve, reject}))
     promise.catch(() => {})
     results.push(promise)
+  }
+  const send = (batch: Batch) => {
+    expect(batch.id)
     worker.postMessage({type: 'slab', id: batch.id, slab: batch.slab, files: batch.files}, [batch.slab])
+  }
+  const targetOf = (path: string): string => {
+    const target = join(root, ...path.split('/'))
+    if (!isSafeRelativePath(path) || !target.startsWith(root + sep)) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
+    return target
   }
   const flush = () => {
     if (current && current.files.length) send(current)
@@ -109,9 +136,7 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
   return {
     async write(path, content, opts = {}) {
       if (failure) throw failure
-      if (!isSafeRelativePath(path)) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
-      const target = join(root, ...path.split('/'))
-      if (!target.startsWith(root + sep)) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
+      const target = targetOf(path)
       // Worst case 3 bytes per UTF-16 unit, and an escape turns 1 byte into 6.
       let source: Buffer | undefined
       let max = content.length * 3
@@ -141,9 +166,7 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       used += n
     },
     stream(path) {
-      if (!isSafeRelativePath(path)) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
-      const target = join(root, ...path.split('/'))
-      if (!target.startsWith(root + sep)) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
+      const target = targetOf(path)
       flush()
       let chunk: ArrayBuffer | undefined
       let chunkView: Buffer | undefined
@@ -151,9 +174,7 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       let first = true
       const sendChunk = (last: boolean) => {
         const id = nextId++
-        const promise = new Promise<ManifestEntry[]>((resolve, reject) => pending.set(id, {resolve, reject}))
-        promise.catch(() => {})
-        results.push(promise)
+        expect(id)
         worker.postMessage({type: 'chunk', id, path, target, chunk: chunk!, length, first, last}, [chunk!])
         first = false
         chunk = undefined
@@ -201,13 +222,24 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
         },
       }
     },
+    renderWeb(site, files) {
+      if (failure) throw failure
+      if (Atomics.load(rendering, 0) >= renderBatches) return false
+      const targets = files.map((f) => targetOf(f.path))
+      const batch = wire.encode(files.map((f) => f.page))
+      const id = nextId++
+      expect(id)
+      Atomics.add(rendering, 0, 1)
+      worker.postMessage({type: 'render', id, ...(siteSent ? {} : {site}), paths: files.map((f) => f.path), targets, batch})
+      siteSent = true
+      return true
+    },
     announce(paths) {
-      const targets: string[] = []
-      for (const path of paths) {
-        const target = join(root, ...path.split('/'))
-        if (isSafeRelativePath(path) && target.startsWith(root + sep)) targets.push(target)
+      if (!Array.isArray(paths)) {
+        worker.postMessage({type: 'create', root, dataset: (paths as {dataset: string}).dataset})
+        return
       }
-      worker.postMessage({type: 'create', targets})
+      worker.postMessage({type: 'create', targets: safeTargets(root, paths as readonly string[])})
     },
     async settle() {
       flush()

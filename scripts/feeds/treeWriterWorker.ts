@@ -8,11 +8,23 @@
  * files to come before their content exists, and creates them (empty) while the main thread is
  * still building the model; writing them later is then cheap. Slabs always go first; files
  * created this way but never written are removed before the writer reports that it is done.
+ *
+ * It renders web pages too (render messages: render/webWire.ts batches, rendered with the same
+ * webPageJson as the main thread, escaped and written like a slab's htmlEscape files), after
+ * the slabs and before creating files ahead; a shared counter tells the main thread how many
+ * batches are still to do, since that thread may not read messages for seconds while it renders.
  */
 import {createHash} from 'node:crypto'
 import {closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
-import {parentPort} from 'node:worker_threads'
+import {parentPort, workerData} from 'node:worker_threads'
+import {Dataset} from '../store/dataset.ts'
+import {expectedPagePaths} from './expectedPaths.ts'
+import {escapeJsonBytes} from './json.ts'
+import {createWebJsonCache, webPageJson} from './render/webJson.ts'
+import {WireDecoder, type WireBatch} from './render/webWire.ts'
+import {safeTargets} from './write.ts'
+import type {FeedModel, Site} from './types.ts'
 
 interface SlabMessage {
   type: 'slab'
@@ -20,10 +32,8 @@ interface SlabMessage {
   slab: ArrayBuffer
   files: Array<{path: string; target: string; start: number; end: number}>
 }
-interface CreateMessage {
-  type: 'create'
-  targets: string[]
-}
+/** Files to create ahead: their paths, or the dataset file whose web pages they are. */
+type CreateMessage = {type: 'create'; targets: string[]} | {type: 'create'; root: string; dataset: string}
 interface SettleMessage {
   type: 'settle'
   id: number
@@ -39,14 +49,31 @@ interface ChunkMessage {
   first: boolean
   last: boolean
 }
-type Message = SlabMessage | CreateMessage | SettleMessage | ChunkMessage
+/** Web pages to render here and write (treeWriter.ts renderWeb); `site` comes with the first. */
+interface RenderMessage {
+  type: 'render'
+  id: number
+  site?: Site
+  paths: string[]
+  targets: string[]
+  batch: WireBatch
+}
+type Message = SlabMessage | CreateMessage | SettleMessage | ChunkMessage | RenderMessage
 
 const streams = new Map<string, {fd: number; hash: ReturnType<typeof createHash>; size: number}>()
 const dirs = new Set<string>()
 const created = new Set<string>()
 const written = new Set<string>()
 const port = parentPort!
+/** Render batches queued and not yet done (shared with treeWriter.ts). */
+const rendering = (workerData as {rendering: Int32Array}).rendering
 const slabs: Array<SlabMessage | ChunkMessage> = []
+const renders: RenderMessage[] = []
+const decoder = new WireDecoder()
+const webCache = createWebJsonCache()
+let model: FeedModel | undefined
+let encoded = Buffer.allocUnsafe(1 << 20)
+let escaped = Buffer.allocUnsafe(1 << 20)
 const creates: string[] = []
 let settle: SettleMessage | undefined
 let scheduled = false
@@ -59,16 +86,18 @@ const ensureDir = (target: string) => {
   }
 }
 
+/** Write one file and give its manifest entry. */
+function writeFile(path: string, target: string, content: Buffer): {path: string; size: number; sha256: string} {
+  ensureDir(target)
+  writeFileSync(target, content)
+  written.add(target)
+  return {path, size: content.byteLength, sha256: createHash('sha256').update(content).digest('hex')}
+}
+
 function writeSlab(msg: SlabMessage): void {
   const bytes = Buffer.from(msg.slab)
   try {
-    const entries = msg.files.map((f) => {
-      ensureDir(f.target)
-      const content = bytes.subarray(f.start, f.end)
-      writeFileSync(f.target, content)
-      written.add(f.target)
-      return {path: f.path, size: content.byteLength, sha256: createHash('sha256').update(content).digest('hex')}
-    })
+    const entries = msg.files.map((f) => writeFile(f.path, f.target, bytes.subarray(f.start, f.end)))
     port.postMessage({id: msg.id, entries, slab: msg.slab}, [msg.slab])
   } catch (e) {
     port.postMessage({id: msg.id, error: (e as Error).message, slab: msg.slab}, [msg.slab])
@@ -101,6 +130,41 @@ function writeChunk(msg: ChunkMessage): void {
   }
 }
 
+/** Render each page (raw JSON text), escape its bytes as the main thread's htmlEscape writes do, write it. */
+function renderBatch(msg: RenderMessage): void {
+  try {
+    if (msg.site) model = {site: msg.site, generatedAt: '', pages: []}
+    if (!model) throw new Error('web pages to render before the site they belong to')
+    const entries = decoder.decode(msg.batch).map(({page, bodyJson}, i) => {
+      const text = webPageJson(model!, page, webCache, {raw: true, ...(bodyJson === undefined ? {} : {bodyJson})})
+      if (encoded.length < text.length * 3) encoded = Buffer.allocUnsafe(text.length * 3)
+      const source = encoded.subarray(0, encoded.write(text, 0, 'utf8'))
+      if (escaped.length < source.length * 6) escaped = Buffer.allocUnsafe(source.length * 6)
+      return writeFile(msg.paths[i]!, msg.targets[i]!, escaped.subarray(0, escapeJsonBytes(source, escaped, 0)))
+    })
+    port.postMessage({id: msg.id, entries})
+  } catch (e) {
+    port.postMessage({id: msg.id, error: (e as Error).message})
+  } finally {
+    Atomics.sub(rendering, 0, 1)
+  }
+}
+
+/** A dataset's web page files, listed here (the main thread reads the documents meanwhile). */
+function datasetTargets(root: string, dataset: string): string[] {
+  try {
+    const ds = Dataset.open(dataset)
+    try {
+      return safeTargets(root, expectedPagePaths(ds))
+    } finally {
+      ds.close()
+    }
+  } catch {
+    // Only a hint: without it, files are created when written.
+    return []
+  }
+}
+
 /** Work in small steps so a slab that arrives meanwhile is written before more files are created. */
 function step(): void {
   scheduled = false
@@ -110,6 +174,12 @@ function step(): void {
     if (slab) {
       if (slab.type === 'chunk') writeChunk(slab)
       else writeSlab(slab)
+      continue
+    }
+    // Pages to render come after the main thread's slabs: it waits for those, not for these.
+    const render = renders.shift()
+    if (render) {
+      renderBatch(render)
       continue
     }
     const target = creates.pop()
@@ -146,9 +216,11 @@ function schedule(): void {
 
 port.on('message', (msg: Message) => {
   if (msg.type === 'slab' || msg.type === 'chunk') slabs.push(msg)
+  else if (msg.type === 'render') renders.push(msg)
   else if (msg.type === 'create') {
+    const targets = 'targets' in msg ? msg.targets : datasetTargets(msg.root, msg.dataset)
     // Created in the order given: reversed, because pop() takes from the end.
-    for (let i = msg.targets.length - 1; i >= 0; i--) creates.push(msg.targets[i]!)
+    for (let i = targets.length - 1; i >= 0; i--) creates.push(targets[i]!)
   } else {
     settle = msg
     creates.length = 0

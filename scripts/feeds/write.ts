@@ -24,6 +24,16 @@ export function isSafeRelativePath(path: string): boolean {
   return path !== '' && !path.startsWith('/') && !path.includes('\\') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..')
 }
 
+/** The files of these paths inside `root`; paths that would leave it are left out (their write reports them). */
+export function safeTargets(root: string, paths: readonly string[]): string[] {
+  const targets: string[] = []
+  for (const path of paths) {
+    const target = join(root, ...path.split('/'))
+    if (isSafeRelativePath(path) && target.startsWith(root + sep)) targets.push(target)
+  }
+  return targets
+}
+
 /**
  * Refuse to replace something that is not an earlier export: `--out .` or `--out ~` must never
  * move a project or a home directory aside.

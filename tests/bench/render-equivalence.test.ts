@@ -17,8 +17,9 @@ import {escapeJsonBytes, htmlSafeJsonText, jsonFile, safeJson} from '../../scrip
 import {compareNewest, newestPages} from '../../scripts/feeds/limits.ts'
 import {buildFeedModel} from '../../scripts/feeds/model.ts'
 import {blocksToHtml, plainBlocksHtml, sanitizeBlocks} from '../../scripts/feeds/portableText.ts'
-import {webPageObject} from '../../scripts/feeds/render/web.ts'
+import {webPageObject, webPagePath} from '../../scripts/feeds/render/web.ts'
 import {createWebJsonCache, webPageJson} from '../../scripts/feeds/render/webJson.ts'
+import {WireDecoder, WireEncoder} from '../../scripts/feeds/render/webWire.ts'
 import type {Block} from '../../scripts/feeds/types.ts'
 import {createLocalSource, runQuery} from '../../scripts/query/local.ts'
 import type {StoredDocument} from '../../scripts/store/types.ts'
@@ -42,6 +43,58 @@ describe('web pages written as text', () => {
       const raw = Buffer.from(webPageJson(model, page, cache, {raw: true}))
       const out = Buffer.alloc(raw.length * 6)
       expect(out.subarray(0, escapeJsonBytes(raw, out, 0)).toString('utf8'), page.id).toBe(expected)
+    }
+  })
+})
+
+describe('web pages rendered on the writer thread', () => {
+  it.each([
+    ['the hostile fixture', () => fixtureDocs() as unknown as StoredDocument[]],
+    ['a generated dataset', () => generateDataset({size: 600, seed: 12})],
+  ])('render from the wire format to the same bytes, batch after batch (%s)', async (_name, docs) => {
+    const model = await modelOf(docs())
+    const encoder = new WireEncoder()
+    const decoder = new WireDecoder()
+    const cache = createWebJsonCache()
+    let linksSent = 0
+    for (let at = 0; at < model.pages.length; at += 7) {
+      const pages = model.pages.slice(at, at + 7)
+      // Through a real structured clone, as postMessage sends it.
+      const batch = structuredClone(encoder.encode(pages))
+      linksSent += batch.links.length
+      decoder.decode(batch).forEach(({page, bodyJson}, i) => {
+        const expected = jsonFile(webPageObject(model, pages[i]!), {compact: true})
+        const opts = bodyJson === undefined ? {} : {bodyJson}
+        expect(webPageJson(model, page, cache, opts), page.id).toBe(expected)
+        const raw = Buffer.from(webPageJson(model, page, cache, {raw: true, ...opts}))
+        const out = Buffer.alloc(raw.length * 6)
+        expect(out.subarray(0, escapeJsonBytes(raw, out, 0)).toString('utf8'), page.id).toBe(expected)
+      })
+    }
+    // Each linked page crosses once, however many pages link to it.
+    const distinct = new Set(model.pages.flatMap((p) => Object.values(p.related).flat()))
+    expect(linksSent).toBe(distinct.size)
+  })
+
+  it('refuses a link number it was never sent', () => {
+    expect(() => new WireDecoder().decode({links: [], pages: [{related: [1, 0, 0, 0, 0, 0, 0]} as never]})).toThrow(/link number 0 was never sent/)
+  })
+
+  it('an export shares its pages between the two threads and writes what the pure renderer gives', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'web-'))
+    try {
+      const docs = generateDataset({size: 2500, seed: 13})
+      const progress: string[] = []
+      await exportFeeds({documents: docs, out: join(tmp, 'dist'), baseUrl: 'https://skincare.example', onProgress: (m) => progress.push(m)})
+      const [, here, there] = progress.join('\n').match(/web pages: (\d+) rendered here, (\d+) on the writer thread/) ?? []
+      expect(Number(there)).toBeGreaterThan(0)
+      const model = await modelOf(docs)
+      expect(Number(here) + Number(there)).toBe(model.pages.length)
+      for (const page of model.pages) {
+        expect(readFileSync(join(tmp, 'dist', webPagePath(page)), 'utf8'), page.id).toBe(jsonFile(webPageObject(model, page), {compact: true}))
+      }
+    } finally {
+      rmSync(tmp, {recursive: true, force: true})
     }
   })
 })

@@ -1,5 +1,6 @@
 /** The pure core: query results → feed model (relations both ways, dates from data, drafts out). */
 import {describe, expect, it} from 'vitest'
+import {isoDateTime} from '../../scripts/feeds/model.ts'
 import {blocksToHtml, sanitizeBlocks} from '../../scripts/feeds/portableText.ts'
 import type {FeedModel, Page} from '../../scripts/feeds/types.ts'
 import {BASE_URL, fixtureDocs, fixtureModel, type FixtureDoc} from './helpers.ts'
@@ -142,5 +143,27 @@ describe('Portable Text rendering', () => {
     expect(blocksToHtml(blocks)).toBe(
       '<p>&lt;b onmouseover=&quot;x()&quot;&gt;hi&lt;/b&gt;<a href="https://example.org/?q=%22%3E%3Cscript%3E"><em> ok</em></a></p>',
     )
+  })
+})
+
+describe('isoDateTime', () => {
+  it('normalizes like toISOString, roll-overs included, and warns on what does not parse', () => {
+    const at = {documentId: 'benefit-x', path: '_updatedAt'}
+    const values = [
+      '2024-06-01T10:20:30.123Z', // already canonical: returned as is
+      '2024-02-28T23:59:59.999Z',
+      '2024-02-29T00:00:00.000Z', // a real leap day, normalized the long way
+      '2023-02-29T00:00:00.000Z', // rolls over to March 1st
+      '2024-04-31T12:00:00.000Z',
+      '2024-06-01T24:00:00.000Z',
+      '2024-06-01', // a date: midnight UTC
+      '2024-06-01T10:20:30+02:00',
+      '0999-01-01T00:00:00.000Z',
+    ]
+    for (const v of values) expect(isoDateTime(v, at, []), v).toBe(new Date(Date.parse(v)).toISOString())
+    const problems: Array<{message: string}> = []
+    expect(isoDateTime('2024-13-01T00:00:00.000Z', at, problems as never)).toBeUndefined()
+    expect(isoDateTime('soon', at, problems as never)).toBeUndefined()
+    expect(problems.map((p) => p.message)).toEqual(['"2024-13-01T00:00:00.000Z" is not a date; ignored', '"soon" is not a date; ignored'])
   })
 })

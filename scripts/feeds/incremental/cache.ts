@@ -215,11 +215,39 @@ export class ExportCache {
    * inserting into four B-trees row by row.
    */
   replaceAll<P extends {id: string}>(pages: readonly P[], row: (page: P) => PageRow, referrers: Map<string, string[]>): void {
+    this.replaceAllInSteps(pages, row, referrers).finish()
+  }
+
+  /**
+   * replaceAll a slice at a time: each `step()` writes up to `rows` rows and says whether any
+   * were left to write; `finish()` writes the rest and builds the indexes. The full export runs
+   * steps whenever the writer thread has all the pages it can take (full.ts).
+   */
+  replaceAllInSteps<P extends {id: string}>(pages: readonly P[], row: (page: P) => PageRow, referrers: Map<string, string[]>, rows = 2000): {step(): boolean; finish(): void} {
     this.db.exec('DROP INDEX IF EXISTS pages_published; DROP INDEX IF EXISTS pages_newest; DROP INDEX IF EXISTS pages_slug; DROP INDEX IF EXISTS pages_reviewer;')
     this.clear()
-    for (const p of [...pages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) this.putPage(row(p))
-    for (const dst of [...referrers.keys()].sort()) this.putReferrers(dst, referrers.get(dst)!)
-    this.db.exec(DDL)
+    const sorted = [...pages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    const dsts = [...referrers.keys()].sort()
+    let page = 0
+    let dst = 0
+    let finished = false
+    const step = (): boolean => {
+      if (page === sorted.length && dst === dsts.length) return false
+      for (let n = 0; n < rows && page < sorted.length; n++) this.putPage(row(sorted[page++]!))
+      for (let n = 0; n < rows && page === sorted.length && dst < dsts.length; n++) this.putReferrers(dsts[dst]!, referrers.get(dsts[dst++]!)!)
+      return true
+    }
+    return {
+      step,
+      finish: () => {
+        if (finished) return
+        finished = true
+        while (step()) {
+          // the rest
+        }
+        this.db.exec(DDL)
+      },
+    }
   }
 
   /** Run `fn` in one transaction: the cache changes completely or not at all. */

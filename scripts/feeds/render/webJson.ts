@@ -102,16 +102,18 @@ function jsonLdJson(model: FeedModel, page: Page, cache: ModeCache): string {
  * The file text of one web page (compact JSON, newline-terminated). HTML-safe, unless `raw`: then
  * the `\u003c`… escapes are left to the caller (the full export's writer applies them to the
  * bytes: json.ts escapeJsonBytes), except inside the JSON-LD script block, which holds escaped
- * JSON-LD text in any case.
+ * JSON-LD text in any case. `bodyJson`: JSON.stringify(page.blocks), when the caller has it
+ * instead of the blocks (a page rendered on the writer thread: render/webWire.ts).
  */
-export function webPageJson(model: FeedModel, page: Page, caches: WebJsonCache, opts: {raw?: boolean} = {}): string {
+export function webPageJson(model: FeedModel, page: Page, caches: WebJsonCache, opts: {raw?: boolean; bodyJson?: string} = {}): string {
   const cache = opts.raw ? caches.raw : caches.escaped
   const E = cache.E
   const site = siteParts(cache, model)
   let s = `{"$schema":${site.schema},"id":${J(page.id)},"type":${J(page.type)},"slug":${E(page.slug)},"path":${J(page.path)},"url":${E(page.url)},"title":${E(page.title)}`
   if (page.summary) s += `,"summary":${E(page.summary)}`
   s += `,"seo":{"title":${E(page.seo.title)}${page.seo.description ? `,"description":${E(page.seo.description)}` : ''},"noIndex":${page.seo.noIndex},"canonicalUrl":${E(page.url)}}`
-  s += `,"body":${E(page.blocks ?? [])},"html":${E(page.html ?? '')},"text":${E(page.text ?? '')},"datePublished":${J(page.datePublished)},"dateModified":${J(page.dateModified)}`
+  const body = opts.bodyJson === undefined ? E(page.blocks ?? []) : opts.raw ? opts.bodyJson : htmlSafeJsonText(opts.bodyJson)
+  s += `,"body":${body},"html":${E(page.html ?? '')},"text":${E(page.text ?? '')},"datePublished":${J(page.datePublished)},"dateModified":${J(page.dateModified)}`
   if (page.review) s += `,"review":${E(page.review)}`
   if (page.position) s += `,"position":${J(page.position)}`
   if (page.bodyAreas) s += `,"bodyAreas":${E(page.bodyAreas)}`

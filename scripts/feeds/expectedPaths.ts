@@ -1,0 +1,40 @@
+/**
+ * The web page paths an export will write, known before the model is built: only a hint for the
+ * writer thread (treeWriter.ts announce), which creates those files while the documents are read.
+ * A path it creates and nobody writes is removed; a path it did not expect is created when written.
+ */
+import type {Dataset} from '../store/dataset.ts'
+import type {FeedInput} from './input.ts'
+import {webPagePath} from './render/web.ts'
+import {cleanLine} from './text.ts'
+import {PAGE_TYPES, type Page, type PageType} from './types.ts'
+
+/** The web page paths of a dataset's published pages, from their slugs and titles alone. */
+export function expectedPagePaths(ds: Dataset): string[] {
+  const out: string[] = []
+  for (const [type, rawSlug, rawTitle] of ds.slugsAndTitles(PAGE_TYPES)) {
+    const slug = cleanLine(rawSlug)
+    if (slug && cleanLine(rawTitle)) out.push(webPagePath({type, slug} as Page))
+  }
+  return out
+}
+
+/** The web page paths the model will have: one per published query result with a title and a slug (basePage in model.ts). */
+export function expectedWebPaths(input: FeedInput): string[] {
+  const out: string[] = []
+  const lists: Array<[PageType, ReadonlyArray<Record<string, unknown>>]> = [
+    ['article', input.articles],
+    ['benefit', input.benefits],
+    ['treatment', input.treatments],
+    ['concern', input.concerns],
+    ['skinType', input.skinTypes],
+    ['serum', input.serums],
+  ] as never
+  for (const [type, list] of lists) {
+    for (const raw of list) {
+      const slug = cleanLine(raw.slug)
+      if (slug && cleanLine(raw.title) && typeof raw._id === 'string' && !raw._id.includes('.')) out.push(webPagePath({type, slug} as Page))
+    }
+  }
+  return out
+}
