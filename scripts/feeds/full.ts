@@ -22,7 +22,7 @@ import {fetchFeedInput, type FeedInput} from './input.ts'
 import {buildFeedModel} from './model.ts'
 import {partnerView} from './partnerView.ts'
 import {APP_GROUPS, appBundleParts, appEntryJson, appGroupOf, bundlePeople} from './render/app.ts'
-import {createWebJsonCache} from './render/webJson.ts'
+import {createWebJsonCache, webPagePieces} from './render/webJson.ts'
 import {compareStrings} from './text.ts'
 import {webPagePath} from './render/web.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType} from './types.ts'
@@ -43,13 +43,15 @@ export interface CacheTarget {
 /**
  * A full garbage collection, once, between reading and rendering. V8 collects lazily while the
  * heap is far below its limit (a quarter of the machine's memory): at 100k documents the heap
- * then held the parsed dataset and the rendering garbage at once. `gc` is exposed through V8's
- * flag at runtime (the documented --expose-gc, set here so no command line needs it).
+ * then held the parsed dataset and the rendering garbage at once. The collection is started
+ * asynchronously (V8 marks concurrently and finishes it in steps while this thread renders):
+ * an atomic one stopped this thread for 0.7–1.5 s and left a higher peak. `gc` is exposed
+ * through V8's flag at runtime (the documented --expose-gc, set here so no command line needs it).
  */
 function collect(): void {
   try {
     v8.setFlagsFromString('--expose-gc')
-    ;(runInNewContext('gc') as () => void)()
+    ;(runInNewContext('gc') as (options: {type: string; execution: string}) => void)({type: 'major', execution: 'async'})
   } catch {
     // Not available: V8 collects on its own schedule.
   }
@@ -113,7 +115,8 @@ async function webPagesPass(
     raw: boolean
     emit: (file: CheckedFile) => Promise<void>
     bundle?: {add(page: Page): Promise<void>}
-    handedOver: (path: string, page: Page) => void
+    /** A page whose file goes out without passing `emit`: its checks and its path (raw mode). */
+    track: (path: string, page: Page) => void
     meanwhile?: () => boolean
     progress: (message: string) => void
   },
@@ -129,6 +132,12 @@ async function webPagesPass(
   }
   const render = async (page: Page, validateSchema: boolean) => {
     await opts.emit(webFile(model, page, {cache, validateSchema, raw: opts.raw}))
+    release(page)
+  }
+  // Raw mode: the page's pieces go straight into the writer's buffer, never joined.
+  const renderPieces = async ({path, page}: {path: string; page: Page}) => {
+    opts.track(path, page)
+    await writer.write(path, webPagePieces(model, page, cache, {raw: true}), {htmlEscape: true})
     release(page)
   }
   const handOver = (files: Array<{path: string; page: Page}>): boolean => {
@@ -152,11 +161,11 @@ async function webPagesPass(
     }
     if (offload.length && handOver(offload)) {
       for (const {path, page} of offload) {
-        opts.handedOver(path, page)
+        opts.track(path, page)
         release(page)
       }
       elsewhere += offload.length
-    } else for (const {page} of offload) await render(page, false)
+    } else for (const file of offload) await renderPieces(file)
     const done = Math.min(total, at + WEB_CHUNK)
     if (Math.floor(done / 20_000) > Math.floor(at / 20_000)) opts.progress(`rendered ${done}/${total} pages`)
   }
@@ -244,8 +253,7 @@ export async function fullExport(
           raw,
           emit,
           ...(bundle ? {bundle} : {}),
-          // Rendered on the writer thread: what `emit` would check and record, without the text.
-          handedOver: (path, page) => {
+          track: (path, page) => {
             problems.push(...webPageProblems(path, undefined, page), ...claimPath(path, seen))
             paths.push(path)
           },

@@ -74,3 +74,22 @@ export function escapeJsonBytes(src: Buffer, dst: Buffer, at: number): number {
   out += src.copy(dst, out, from, src.length)
   return out - at
 }
+
+/** The UTF-16 length of a text given whole or in pieces (a bound for its UTF-8 size: × 3). */
+export const textLength = (text: string | readonly string[]): number => {
+  if (typeof text === 'string') return text.length
+  let n = 0
+  for (const piece of text) n += piece.length
+  return n
+}
+
+/**
+ * Encode a text, whole or in pieces, as UTF-8 into `dst` at `at`; returns the bytes written.
+ * `dst` needs room for textLength(text) × 3 bytes. Pieces are encoded one by one, never joined.
+ */
+export function encodeUtf8(text: string | readonly string[], dst: Buffer, at: number): number {
+  if (typeof text === 'string') return dst.write(text, at, 'utf8')
+  let out = at
+  for (const piece of text) out += dst.write(piece, out, 'utf8')
+  return out - at
+}

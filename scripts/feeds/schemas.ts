@@ -23,21 +23,27 @@ export const schemaFileName = (name: SchemaName): string => SCHEMAS[name].$id.sp
 // ajv-formats is CommonJS (`module.exports = plugin`); require sidesteps ESM default-import interop.
 const addFormats = createRequire(import.meta.url)('ajv-formats') as FormatsPlugin
 
-let compiled: Map<SchemaName, ValidateFunction> | undefined
+let ajv: Ajv2020 | undefined
+const compiled = new Map<SchemaName, ValidateFunction>()
 
-function validators(): Map<SchemaName, ValidateFunction> {
-  if (compiled) return compiled
-  // allErrors: report every problem at once; strict: a typo in a schema keyword is a bug
-  // (strictRequired off: JSON Feed's "content_html or content_text" is an anyOf of bare requireds).
-  const ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true})
-  addFormats(ajv)
-  compiled = new Map(Object.entries(SCHEMAS).map(([name, schema]) => [name as SchemaName, ajv.compile(schema)]))
-  return compiled
+/** One schema's validator, compiled on first use: an export checks some schemas, a profile load one. */
+function validator(name: SchemaName): ValidateFunction {
+  let validate = compiled.get(name)
+  if (!validate) {
+    // allErrors: report every problem at once; strict: a typo in a schema keyword is a bug
+    // (strictRequired off: JSON Feed's "content_html or content_text" is an anyOf of bare requireds).
+    if (!ajv) {
+      ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true})
+      addFormats(ajv)
+    }
+    compiled.set(name, (validate = ajv.compile(SCHEMAS[name])))
+  }
+  return validate
 }
 
 /** One Problem per schema violation, located by file and JSON pointer. */
 export function validateAgainst(name: SchemaName, value: unknown, file: string): Problem[] {
-  const validate = validators().get(name)!
+  const validate = validator(name)
   if (validate(value)) return []
   return (validate.errors ?? []).map((e: ErrorObject) => ({
     level: 'error' as const,

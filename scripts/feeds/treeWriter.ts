@@ -10,7 +10,7 @@
 import {Worker} from 'node:worker_threads'
 import {join, sep} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
-import {escapeJsonBytes} from './json.ts'
+import {encodeUtf8, escapeJsonBytes, textLength} from './json.ts'
 import {isSafeRelativePath, safeTargets} from './write.ts'
 import type {ManifestEntry} from './build.ts'
 import {WireEncoder} from './render/webWire.ts'
@@ -18,11 +18,12 @@ import type {Page, Site} from './types.ts'
 
 export interface FileWriter {
   /**
-   * Queue a file (its path inside the tree); waits only when every slab is in flight.
+   * Queue a file (its path inside the tree), its text whole or in pieces (written one after the
+   * other: webJson.ts webPagePieces); waits only when every slab is in flight.
    * `htmlEscape`: the content is JSON whose `<`, `>`, `&`, U+2028, U+2029 still need their \u
    * escapes (see json.ts escapeJsonBytes): they are applied while copying into the slab.
    */
-  write(path: string, content: string, opts?: {htmlEscape?: boolean}): Promise<void>
+  write(path: string, content: string | readonly string[], opts?: {htmlEscape?: boolean}): Promise<void>
   /**
    * A file written in pieces, for files too big to hold whole (the app bundle): each `write` is
    * encoded into a chunk; full chunks go to the worker, which appends and hashes them.
@@ -139,20 +140,17 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       const target = targetOf(path)
       // Worst case 3 bytes per UTF-16 unit, and an escape turns 1 byte into 6.
       let source: Buffer | undefined
-      let max = content.length * 3
+      let max = textLength(content) * 3
       if (opts.htmlEscape) {
         if (scratch.length < max) scratch = Buffer.allocUnsafe(max)
-        source = scratch.subarray(0, scratch.write(content, 0, 'utf8'))
+        source = scratch.subarray(0, encodeUtf8(content, scratch, 0))
         max = source.length * 6
       }
       if (max > slabBytes) {
         // Too big for a slab: a buffer of its own.
         flush()
-        let bytes = Buffer.from(content, 'utf8')
-        if (source) {
-          const escaped = Buffer.allocUnsafe(max)
-          bytes = escaped.subarray(0, escapeJsonBytes(source, escaped, 0))
-        }
+        let bytes = Buffer.allocUnsafe(max)
+        bytes = bytes.subarray(0, source ? escapeJsonBytes(source, bytes, 0) : encodeUtf8(content, bytes, 0))
         const own = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
         send({id: nextId++, slab: own, files: [{path, target, start: 0, end: own.byteLength}]})
         return
@@ -161,7 +159,7 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
         flush()
         await slab()
       }
-      const n = source ? escapeJsonBytes(source, view!, used) : view!.write(content, used, 'utf8')
+      const n = source ? escapeJsonBytes(source, view!, used) : encodeUtf8(content, view!, used)
       current!.files.push({path, target, start: used, end: used + n})
       used += n
     },

@@ -20,8 +20,8 @@ import {dirname} from 'node:path'
 import {parentPort, workerData} from 'node:worker_threads'
 import {Dataset} from '../store/dataset.ts'
 import {expectedPagePaths} from './expectedPaths.ts'
-import {escapeJsonBytes} from './json.ts'
-import {createWebJsonCache, webPageJson} from './render/webJson.ts'
+import {encodeUtf8, escapeJsonBytes, textLength} from './json.ts'
+import {createWebJsonCache, webPagePieces} from './render/webJson.ts'
 import {WireDecoder, type WireBatch} from './render/webWire.ts'
 import {safeTargets} from './write.ts'
 import type {FeedModel, Site} from './types.ts'
@@ -136,9 +136,10 @@ function renderBatch(msg: RenderMessage): void {
     if (msg.site) model = {site: msg.site, generatedAt: '', pages: []}
     if (!model) throw new Error('web pages to render before the site they belong to')
     const entries = decoder.decode(msg.batch).map(({page, bodyJson}, i) => {
-      const text = webPageJson(model!, page, webCache, {raw: true, ...(bodyJson === undefined ? {} : {bodyJson})})
-      if (encoded.length < text.length * 3) encoded = Buffer.allocUnsafe(text.length * 3)
-      const source = encoded.subarray(0, encoded.write(text, 0, 'utf8'))
+      const pieces = webPagePieces(model!, page, webCache, {raw: true, ...(bodyJson === undefined ? {} : {bodyJson})})
+      const max = textLength(pieces) * 3
+      if (encoded.length < max) encoded = Buffer.allocUnsafe(max)
+      const source = encoded.subarray(0, encodeUtf8(pieces, encoded, 0))
       if (escaped.length < source.length * 6) escaped = Buffer.allocUnsafe(source.length * 6)
       return writeFile(msg.paths[i]!, msg.targets[i]!, escaped.subarray(0, escapeJsonBytes(source, escaped, 0)))
     })

@@ -4,7 +4,7 @@
  * old export or the new one, never a mix; a failure before the swap leaves the old one untouched.
  */
 import {randomBytes} from 'node:crypto'
-import {closeSync, existsSync, linkSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writevSync} from 'node:fs'
+import {closeSync, existsSync, linkSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync, writevSync} from 'node:fs'
 import {basename, dirname, join, resolve, sep} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
 import {MANIFEST_PATH} from './build.ts'
@@ -170,16 +170,72 @@ export function removeEmptyDirs(dir: string, root: string): void {
   }
 }
 
-/** Write `content` — a text, bytes, or pieces of either in order (writev, never joined) — to `target`. */
-export function writePieces(target: string, content: string | Buffer | ReadonlyArray<string | Buffer>, flag: 'w' | 'wx' = 'w'): void {
+/**
+ * Bytes of a file held open by the caller, copied where they are needed and never held whole: an
+ * incremental export's app bundle is mostly the last bundle's bytes (130 MB at 100k pages), and
+ * reading those into fresh memory cost more than copying them through one small buffer.
+ */
+export interface FileRange {
+  fd: number
+  start: number
+  end: number
+}
+
+/** A piece of a file being written: text, bytes, or a range of another file. */
+export type Piece = string | Buffer | FileRange
+
+const isFileRange = (piece: Piece): piece is FileRange => typeof piece === 'object' && !Buffer.isBuffer(piece)
+
+export const pieceBytes = (piece: Piece): number => (typeof piece === 'string' ? Buffer.byteLength(piece) : isFileRange(piece) ? piece.end - piece.start : piece.byteLength)
+
+let chunk: Buffer | undefined
+
+/**
+ * Every byte of `pieces`, in order, handed to `use` in chunks. A FileRange is read into one
+ * reused buffer: `use` must be done with a chunk when it returns.
+ */
+export function eachChunk(pieces: readonly Piece[], use: (bytes: Buffer) => void): void {
+  for (const piece of pieces) {
+    if (!isFileRange(piece)) {
+      use(typeof piece === 'string' ? Buffer.from(piece) : piece)
+      continue
+    }
+    chunk ??= Buffer.allocUnsafe(1 << 22)
+    for (let at = piece.start; at < piece.end; ) {
+      const n = readSync(piece.fd, chunk, 0, Math.min(chunk.length, piece.end - at), at)
+      if (n === 0) throw new Error(`file ended at byte ${at} of a range that ends at ${piece.end}`)
+      use(chunk.subarray(0, n))
+      at += n
+    }
+  }
+}
+
+/** Write `content` — a text, bytes, or pieces in order (writev, never joined) — to `target`. */
+export function writePieces(target: string, content: string | Buffer | readonly Piece[], flag: 'w' | 'wx' = 'w'): void {
   if (typeof content === 'string' || Buffer.isBuffer(content)) {
     writeFileSync(target, content, {flag})
     return
   }
   const fd = openSync(target, flag)
   try {
-    const buffers = content.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))
-    for (let i = 0; i < buffers.length; i += 512) writevSync(fd, buffers.slice(i, i + 512))
+    let batch: Buffer[] = []
+    const flush = () => {
+      if (batch.length) writevSync(fd, batch)
+      batch = []
+    }
+    for (let i = 0; i < content.length; i++) {
+      const piece = content[i]!
+      if (isFileRange(piece)) {
+        flush()
+        eachChunk([piece], (bytes) => {
+          for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done)
+        })
+      } else {
+        batch.push(typeof piece === 'string' ? Buffer.from(piece) : piece)
+        if (batch.length === 512) flush()
+      }
+    }
+    flush()
   } finally {
     closeSync(fd)
   }
@@ -188,7 +244,7 @@ export function writePieces(target: string, content: string | Buffer | ReadonlyA
 /** What an incremental export changes in the last export (see patchDirectory). */
 export interface TreePatch {
   /** Write a new or changed file; pieces are written in order (writev), without joining them first. */
-  write(path: string, content: string | Buffer | ReadonlyArray<string | Buffer>): void
+  write(path: string, content: string | Buffer | readonly Piece[]): void
   /** Remove a file (and its folders, when they end up empty). */
   remove(path: string): void
 }

@@ -12,7 +12,7 @@ import {describe, expect, it} from 'vitest'
 import {generateDataset} from '../../scripts/bench/generate.ts'
 import {exportFeeds} from '../../scripts/feeds/export.ts'
 import {fetchFeedInput} from '../../scripts/feeds/input.ts'
-import {renderAppBundle} from '../../scripts/feeds/render/app.ts'
+import {appBundleObject, appEntryJson, renderAppBundle} from '../../scripts/feeds/render/app.ts'
 import {escapeJsonBytes, htmlSafeJsonText, jsonFile, safeJson} from '../../scripts/feeds/json.ts'
 import {compareNewest, newestPages} from '../../scripts/feeds/limits.ts'
 import {buildFeedModel} from '../../scripts/feeds/model.ts'
@@ -165,6 +165,19 @@ describe('Portable Text HTML', () => {
       expect(simple).toBeDefined()
       expect(simple).toBe(viaToolkit(blocks))
     }
+  })
+})
+
+describe('app bundle entries written as text', () => {
+  it.each([
+    ['the hostile fixture', () => fixtureDocs() as unknown as StoredDocument[]],
+    ['a generated dataset', () => generateDataset({size: 600, seed: 14})],
+  ])('equal safeJson of the entry object on every page of %s, and the bundle equals its object', async (_name, docs) => {
+    const model = await modelOf(docs())
+    const object = appBundleObject(model) as Record<string, Array<Record<string, unknown>>>
+    const entries = new Map(Object.values(object).filter(Array.isArray).flat().map((e) => [e.id, e]))
+    for (const page of model.pages) expect(appEntryJson(page), page.id).toBe(safeJson(entries.get(page.id)))
+    expect(renderAppBundle(model)).toBe(jsonFile(object, {compact: true}))
   })
 })
 

@@ -14,7 +14,7 @@
  * large ones staged renames (milliseconds; an export killed inside them is followed by a full one).
  */
 import {createHash} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {closeSync, openSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Problem} from '../../lib/errors.ts'
 import {createLocalSource, runQuery} from '../../query/local.ts'
@@ -47,6 +47,7 @@ import {compareStrings} from '../text.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType, type Person} from '../types.ts'
 import {ExportCache, type PageRow} from './cache.ts'
 import {commitMode, commitPatch} from './commit.ts'
+import {eachChunk, pieceBytes, type FileRange, type Piece} from '../write.ts'
 import {addAffected, contextOf, type GraphState} from './deps.ts'
 import {docRefs, referencedIds, type DocRefs} from './refs.ts'
 import {decodeLayout, encodeLayout, listBytes, spliceList, type Insert, type ListLayout} from './splice.ts'
@@ -107,7 +108,37 @@ function readOutput(out: string, path: string): Buffer | undefined {
   }
 }
 
+/** An old output file held open for this export: ranges of its bytes (write.ts FileRange). */
+interface OpenOutput {
+  subarray(start: number, end: number): FileRange
+}
+
 export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: ExportCache, fingerprint: string): Promise<IncrementalResult> {
+  const fds: number[] = []
+  const openOutput = (path: string): OpenOutput | undefined => {
+    let fd: number
+    try {
+      fd = openSync(join(ctx.out, ...path.split('/')), 'r')
+    } catch {
+      return undefined
+    }
+    fds.push(fd)
+    return {subarray: (start, end) => ({fd, start, end})}
+  }
+  try {
+    return await patchExport(ctx, ds, cache, fingerprint, openOutput)
+  } finally {
+    for (const fd of fds) closeSync(fd)
+  }
+}
+
+async function patchExport(
+  ctx: ExportContext,
+  ds: Dataset,
+  cache: ExportCache,
+  fingerprint: string,
+  openOutput: (path: string) => OpenOutput | undefined,
+): Promise<IncrementalResult> {
   // EXPORT_TIMINGS=1: where an incremental export spends its time, on stderr.
   let last = performance.now()
   const mark = process.env.EXPORT_TIMINGS
@@ -288,12 +319,13 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   for (const path of files.keys()) deleted.delete(path)
 
   mark('render')
-  // The app bundle: unchanged entries are the old file's bytes.
-  const oldBundle = readOutput(ctx.out, APP_BUNDLE_PATH)
+  // The app bundle: unchanged entries are the old file's bytes, copied from it (held open: the
+  // bytes hashed now are the bytes written at the commit).
+  const oldBundle = openOutput(APP_BUNDLE_PATH)
   if (!oldBundle) return {fallback: 'the output has no app bundle'}
   const people = await reviewers(cache, snap, rebuilt, targets, ctx)
   const parts = appBundleParts({site, generatedAt}, people)
-  const bundlePieces: Array<Buffer | string> = [parts.open]
+  const bundlePieces: Piece[] = [parts.open]
   const bundleLayouts: ListLayout[] = []
   let groupStart = Number(cache.meta('bundleOpen'))
   const keyRow = new Map<string, PageRow>()
@@ -321,11 +353,8 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   mark('bundle')
   // 7. Manifest entries of the changed files, then the manifest itself (unchanged entries reused).
   const bundleHash = createHash('sha256')
-  let bundleSize = 0
-  for (const piece of bundlePieces) {
-    bundleHash.update(piece)
-    bundleSize += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength
-  }
+  eachChunk(bundlePieces, (bytes) => bundleHash.update(bytes))
+  const bundleSize = bundlePieces.reduce((n, piece) => n + pieceBytes(piece), 0)
   const entries = new Map<string, ManifestEntry>()
   for (const [path, bytes] of files) entries.set(path, {path, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex')})
   entries.set(APP_BUNDLE_PATH, {path: APP_BUNDLE_PATH, size: bundleSize, sha256: bundleHash.digest('hex')})

@@ -17,9 +17,9 @@ export interface Insert {
   text: string
 }
 
-export interface SplicedList {
-  /** Pieces of the new list, in order: old bytes (Buffer) or new text. */
-  pieces: Array<Buffer | string>
+export interface SplicedList<P = Buffer> {
+  /** Pieces of the new list, in order: old bytes (`old.subarray`'s) or new text. */
+  pieces: Array<P | string>
   layout: ListLayout
   /** Byte length of the new list. */
   bytes: number
@@ -38,15 +38,16 @@ export function listBytes(layout: ListLayout, separator: string): number {
  * right before the first kept entry it sorts before (kept entries are in order, so that is a
  * binary search), inserts at the same place in `inserts` order.
  */
-export function spliceList(
-  old: Buffer,
+export function spliceList<P = Buffer>(
+  /** The old file's bytes, or anything that stands for a range of them (write.ts FileRange). */
+  old: {subarray(start: number, end: number): P},
   start: number,
   layout: ListLayout,
   drop: ReadonlySet<string>,
   inserts: readonly Insert[],
   before: (insert: Insert, keptKey: string) => boolean,
   separator: string,
-): SplicedList {
+): SplicedList<P> {
   const sep = Buffer.byteLength(separator)
   // Kept entries with their old offsets.
   const keptIndex: number[] = []
@@ -70,7 +71,7 @@ export function spliceList(
   })
   const order = inserts.map((_, i) => i).sort((a, b) => slots[a]! - slots[b]! || a - b)
 
-  const pieces: Array<Buffer | string> = []
+  const pieces: Array<P | string> = []
   const keys: string[] = []
   const lengths: number[] = []
   let first = true

@@ -73,29 +73,39 @@ function siteParts(cache: ModeCache, model: FeedModel) {
 function jsonLdJson(model: FeedModel, page: Page, cache: ModeCache): string {
   const E = cache.E
   const site = siteParts(cache, model)
-  let s = `{"@context":"https://schema.org","@type":"MedicalWebPage","@id":${E(`${page.url}#webpage`)},"url":${E(page.url)},"name":${E(page.seo.title)},"headline":${E(page.title)}`
-  if (page.seo.description) s += `,"description":${E(page.seo.description)}`
-  s += `,"inLanguage":${E(model.site.language)},"datePublished":${J(page.datePublished)},"dateModified":${J(page.dateModified)},"isPartOf":${site.isPartOf},"publisher":${site.publisher}`
-  if (page.review?.lastReviewed) s += `,"lastReviewed":${E(page.review.lastReviewed)}`
+  const p: string[] = [`{"@context":"https://schema.org","@type":"MedicalWebPage","@id":${E(`${page.url}#webpage`)},"url":${E(page.url)},"name":${E(page.seo.title)},"headline":${E(page.title)}`]
+  if (page.seo.description) p.push(',"description":', E(page.seo.description))
+  p.push(`,"inLanguage":${E(model.site.language)},"datePublished":${J(page.datePublished)},"dateModified":${J(page.dateModified)},"isPartOf":`, site.isPartOf, ',"publisher":', site.publisher)
+  if (page.review?.lastReviewed) p.push(`,"lastReviewed":${E(page.review.lastReviewed)}`)
   if (page.review?.reviewedBy) {
     const by = page.review.reviewedBy
-    s += `,"reviewedBy":{"@type":"Person","name":${E(by.name)}${by.credentials ? `,"jobTitle":${E(by.credentials)}` : ''}${by.url ? `,"url":${E(by.url)}` : ''}}`
+    p.push(`,"reviewedBy":{"@type":"Person","name":${E(by.name)}${by.credentials ? `,"jobTitle":${E(by.credentials)}` : ''}${by.url ? `,"url":${E(by.url)}` : ''}}`)
   }
   const r = page.related
+  const refs = (key: string, links: readonly PageLink[]) => {
+    p.push(`,"${key}":[`)
+    links.forEach((l, i) => (i ? p.push(',', refJson(cache, l)) : p.push(refJson(cache, l))))
+    p.push(']')
+  }
   if (page.type === 'article' || page.type === 'benefit') {
     const about = [...r.treatments, ...r.concerns]
-    if (about.length) s += `,"about":[${about.map((l) => refJson(cache, l)).join(',')}]`
-    if (page.type === 'article' && r.treatments[0]) s += `,"mainEntity":${refJson(cache, r.treatments[0])}`
+    if (about.length) refs('about', about)
+    if (page.type === 'article' && r.treatments[0]) p.push(',"mainEntity":', refJson(cache, r.treatments[0]))
     const mentions = [...r.skinTypes, ...r.serums]
-    if (mentions.length) s += `,"mentions":[${mentions.map((l) => refJson(cache, l)).join(',')}]`
+    if (mentions.length) refs('mentions', mentions)
   } else {
     const main = E(entity(page))
-    s += `,"about":${main},"mainEntity":${main}`
+    p.push(',"about":', main, ',"mainEntity":', main)
   }
-  let related = ''
-  for (const key of RELATED_KEYS) for (const l of r[key]) related += related ? `,${E(l.url)}` : E(l.url)
-  if (related) s += `,"relatedLink":[${related}]`
-  return `${s}}`
+  let first = true
+  for (const key of RELATED_KEYS) {
+    for (const l of r[key]) {
+      p.push(first ? ',"relatedLink":[' : ',', E(l.url))
+      first = false
+    }
+  }
+  p.push(first ? '}' : ']}')
+  return p.join('')
 }
 
 /**
@@ -105,29 +115,52 @@ function jsonLdJson(model: FeedModel, page: Page, cache: ModeCache): string {
  * JSON-LD text in any case. `bodyJson`: JSON.stringify(page.blocks), when the caller has it
  * instead of the blocks (a page rendered on the writer thread: render/webWire.ts).
  */
-export function webPageJson(model: FeedModel, page: Page, caches: WebJsonCache, opts: {raw?: boolean; bodyJson?: string} = {}): string {
+export function webPageJson(model: FeedModel, page: Page, caches: WebJsonCache, opts: WebPageOptions = {}): string {
+  return webPagePieces(model, page, caches, opts).join('')
+}
+
+export interface WebPageOptions {
+  raw?: boolean
+  bodyJson?: string
+}
+
+/**
+ * webPageJson's text as the pieces it is made of, in order: writers encode them one by one into
+ * their buffers (treeWriter.ts). A page built with `+=` is a rope of a few hundred strings that
+ * V8 must copy into one flat string before encoding it — at 100k pages that copy cost more than
+ * building the pieces; large values (body, HTML, text, JSON-LD) stay pieces of their own.
+ */
+export function webPagePieces(model: FeedModel, page: Page, caches: WebJsonCache, opts: WebPageOptions = {}): string[] {
   const cache = opts.raw ? caches.raw : caches.escaped
   const E = cache.E
   const site = siteParts(cache, model)
-  let s = `{"$schema":${site.schema},"id":${J(page.id)},"type":${J(page.type)},"slug":${E(page.slug)},"path":${J(page.path)},"url":${E(page.url)},"title":${E(page.title)}`
-  if (page.summary) s += `,"summary":${E(page.summary)}`
-  s += `,"seo":{"title":${E(page.seo.title)}${page.seo.description ? `,"description":${E(page.seo.description)}` : ''},"noIndex":${page.seo.noIndex},"canonicalUrl":${E(page.url)}}`
-  const body = opts.bodyJson === undefined ? E(page.blocks ?? []) : opts.raw ? opts.bodyJson : htmlSafeJsonText(opts.bodyJson)
-  s += `,"body":${body},"html":${E(page.html ?? '')},"text":${E(page.text ?? '')},"datePublished":${J(page.datePublished)},"dateModified":${J(page.dateModified)}`
-  if (page.review) s += `,"review":${E(page.review)}`
-  if (page.position) s += `,"position":${J(page.position)}`
-  if (page.bodyAreas) s += `,"bodyAreas":${E(page.bodyAreas)}`
-  if (page.synonyms) s += `,"synonyms":${E(page.synonyms)}`
-  if (page.details) s += `,"details":${E(page.details)}`
-  s += ',"related":{'
-  RELATED_KEYS.forEach((key, i) => {
+  const p: string[] = []
+  p.push(`{"$schema":${site.schema},"id":${J(page.id)},"type":${J(page.type)},"slug":${E(page.slug)},"path":${J(page.path)},"url":${E(page.url)},"title":${E(page.title)}`)
+  if (page.summary) p.push(',"summary":', E(page.summary))
+  p.push(`,"seo":{"title":${E(page.seo.title)}`)
+  if (page.seo.description) p.push(',"description":', E(page.seo.description))
+  p.push(`,"noIndex":${page.seo.noIndex},"canonicalUrl":${E(page.url)}},"body":`)
+  p.push(opts.bodyJson === undefined ? E(page.blocks ?? []) : opts.raw ? opts.bodyJson : htmlSafeJsonText(opts.bodyJson))
+  p.push(',"html":', E(page.html ?? ''), ',"text":', E(page.text ?? ''))
+  p.push(`,"datePublished":${J(page.datePublished)},"dateModified":${J(page.dateModified)}`)
+  if (page.review) p.push(`,"review":${E(page.review)}`)
+  if (page.position) p.push(`,"position":${J(page.position)}`)
+  if (page.bodyAreas) p.push(`,"bodyAreas":${E(page.bodyAreas)}`)
+  if (page.synonyms) p.push(`,"synonyms":${E(page.synonyms)}`)
+  if (page.details) p.push(',"details":', E(page.details))
+  p.push(',"related":{')
+  for (let i = 0; i < RELATED_KEYS.length; i++) {
+    const key = RELATED_KEYS[i]!
     const list = page.related[key]
-    s += `${i ? ',' : ''}"${key}":[`
-    for (let j = 0; j < list.length; j++) s += j ? `,${linkJson(cache, list[j]!)}` : linkJson(cache, list[j]!)
-    s += ']'
-  })
+    p.push(i ? `,"${key}":[` : `"${key}":[`)
+    for (let j = 0; j < list.length; j++) {
+      if (j) p.push(',')
+      p.push(linkJson(cache, list[j]!))
+    }
+    p.push(']')
+  }
   const ld = jsonLdJson(model, page, cache)
   // The script block holds the escaped JSON-LD text (safeJson), as a JSON string.
-  s += `},"jsonLd":${ld},"jsonLdScript":${E(`<script type="application/ld+json">${opts.raw ? htmlSafeJsonText(ld) : ld}</script>`)}}`
-  return `${s}\n`
+  p.push('},"jsonLd":', ld, ',"jsonLdScript":', E(`<script type="application/ld+json">${opts.raw ? htmlSafeJsonText(ld) : ld}</script>`), '}\n')
+  return p
 }
