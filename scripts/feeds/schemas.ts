@@ -32,8 +32,8 @@ function validator(name: SchemaName): ValidateFunction {
   if (!validate) {
     // allErrors: report every problem at once; strict: a typo in a schema keyword is a bug
     // (strictRequired off: JSON Feed's "content_html or content_text" is an anyOf of bare requireds).
-    // No optimizing pass over the generated code: it made compiling a third slower, and an export
-    // compiles more than it validates (an incremental one checks a handful of files).
+    // No optimizing pass over the generated code: compiling is a third faster without it, and
+    // validating (even a 100k-entry manifest) measured the same.
     if (!ajv) {
       ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, code: {optimize: false}})
       addFormats(ajv)

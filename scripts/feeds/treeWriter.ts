@@ -39,7 +39,7 @@ export interface FileWriter {
    * Render these web pages on the writer thread and write them (the bytes of
    * `write(path, webPageJson(…, {raw: true}), {htmlEscape: true})`). Returns false, queuing
    * nothing, while the thread already has its fill of pages to render: the caller renders those
-   * itself. The pages must not change until settle().
+   * itself. The pages are copied when queued (render/webWire.ts): the caller may let them go.
    */
   renderWeb(site: Site, files: ReadonlyArray<{path: string; page: Page}>): boolean
   /** Wait for every file queued so far; their manifest entries, in the order they were queued. */

@@ -10,7 +10,7 @@
  * created this way but never written are removed before the writer reports that it is done.
  *
  * It renders web pages too (render messages: render/webWire.ts batches, rendered with the same
- * webPageJson as the main thread, escaped and written like a slab's htmlEscape files), after
+ * webPagePieces as the main thread, escaped and written like a slab's htmlEscape files), after
  * the slabs and before creating files ahead; a shared counter tells the main thread how many
  * batches are still to do, since that thread may not read messages for seconds while it renders.
  */

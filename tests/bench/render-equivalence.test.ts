@@ -18,9 +18,9 @@ import {compareNewest, newestPages} from '../../scripts/feeds/limits.ts'
 import {buildFeedModel} from '../../scripts/feeds/model.ts'
 import {blocksToHtml, plainBlocksHtml, sanitizeBlocks} from '../../scripts/feeds/portableText.ts'
 import {webPageObject, webPagePath} from '../../scripts/feeds/render/web.ts'
-import {createWebJsonCache, webPageJson} from '../../scripts/feeds/render/webJson.ts'
+import {createWebJsonCache, webPageJson, type WebJsonCache} from '../../scripts/feeds/render/webJson.ts'
 import {WireDecoder, WireEncoder} from '../../scripts/feeds/render/webWire.ts'
-import type {Block} from '../../scripts/feeds/types.ts'
+import type {Block, FeedModel, Page} from '../../scripts/feeds/types.ts'
 import {createLocalSource, runQuery} from '../../scripts/query/local.ts'
 import type {StoredDocument} from '../../scripts/store/types.ts'
 import {fixtureDocs} from '../feeds/helpers.ts'
@@ -30,28 +30,30 @@ async function modelOf(docs: readonly StoredDocument[]) {
   return buildFeedModel(await fetchFeedInput((q) => runQuery(source, q, {}, {perspective: 'published'})), {baseUrl: 'https://skincare.example'}).model
 }
 
+/** The hostile fixture and a generated dataset (of this seed): what the equivalence tests run on. */
+const datasets = (seed: number): Array<[string, () => StoredDocument[]]> => [
+  ['the hostile fixture', () => fixtureDocs() as unknown as StoredDocument[]],
+  ['a generated dataset', () => generateDataset({size: 600, seed})],
+]
+
+/** webPageJson of `page` is `expected`, escaped as text and, in raw mode, escaped as bytes. */
+function expectPageText(model: FeedModel, page: Page, cache: WebJsonCache, expected: string, opts: {bodyJson?: string} = {}): void {
+  expect(webPageJson(model, page, cache, opts), page.id).toBe(expected)
+  const raw = Buffer.from(webPageJson(model, page, cache, {raw: true, ...opts}))
+  const out = Buffer.alloc(raw.length * 6)
+  expect(out.subarray(0, escapeJsonBytes(raw, out, 0)).toString('utf8'), page.id).toBe(expected)
+}
+
 describe('web pages written as text', () => {
-  it.each([
-    ['the hostile fixture', () => fixtureDocs() as unknown as StoredDocument[]],
-    ['a generated dataset', () => generateDataset({size: 600, seed: 11})],
-  ])('equal jsonFile(webPageObject) on every page of %s, escaped as text and as bytes', async (_name, docs) => {
+  it.each(datasets(11))('equal jsonFile(webPageObject) on every page of %s, escaped as text and as bytes', async (_name, docs) => {
     const model = await modelOf(docs())
     const cache = createWebJsonCache()
-    for (const page of model.pages) {
-      const expected = jsonFile(webPageObject(model, page), {compact: true})
-      expect(webPageJson(model, page, cache), page.id).toBe(expected)
-      const raw = Buffer.from(webPageJson(model, page, cache, {raw: true}))
-      const out = Buffer.alloc(raw.length * 6)
-      expect(out.subarray(0, escapeJsonBytes(raw, out, 0)).toString('utf8'), page.id).toBe(expected)
-    }
+    for (const page of model.pages) expectPageText(model, page, cache, jsonFile(webPageObject(model, page), {compact: true}))
   })
 })
 
 describe('web pages rendered on the writer thread', () => {
-  it.each([
-    ['the hostile fixture', () => fixtureDocs() as unknown as StoredDocument[]],
-    ['a generated dataset', () => generateDataset({size: 600, seed: 12})],
-  ])('render from the wire format to the same bytes, batch after batch (%s)', async (_name, docs) => {
+  it.each(datasets(12))('render from the wire format to the same bytes, batch after batch (%s)', async (_name, docs) => {
     const model = await modelOf(docs())
     const encoder = new WireEncoder()
     const decoder = new WireDecoder()
@@ -63,12 +65,7 @@ describe('web pages rendered on the writer thread', () => {
       const batch = structuredClone(encoder.encode(pages))
       linksSent += batch.links.length
       decoder.decode(batch).forEach(({page, bodyJson}, i) => {
-        const expected = jsonFile(webPageObject(model, pages[i]!), {compact: true})
-        const opts = bodyJson === undefined ? {} : {bodyJson}
-        expect(webPageJson(model, page, cache, opts), page.id).toBe(expected)
-        const raw = Buffer.from(webPageJson(model, page, cache, {raw: true, ...opts}))
-        const out = Buffer.alloc(raw.length * 6)
-        expect(out.subarray(0, escapeJsonBytes(raw, out, 0)).toString('utf8'), page.id).toBe(expected)
+        expectPageText(model, page, cache, jsonFile(webPageObject(model, pages[i]!), {compact: true}), bodyJson === undefined ? {} : {bodyJson})
       })
     }
     // Each linked page crosses once, however many pages link to it.
@@ -169,10 +166,7 @@ describe('Portable Text HTML', () => {
 })
 
 describe('app bundle entries written as text', () => {
-  it.each([
-    ['the hostile fixture', () => fixtureDocs() as unknown as StoredDocument[]],
-    ['a generated dataset', () => generateDataset({size: 600, seed: 14})],
-  ])('equal safeJson of the entry object on every page of %s, and the bundle equals its object', async (_name, docs) => {
+  it.each(datasets(14))('equal safeJson of the entry object on every page of %s, and the bundle equals its object', async (_name, docs) => {
     const model = await modelOf(docs())
     const object = appBundleObject(model) as Record<string, Array<Record<string, unknown>>>
     const entries = new Map(Object.values(object).filter(Array.isArray).flat().map((e) => [e.id, e]))

@@ -5,7 +5,7 @@
  * related links are numbers into a link table that grows with each batch (a PageLink is shared
  * by every page that links to it, and crosses once), and its Portable Text travels as the JSON
  * text the page file holds anyway, not as thousands of small objects. Pure: the decoder gives
- * back pages that render to the same bytes (tests/feeds/webWire.test.ts).
+ * back pages that render to the same bytes (tests/bench/render-equivalence.test.ts).
  */
 import {RELATED_KEYS, type Page, type PageLink, type Related} from '../types.ts'
 
