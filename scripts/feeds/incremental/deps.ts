@@ -41,8 +41,13 @@ const taxonomyOf = (g: GraphState, id: string): string[] => {
   return [...(r.concerns ?? []), ...(r.skinTypes ?? []), ...(r.serums ?? [])]
 }
 
-/** Add to `into` every page whose output can change when document `id` changes, in state `g`. */
-export function addAffected(g: GraphState, id: string, into: Set<string>): void {
+/**
+ * Add to `into` every page whose output can change when document `id` changes, in state `g`.
+ * `kept`: the document exists, with the same type, before and after the change. Then the
+ * articles listing it keep their positions (a position counts the listed documents that exist),
+ * so their other benefits are not affected; only the article and its treatments show the change.
+ */
+export function addAffected(g: GraphState, id: string, into: Set<string>, opts: {kept?: boolean} = {}): void {
   into.add(id)
   const article = (a: string) => {
     into.add(a)
@@ -56,7 +61,13 @@ export function addAffected(g: GraphState, id: string, into: Set<string>): void 
     }
   }
   // Whatever an article lists as a benefit decides that article's positions (and its cards).
-  for (const a of articlesListing(g, id)) article(a)
+  for (const a of articlesListing(g, id)) {
+    if (!opts.kept) article(a)
+    else {
+      into.add(a)
+      for (const t of g.refsOf(a).treatment ?? []) into.add(t)
+    }
+  }
   const type = g.typeOf(id)
   if (type === 'article') article(id)
   else if (type === 'benefit') for (const x of taxonomyOf(g, id)) into.add(x)

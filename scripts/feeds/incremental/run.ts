@@ -189,8 +189,10 @@ async function patchExport(
   const after = graphState(snap.now, newReferrers)
   const affected = new Set<string>()
   for (const id of changed) {
-    addAffected(before, id, affected)
-    addAffected(after, id, affected)
+    const type = before.typeOf(id)
+    const kept = type !== undefined && type === after.typeOf(id)
+    addAffected(before, id, affected, {kept})
+    addAffected(after, id, affected, {kept})
   }
   if (affected.size > Math.max(2_000, pageCount * MAX_AFFECTED_SHARE)) return {fallback: `${affected.size} pages affected`}
 
