@@ -9,12 +9,18 @@ import {webPagePath} from './render/web.ts'
 import {cleanLine} from './text.ts'
 import {PAGE_TYPES, type Page, type PageType} from './types.ts'
 
+/** A page's path when its raw slug and title make it a page (basePage in model.ts), else undefined. */
+function pagePathOf(type: PageType, rawSlug: unknown, rawTitle: unknown): string | undefined {
+  const slug = cleanLine(rawSlug)
+  return slug && cleanLine(rawTitle) ? webPagePath({type, slug} as Page) : undefined
+}
+
 /** The web page paths of a dataset's published pages, from their slugs and titles alone. */
 export function expectedPagePaths(ds: Dataset): string[] {
   const out: string[] = []
   for (const [type, rawSlug, rawTitle] of ds.slugsAndTitles(PAGE_TYPES)) {
-    const slug = cleanLine(rawSlug)
-    if (slug && cleanLine(rawTitle)) out.push(webPagePath({type, slug} as Page))
+    const path = pagePathOf(type as PageType, rawSlug, rawTitle)
+    if (path) out.push(path)
   }
   return out
 }
@@ -32,8 +38,8 @@ export function expectedWebPaths(input: FeedInput): string[] {
   ] as never
   for (const [type, list] of lists) {
     for (const raw of list) {
-      const slug = cleanLine(raw.slug)
-      if (slug && cleanLine(raw.title) && typeof raw._id === 'string' && !raw._id.includes('.')) out.push(webPagePath({type, slug} as Page))
+      const path = typeof raw._id === 'string' && !raw._id.includes('.') ? pagePathOf(type, raw.slug, raw.title) : undefined
+      if (path) out.push(path)
     }
   }
   return out

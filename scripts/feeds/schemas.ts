@@ -2,7 +2,7 @@
  * The versioned JSON Schemas (draft 2020-12) of every JSON file the exporter writes, compiled once
  * with ajv. The same files are shipped into dist/schemas/ so consumers validate with what we used.
  */
-import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js'
+import type {Ajv2020, ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
 import type {FormatsPlugin} from 'ajv-formats'
 import {createRequire} from 'node:module'
 import type {Problem} from '../lib/errors.ts'
@@ -20,8 +20,9 @@ export type SchemaName = keyof typeof SCHEMAS
 export const schemaId = (name: SchemaName): string => SCHEMAS[name].$id
 export const schemaFileName = (name: SchemaName): string => SCHEMAS[name].$id.split('/').at(-1)!
 
-// ajv-formats is CommonJS (`module.exports = plugin`); require sidesteps ESM default-import interop.
-const addFormats = createRequire(import.meta.url)('ajv-formats') as FormatsPlugin
+// ajv and ajv-formats are CommonJS; required on first use (a module that only needs schemaId,
+// such as the export's writer thread, does not load them) and without ESM default-import interop.
+const requireCjs = createRequire(import.meta.url)
 
 let ajv: Ajv2020 | undefined
 const compiled = new Map<SchemaName, ValidateFunction>()
@@ -35,6 +36,8 @@ function validator(name: SchemaName): ValidateFunction {
     // No optimizing pass over the generated code: compiling is a third faster without it, and
     // validating (even a 100k-entry manifest) measured the same.
     if (!ajv) {
+      const {Ajv2020} = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
+      const addFormats = requireCjs('ajv-formats') as FormatsPlugin
       ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, code: {optimize: false}})
       addFormats(ajv)
     }

@@ -8,10 +8,9 @@
  * it has room, so both cores render.
  */
 import {Worker} from 'node:worker_threads'
-import {join, sep} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
 import {encodeUtf8, escapeJsonBytes, textLength} from './json.ts'
-import {isSafeRelativePath, safeTargets} from './write.ts'
+import {safeTargets, targetInside} from './outputPaths.ts'
 import type {ManifestEntry} from './build.ts'
 import {WireEncoder} from './render/webWire.ts'
 import type {Page, Site} from './types.ts'
@@ -113,8 +112,8 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
     worker.postMessage({type: 'slab', id: batch.id, slab: batch.slab, files: batch.files}, [batch.slab])
   }
   const targetOf = (path: string): string => {
-    const target = join(root, ...path.split('/'))
-    if (!isSafeRelativePath(path) || !target.startsWith(root + sep)) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
+    const target = targetInside(root, path)
+    if (target === undefined) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
     return target
   }
   const flush = () => {
@@ -233,11 +232,8 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       return true
     },
     announce(paths) {
-      if (!Array.isArray(paths)) {
-        worker.postMessage({type: 'create', root, dataset: (paths as {dataset: string}).dataset})
-        return
-      }
-      worker.postMessage({type: 'create', targets: safeTargets(root, paths as readonly string[])})
+      if ('dataset' in paths) worker.postMessage({type: 'create', root, dataset: paths.dataset})
+      else worker.postMessage({type: 'create', targets: safeTargets(root, paths)})
     },
     async settle() {
       flush()

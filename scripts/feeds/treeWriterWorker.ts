@@ -23,7 +23,7 @@ import {expectedPagePaths} from './expectedPaths.ts'
 import {encodeUtf8, escapeJsonBytes, textLength} from './json.ts'
 import {createWebJsonCache, webPagePieces} from './render/webJson.ts'
 import {WireDecoder, type WireBatch} from './render/webWire.ts'
-import {safeTargets} from './write.ts'
+import {safeTargets} from './outputPaths.ts'
 import type {FeedModel, Site} from './types.ts'
 
 interface SlabMessage {

@@ -5,9 +5,10 @@
  */
 import {randomBytes} from 'node:crypto'
 import {closeSync, existsSync, linkSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync, writevSync} from 'node:fs'
-import {basename, dirname, join, resolve, sep} from 'node:path'
+import {dirname, join, resolve, sep} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
 import {MANIFEST_PATH} from './build.ts'
+import {targetInside} from './outputPaths.ts'
 import {recoverInterruptedExport, workDirs} from './leftovers.ts'
 import type {OutputFile} from './safety.ts'
 import {createFileWriter, type FileWriter} from './treeWriter.ts'
@@ -17,21 +18,6 @@ export interface WriteOptions {
   random?: () => string
   /** Told after each file a staged-rename commit moves into place (incremental/commit.ts; tests kill the process there). */
   onCommitFile?: (done: number) => void
-}
-
-/** A relative, `/`-separated path with no empty, `.` or `..` segment: it stays inside the tree. */
-export function isSafeRelativePath(path: string): boolean {
-  return path !== '' && !path.startsWith('/') && !path.includes('\\') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..')
-}
-
-/** The files of these paths inside `root`; paths that would leave it are left out (their write reports them). */
-export function safeTargets(root: string, paths: readonly string[]): string[] {
-  const targets: string[] = []
-  for (const path of paths) {
-    const target = join(root, ...path.split('/'))
-    if (isSafeRelativePath(path) && target.startsWith(root + sep)) targets.push(target)
-  }
-  return targets
 }
 
 /**
@@ -86,9 +72,8 @@ export function replaceDirectory<T>(outDir: string, fill: (write: (file: OutputF
     mkdirSync(tmp)
     const dirs = new Set<string>()
     result = fill((f) => {
-      if (!isSafeRelativePath(f.path)) throw new UsageError(`output path ${JSON.stringify(f.path)} would leave ${out}`)
-      const target = join(tmp, ...f.path.split('/'))
-      if (!target.startsWith(tmp + sep)) throw new UsageError(`output path ${JSON.stringify(f.path)} would leave ${out}`)
+      const target = targetInside(tmp, f.path)
+      if (target === undefined) throw new UsageError(`output path ${JSON.stringify(f.path)} would leave ${out}`)
       const dir = dirname(target)
       if (!dirs.has(dir)) {
         mkdirSync(dir, {recursive: true})
@@ -263,8 +248,8 @@ export function patchDirectory<T>(outDir: string, edit: (patch: TreePatch) => T,
   const {tmp, old} = prepareSwap(out, opts)
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
   const inside = (path: string): string => {
-    const target = join(tmp, ...path.split('/'))
-    if (!isSafeRelativePath(path) || !target.startsWith(tmp + sep)) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${out}`)
+    const target = targetInside(tmp, path)
+    if (target === undefined) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${out}`)
     return target
   }
   let result: T

@@ -230,7 +230,6 @@ export class ExportCache {
     const dsts = [...referrers.keys()].sort()
     let page = 0
     let dst = 0
-    let finished = false
     const step = (): boolean => {
       if (page === sorted.length && dst === dsts.length) return false
       for (let n = 0; n < rows && page < sorted.length; n++) this.putPage(row(sorted[page++]!))
@@ -240,8 +239,6 @@ export class ExportCache {
     return {
       step,
       finish: () => {
-        if (finished) return
-        finished = true
         while (step()) {
           // the rest
         }

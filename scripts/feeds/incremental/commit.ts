@@ -17,11 +17,12 @@
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, rmSync} from 'node:fs'
-import {join, resolve, sep} from 'node:path'
+import {resolve} from 'node:path'
 import {UsageError} from '../../lib/errors.ts'
 import {MANIFEST_PATH} from '../build.ts'
 import {workDirs} from '../leftovers.ts'
-import {isSafeRelativePath, patchDirectory, writePieces, type TreePatch, type WriteOptions} from '../write.ts'
+import {targetInside} from '../outputPaths.ts'
+import {patchDirectory, writePieces, type TreePatch, type WriteOptions} from '../write.ts'
 import {applyJournal, COMMIT_JOURNAL, folderMaker, writeJournal} from './journal.ts'
 
 /** Above this many files, the hard-link swap costs more than the rest of an incremental export. */
@@ -42,8 +43,8 @@ export function renameCommit(outDir: string, edit: (patch: TreePatch) => void, o
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
   const {tmp} = workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'))
   const inside = (root: string, path: string): string => {
-    const target = join(root, ...path.split('/'))
-    if (!isSafeRelativePath(path) || !target.startsWith(root + sep)) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${out}`)
+    const target = targetInside(root, path)
+    if (target === undefined) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${out}`)
     return target
   }
   const staged: string[] = []

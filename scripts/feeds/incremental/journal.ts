@@ -10,8 +10,9 @@
  * only removed and the output is the previous export, untouched.
  */
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {dirname, join, sep} from 'node:path'
-import {isSafeRelativePath, removeEmptyDirs} from '../write.ts'
+import {dirname, join} from 'node:path'
+import {isSafeRelativePath, targetInside} from '../outputPaths.ts'
+import {removeEmptyDirs} from '../write.ts'
 
 /** A root-level dot file: no export writes one (every output path starts with a plain folder or file name). */
 export const COMMIT_JOURNAL = '.commit.json'
@@ -26,8 +27,8 @@ export interface CommitJournal {
 }
 
 function inside(root: string, path: string): string {
-  const target = join(root, ...path.split('/'))
-  if (!isSafeRelativePath(path) || !target.startsWith(root + sep)) throw new Error(`commit journal: path ${JSON.stringify(path)} would leave ${root}`)
+  const target = targetInside(root, path)
+  if (target === undefined) throw new Error(`commit journal: path ${JSON.stringify(path)} would leave ${root}`)
   return target
 }
 
