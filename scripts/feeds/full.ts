@@ -21,13 +21,14 @@ import {expectedWebPaths} from './expectedPaths.ts'
 import {fetchFeedInput, type FeedInput} from './input.ts'
 import {buildFeedModel} from './model.ts'
 import {partnerView} from './partnerView.ts'
-import {APP_GROUPS, appBundleParts, appEntryJson, appGroupOf, bundlePeople} from './render/app.ts'
+import {APP_GROUPS, appBundleParts, appEntryJson, appGroupOf, bundlePeople, type AppIdCache} from './render/app.ts'
 import {createWebJsonCache, webPagePieces} from './render/webJson.ts'
 import {compareStrings} from './text.ts'
 import {webPagePath} from './render/web.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType} from './types.ts'
 import {rawJsonProblems} from './safety.ts'
 import type {FileWriter} from './treeWriter.ts'
+import {exportTimings} from './timings.ts'
 import {replaceDirectoryAsync} from './write.ts'
 import {webPageProblems} from './fastChecks.ts'
 
@@ -43,10 +44,12 @@ export interface CacheTarget {
 /**
  * A full garbage collection, once, between reading and rendering. V8 collects lazily while the
  * heap is far below its limit (a quarter of the machine's memory): at 100k documents the heap
- * then held the parsed dataset and the rendering garbage at once. The collection is started
- * asynchronously (V8 marks concurrently and finishes it in steps while this thread renders):
- * an atomic one stopped this thread for 0.7–1.5 s and left a higher peak. `gc` is exposed
- * through V8's flag at runtime (the documented --expose-gc, set here so no command line needs it).
+ * then held the parsed dataset and the rendering garbage at once. The collection is requested
+ * with `execution: 'async'`: V8 runs it in a task of its own once this thread yields (a pause of
+ * ~0.45 s at 100k documents, measured with --trace-gc); a synchronous call here stopped this
+ * thread for 0.7–1.5 s and left a higher peak. Without it the export was 0.3–0.7 s faster but
+ * peaked at 1.64–1.67 GiB (the limit is 1.6). `gc` is exposed through V8's flag at runtime
+ * (the documented --expose-gc, set here so no command line needs it).
  */
 function collect(): void {
   try {
@@ -68,6 +71,7 @@ async function appBundleStream(model: FeedModel, writer: FileWriter, report: (pr
   const out = writer.stream(APP_BUNDLE_PATH)
   const check = (text: string) => report(rawJsonProblems(text, APP_BUNDLE_PATH))
   const groups = APP_GROUPS.map(() => ({keys: [] as string[], lengths: [] as number[]}))
+  const ids: AppIdCache = new WeakMap()
   let group = 0
   // Entries batched into ~1 MB writes: one call per entry would cost more than the entry.
   let text = parts.open
@@ -84,7 +88,7 @@ async function appBundleStream(model: FeedModel, writer: FileWriter, report: (pr
       const g = APP_GROUPS.indexOf(appGroupOf(page.type) as (typeof APP_GROUPS)[number])
       if (g < group) throw new Error(`app bundle: ${page.id} comes after the ${APP_GROUPS[group]} group (pages out of order)`)
       enter(g)
-      const entry = appEntryJson(page)
+      const entry = appEntryJson(page, ids)
       const {keys, lengths} = groups[g]!
       text += keys.length ? `,${entry}` : entry
       keys.push(page.id)
@@ -186,6 +190,7 @@ export async function fullExport(
    */
   earlyPaths?: (() => string[]) | {dataset: string},
 ): Promise<ExportSummary> {
+  const mark = exportTimings('full')
   // The dataset position first: changes made while this export reads are picked up next time.
   const seq = target?.ds.lastSeq()
   const problems: Problem[] = []
@@ -207,13 +212,17 @@ export async function fullExport(
       async (writer) => {
         if (earlyPaths) writer.announce(typeof earlyPaths === 'function' ? earlyPaths() : earlyPaths)
         let source: QuerySource | undefined = openSource()
+        mark('output folder, documents')
         // Exports never show drafts or release versions, whatever the source's default.
         let input: FeedInput | undefined = await fetchFeedInput((query) => runQuery(source!, query, {}, {perspective: 'published'}))
+        mark('feed queries')
         referrers = target && source.kind === 'local' ? referrersOf(source.view('published').documents) : undefined
         source = undefined
         slugs = rawSlugs(input)
         if (!earlyPaths) writer.announce(expectedWebPaths(input))
+        mark('references, slugs')
         built = buildFeedModel(input!, ctx.modelOptions)
+        mark('model')
         input = undefined
         const {model, problems: modelProblems} = built
         if (errorsOf(modelProblems).length) throw new InputError(modelProblems)
@@ -236,6 +245,7 @@ export async function fullExport(
         // the web pages' pass then releases.
         for (const file of syndicationFiles(model, ctx.profiles, ctx.build)) await emit(file)
         // Custom checks see the bundle's whole text; otherwise it is streamed during the pages' pass.
+        mark('feeds, partner files')
         let bundle: Awaited<ReturnType<typeof appBundleStream>> | undefined
         if (raw) {
           problems.push(...claimPath(APP_BUNDLE_PATH, seen))
@@ -260,6 +270,7 @@ export async function fullExport(
           ...(fill ? {meanwhile: fill.step} : {}),
           progress: ctx.progress,
         })
+        mark('web pages, app bundle, cache rows')
         if (bundle) bundleLayout = await bundle.end()
         for (const file of staticFiles()) await emit(file)
         if (fill) {
@@ -267,7 +278,9 @@ export async function fullExport(
           cacheTx = fill.finish(bundleLayout!)
           ctx.progress(`export cache: ${Math.round(performance.now() - started)} ms to finish (started ${Math.round(started - cacheStarted)} ms before)`)
         }
+        mark('schemas, cache indexes')
         written.push(...(await writer.settle()))
+        mark('last writes')
         const manifest = manifestFile(written, model.generatedAt)
         problems.push(...manifest.problems, ...extraProblems(manifest, seen, ctx.build))
         if (errorsOf(problems).length) throw new ExportValidationError(errorsOf(problems))
@@ -281,11 +294,13 @@ export async function fullExport(
     cacheFill?.rollback()
     throw e
   }
+  mark('manifest, swap')
   const {model, problems: modelProblems} = built!
   const bytes = written.reduce((n, e) => n + e.size, 0) + Buffer.byteLength(manifestContent)
   ctx.progress(`wrote ${paths.length} files to ${ctx.out}`)
   if (target && cacheTx && seq !== undefined) finishCache(target, cacheTx, model, {seq, written, manifestContent, bytes, files: paths.length})
 
+  mark('cache commit')
   const pages = Object.fromEntries(PAGE_TYPES.map((t) => [t, 0])) as Record<PageType, number>
   for (const p of model.pages) pages[p.type]++
   const sortedPaths = [...paths].sort(compareStrings)

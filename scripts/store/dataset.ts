@@ -202,11 +202,14 @@ export class Dataset {
     return row.n
   }
 
-  /** Every document (published, drafts.*, versions.*), sorted by _id. */
+  /**
+   * Every document (published, drafts.*, versions.*), sorted by _id. Rows are parsed as SQLite
+   * steps through them: holding every row's JSON text until the end kept ~150 MB more at 100k.
+   */
   documents(opts: {types?: readonly string[]} = {}): StoredDocument[] {
-    const rows = (opts.types ? this.s.allTypes.all(JSON.stringify(opts.types)) : this.s.all.all()) as unknown as Array<[string]>
-    const out = new Array<StoredDocument>(rows.length)
-    for (let i = 0; i < rows.length; i++) out[i] = JSON.parse(rows[i]![0]) as StoredDocument
+    const rows = (opts.types ? this.s.allTypes.iterate(JSON.stringify(opts.types)) : this.s.all.iterate()) as unknown as Iterable<[string]>
+    const out: StoredDocument[] = []
+    for (const row of rows) out.push(JSON.parse(row[0]) as StoredDocument)
     return out
   }
 

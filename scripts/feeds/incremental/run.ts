@@ -51,6 +51,7 @@ import {eachChunk, pieceBytes, type FileRange, type Piece} from '../write.ts'
 import {addAffected, contextOf, type GraphState} from './deps.ts'
 import {docRefs, referencedIds, type DocRefs} from './refs.ts'
 import {decodeLayout, encodeLayout, listBytes, spliceList, type Insert, type ListLayout} from './splice.ts'
+import {exportTimings} from '../timings.ts'
 import {compareRows, compareRowsNewest, pageRow, problemsByDocument, rawSlugs} from './state.ts'
 
 export type IncrementalResult = {summary: ExportSummary} | {fallback: string}
@@ -139,15 +140,7 @@ async function patchExport(
   fingerprint: string,
   openOutput: (path: string) => OpenOutput | undefined,
 ): Promise<IncrementalResult> {
-  // EXPORT_TIMINGS=1: where an incremental export spends its time, on stderr.
-  let last = performance.now()
-  const mark = process.env.EXPORT_TIMINGS
-    ? (label: string) => {
-        const now = performance.now()
-        process.stderr.write(`[incremental] ${label}: ${Math.round(now - last)} ms\n`)
-        last = now
-      }
-    : () => {}
+  const mark = exportTimings('incremental')
   // 1. Is the cache about this output, these options and this dataset's history?
   if (cache.meta('state') !== 'ready') return {fallback: 'no complete earlier export in the cache'}
   if (cache.meta('fingerprint') !== fingerprint) return {fallback: 'options, partner profiles or exporter code changed'}

@@ -1,0 +1,13 @@
+/**
+ * `EXPORT_TIMINGS=1`: where an export spends its time, one line per step on stderr
+ * (`[full] model: 2480 ms`). A no-op otherwise.
+ */
+export function exportTimings(prefix: string): (label: string) => void {
+  if (!process.env.EXPORT_TIMINGS) return () => {}
+  let last = performance.now()
+  return (label) => {
+    const now = performance.now()
+    process.stderr.write(`[${prefix}] ${label}: ${Math.round(now - last)} ms\n`)
+    last = now
+  }
+}
