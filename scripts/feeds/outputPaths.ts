@@ -5,6 +5,7 @@
  * without the renderers.
  */
 import {join, sep} from 'node:path'
+import {UsageError} from '../lib/errors.ts'
 
 /** A relative, `/`-separated path with no empty, `.` or `..` segment: it stays inside the tree. */
 export function isSafeRelativePath(path: string): boolean {
@@ -16,6 +17,13 @@ export function targetInside(root: string, path: string): string | undefined {
   if (!isSafeRelativePath(path)) return undefined
   const target = join(root, ...path.split('/'))
   return target.startsWith(root + sep) ? target : undefined
+}
+
+/** targetInside, or a UsageError naming the path and the folder it would leave (`shown`: as the user knows it). */
+export function requireInside(root: string, path: string, shown: string): string {
+  const target = targetInside(root, path)
+  if (target === undefined) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${shown}`)
+  return target
 }
 
 /** The files of these paths inside `root`; paths that would leave it are left out (their write reports them). */

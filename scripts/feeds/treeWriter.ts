@@ -8,9 +8,8 @@
  * it has room, so both cores render.
  */
 import {Worker} from 'node:worker_threads'
-import {UsageError} from '../lib/errors.ts'
 import {encodeUtf8, escapeJsonBytes, textLength} from './json.ts'
-import {safeTargets, targetInside} from './outputPaths.ts'
+import {requireInside, safeTargets} from './outputPaths.ts'
 import type {ManifestEntry} from './build.ts'
 import {WireEncoder} from './render/webWire.ts'
 import type {Page, Site} from './types.ts'
@@ -111,11 +110,7 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
     expect(batch.id)
     worker.postMessage({type: 'slab', id: batch.id, slab: batch.slab, files: batch.files}, [batch.slab])
   }
-  const targetOf = (path: string): string => {
-    const target = targetInside(root, path)
-    if (target === undefined) throw new UsageError(`output path ${JSON.stringify(path)} would leave the output folder`)
-    return target
-  }
+  const targetOf = (path: string): string => requireInside(root, path, 'the output folder')
   const flush = () => {
     if (current && current.files.length) send(current)
     else if (current) free.push(current.slab)

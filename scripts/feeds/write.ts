@@ -8,7 +8,7 @@ import {closeSync, existsSync, linkSync, mkdirSync, openSync, promises as fsp, r
 import {dirname, join, resolve, sep} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
 import {MANIFEST_PATH} from './build.ts'
-import {targetInside} from './outputPaths.ts'
+import {requireInside} from './outputPaths.ts'
 import {recoverInterruptedExport, workDirs} from './leftovers.ts'
 import type {OutputFile} from './safety.ts'
 import {createFileWriter, type FileWriter} from './treeWriter.ts'
@@ -72,8 +72,7 @@ export function replaceDirectory<T>(outDir: string, fill: (write: (file: OutputF
     mkdirSync(tmp)
     const dirs = new Set<string>()
     result = fill((f) => {
-      const target = targetInside(tmp, f.path)
-      if (target === undefined) throw new UsageError(`output path ${JSON.stringify(f.path)} would leave ${out}`)
+      const target = requireInside(tmp, f.path, out)
       const dir = dirname(target)
       if (!dirs.has(dir)) {
         mkdirSync(dir, {recursive: true})
@@ -247,11 +246,7 @@ export function patchDirectory<T>(outDir: string, edit: (patch: TreePatch) => T,
   if (dirname(out) === out) throw new UsageError(`refusing to write an export to the root directory ${out}`)
   const {tmp, old} = prepareSwap(out, opts)
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
-  const inside = (path: string): string => {
-    const target = targetInside(tmp, path)
-    if (target === undefined) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${out}`)
-    return target
-  }
+  const inside = (path: string): string => requireInside(tmp, path, out)
   let result: T
   try {
     linkTree(out, tmp)

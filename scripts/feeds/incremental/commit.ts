@@ -21,7 +21,7 @@ import {resolve} from 'node:path'
 import {UsageError} from '../../lib/errors.ts'
 import {MANIFEST_PATH} from '../build.ts'
 import {workDirs} from '../leftovers.ts'
-import {targetInside} from '../outputPaths.ts'
+import {requireInside} from '../outputPaths.ts'
 import {patchDirectory, writePieces, type TreePatch, type WriteOptions} from '../write.ts'
 import {applyJournal, COMMIT_JOURNAL, folderMaker, writeJournal} from './journal.ts'
 
@@ -42,11 +42,7 @@ export function renameCommit(outDir: string, edit: (patch: TreePatch) => void, o
   const out = resolve(outDir)
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
   const {tmp} = workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'))
-  const inside = (root: string, path: string): string => {
-    const target = targetInside(root, path)
-    if (target === undefined) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${out}`)
-    return target
-  }
+  const inside = (root: string, path: string): string => requireInside(root, path, out)
   const staged: string[] = []
   const removed: string[] = []
   try {

@@ -49,10 +49,12 @@ const taxonomyOf = (g: GraphState, id: string): string[] => {
  */
 export function addAffected(g: GraphState, id: string, into: Set<string>, opts: {kept?: boolean} = {}): void {
   into.add(id)
-  const article = (a: string) => {
+  /** An article and its treatments; with `siblings`, every benefit it lists and what their positions reach. */
+  const article = (a: string, siblings = true) => {
     into.add(a)
     const r = g.refsOf(a)
     for (const t of r.treatment ?? []) into.add(t)
+    if (!siblings) return
     for (const b of r.benefits ?? []) {
       into.add(b)
       for (const x of taxonomyOf(g, b)) into.add(x)
@@ -61,13 +63,7 @@ export function addAffected(g: GraphState, id: string, into: Set<string>, opts: 
     }
   }
   // Whatever an article lists as a benefit decides that article's positions (and its cards).
-  for (const a of articlesListing(g, id)) {
-    if (!opts.kept) article(a)
-    else {
-      into.add(a)
-      for (const t of g.refsOf(a).treatment ?? []) into.add(t)
-    }
-  }
+  for (const a of articlesListing(g, id)) article(a, !opts.kept)
   const type = g.typeOf(id)
   if (type === 'article') article(id)
   else if (type === 'benefit') for (const x of taxonomyOf(g, id)) into.add(x)

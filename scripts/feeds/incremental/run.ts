@@ -47,11 +47,11 @@ import {compareStrings} from '../text.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType, type Person} from '../types.ts'
 import {ExportCache, type PageRow} from './cache.ts'
 import {commitMode, commitPatch} from './commit.ts'
+import {exportTimings} from '../timings.ts'
 import {eachChunk, pieceBytes, type FileRange, type Piece} from '../write.ts'
 import {addAffected, contextOf, type GraphState} from './deps.ts'
 import {docRefs, referencedIds, type DocRefs} from './refs.ts'
 import {decodeLayout, encodeLayout, listBytes, spliceList, type Insert, type ListLayout} from './splice.ts'
-import {exportTimings} from '../timings.ts'
 import {compareRows, compareRowsNewest, pageRow, problemsByDocument, rawSlugs} from './state.ts'
 
 export type IncrementalResult = {summary: ExportSummary} | {fallback: string}
