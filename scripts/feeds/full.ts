@@ -15,7 +15,6 @@ import {APP_BUNDLE_PATH, appBundleFile, claimPath, extraProblems, type CheckedFi
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
 import {ExportValidationError} from './errors.ts'
 import {type ExportCache} from './incremental/cache.ts'
-import {encodeLayout} from './incremental/splice.ts'
 import {pageRow, problemsByDocument, rawSlugs, referrersOf} from './incremental/state.ts'
 import {expectedWebPaths} from './expectedPaths.ts'
 import {fetchFeedInput, type FeedInput} from './input.ts'
@@ -360,7 +359,7 @@ function startCache(
     finish: (bundle) =>
       guard(() => {
         rows.finish()
-        bundle.groups.forEach((g, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, encodeLayout(g)))
+        bundle.groups.forEach((g, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, g))
         cache.setMeta('bundleOpen', String(Buffer.byteLength(bundle.open)))
         return tx
       }),
@@ -377,7 +376,7 @@ function finishCache(
 ): void {
   const {cache, ds} = target
   const entries = [...run.written].sort((a, b) => compareStrings(a.path, b.path))
-  cache.putLayout('manifest', encodeLayout({keys: entries.map((e) => e.path), lengths: entries.map((e) => Buffer.byteLength(manifestEntryText(e)))}))
+  cache.putLayout('manifest', {keys: entries.map((e) => e.path), lengths: entries.map((e) => Buffer.byteLength(manifestEntryText(e)))})
   cache.setMeta('manifestOpen', String(Buffer.byteLength(manifestParts(model.generatedAt).open)))
   cache.setMeta('manifestSha', sha256(run.manifestContent))
   cache.setMeta('generatedAt', model.generatedAt)

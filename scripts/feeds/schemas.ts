@@ -6,6 +6,7 @@ import type {Ajv2020, ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
 import type {FormatsPlugin} from 'ajv-formats'
 import {createRequire} from 'node:module'
 import type {Problem} from '../lib/errors.ts'
+import {sha256} from '../lib/hash.ts'
 import appBundle from './schemas/app-bundle.v1.schema.json' with {type: 'json'}
 import jsonFeed from './schemas/jsonfeed-1.1.schema.json' with {type: 'json'}
 import manifest from './schemas/manifest.v1.schema.json' with {type: 'json'}
@@ -24,24 +25,54 @@ export const schemaFileName = (name: SchemaName): string => SCHEMAS[name].$id.sp
 // such as the export's writer thread, does not load them) and without ESM default-import interop.
 const requireCjs = createRequire(import.meta.url)
 
-let ajv: Ajv2020 | undefined
-const compiled = new Map<SchemaName, ValidateFunction>()
+/**
+ * allErrors: report every problem at once; strict: a typo in a schema keyword is a bug
+ * (strictRequired off: JSON Feed's "content_html or content_text" is an anyOf of bare requireds).
+ * No optimizing pass over the generated code: compiling is a third faster without it, and
+ * validating (even a 100k-entry manifest) measured the same.
+ */
+export const ajvOptions = {allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, code: {optimize: false}} as const
 
-/** One schema's validator, compiled on first use: an export checks some schemas, a profile load one. */
+/** What the validators are made from: the schemas, the options and the ajv versions. */
+export function schemasHash(): string {
+  const version = (name: string) => (requireCjs(`${name}/package.json`) as {version: string}).version
+  return sha256(JSON.stringify({schemas: SCHEMAS, ajvOptions, ajv: version('ajv'), ajvFormats: version('ajv-formats')}))
+}
+
+type Validators = Record<SchemaName, ValidateFunction>
+
+/** The generated module's validators when it was made from these schemas (`hash`), else none. */
+export function usableValidators(generated: unknown, hash: string): Partial<Validators> {
+  return (generated as {schemasHash?: unknown} | null)?.schemasHash === hash ? (generated as Validators) : {}
+}
+
+/**
+ * The six validators: the generated module (validatorsSource.ts, `npm run validators`) when it
+ * was made from these schemas, else compiled here with ajv (a schema being edited).
+ */
+function loadValidators(): Partial<Validators> {
+  try {
+    return usableValidators(requireCjs('./schemas/validators.generated.cjs'), schemasHash())
+  } catch {
+    return {}
+  }
+}
+
+let ajv: Ajv2020 | undefined
+let validators: Partial<Validators> | undefined
+
+/** One schema's validator: precompiled, or compiled on first use (an export checks some schemas, a profile load one). */
 function validator(name: SchemaName): ValidateFunction {
-  let validate = compiled.get(name)
+  validators ??= loadValidators()
+  let validate = validators[name]
   if (!validate) {
-    // allErrors: report every problem at once; strict: a typo in a schema keyword is a bug
-    // (strictRequired off: JSON Feed's "content_html or content_text" is an anyOf of bare requireds).
-    // No optimizing pass over the generated code: compiling is a third faster without it, and
-    // validating (even a 100k-entry manifest) measured the same.
     if (!ajv) {
       const {Ajv2020} = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
       const addFormats = requireCjs('ajv-formats') as FormatsPlugin
-      ajv = new Ajv2020({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, code: {optimize: false}})
+      ajv = new Ajv2020(ajvOptions)
       addFormats(ajv)
     }
-    compiled.set(name, (validate = ajv.compile(SCHEMAS[name])))
+    validators[name] = validate = ajv.compile(SCHEMAS[name])
   }
   return validate
 }

@@ -10,9 +10,10 @@ import {dirname} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import type {Problem} from '../../lib/errors.ts'
 import type {PageType} from '../types.ts'
+import type {ListLayout} from './splice.ts'
 
 /** Bump when the cache's meaning changes: older caches are then ignored (full export). */
-export const CACHE_VERSION = 1
+export const CACHE_VERSION = 2
 
 /** One page as the cache keeps it (everything aggregate files and ordering need). */
 export interface PageRow {
@@ -196,12 +197,24 @@ export class ExportCache {
     else this.s.putRefs.run(id, JSON.stringify(srcs))
   }
 
-  layout(name: string): string | undefined {
-    return (this.s.getLayout.get(name) as {data: string} | undefined)?.data
+  /**
+   * A list file's layout (splice.ts), kept as two rows: its keys, which change only when entries
+   * come or go, and their byte lengths. Empty when none was stored.
+   */
+  layout(name: string): ListLayout {
+    const row = (part: string) => (this.s.getLayout.get(`${name}:${part}`) as {data: string} | undefined)?.data
+    const keys = row('keys')
+    const lengths = row('lengths')
+    return {keys: keys ? keys.split('\n') : [], lengths: lengths ? lengths.split(',').map(Number) : []}
   }
 
-  putLayout(name: string, data: string): void {
-    this.s.putLayout.run(name, data)
+  /**
+   * Store a layout. With the layout stored before (`old`), a part that is the same is not written
+   * again: after a one-document edit at 100k pages the manifest's 100k paths (~5 MB) usually are.
+   */
+  putLayout(name: string, layout: ListLayout, old?: ListLayout): void {
+    if (!old || !sameItems(old.keys, layout.keys)) this.s.putLayout.run(`${name}:keys`, layout.keys.join('\n'))
+    if (!old || !sameItems(old.lengths, layout.lengths)) this.s.putLayout.run(`${name}:lengths`, layout.lengths.join(','))
   }
 
   /** Forget everything (a full export rewrites the cache from scratch). */
@@ -279,4 +292,10 @@ export class ExportCache {
   close(): void {
     if (this.db.isOpen) this.db.close()
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

@@ -51,7 +51,7 @@ import {exportTimings} from '../timings.ts'
 import {eachChunk, pieceBytes, type FileRange, type Piece} from '../write.ts'
 import {addAffected, contextOf, type GraphState} from './deps.ts'
 import {docRefs, referencedIds, type DocRefs} from './refs.ts'
-import {decodeLayout, encodeLayout, listBytes, spliceList, type Insert, type ListLayout} from './splice.ts'
+import {listBytes, spliceList, type Insert, type ListLayout} from './splice.ts'
 import {compareRows, compareRowsNewest, pageRow, problemsByDocument, rawSlugs} from './state.ts'
 
 export type IncrementalResult = {summary: ExportSummary} | {fallback: string}
@@ -321,7 +321,7 @@ async function patchExport(
   const people = await reviewers(cache, snap, rebuilt, targets, ctx)
   const parts = appBundleParts({site, generatedAt}, people)
   const bundlePieces: Piece[] = [parts.open]
-  const bundleLayouts: ListLayout[] = []
+  const bundleLayouts: Array<{old: ListLayout; now: ListLayout}> = []
   let groupStart = Number(cache.meta('bundleOpen'))
   const keyRow = new Map<string, PageRow>()
   const rowOf = (id: string) => {
@@ -331,14 +331,14 @@ async function patchExport(
   }
   APP_GROUPS.forEach((group, i) => {
     if (i > 0) bundlePieces.push(parts.between[i - 1]!)
-    const layout = decodeLayout(cache.layout(`bundle:${group}`) ?? '\u0000')
+    const layout = cache.layout(`bundle:${group}`)
     const inserts: Insert[] = [...rebuilt.values()]
       .filter((r) => appGroupOf(r.page.type) === group)
       .sort((a, b) => compareRows(a.row, b.row))
       .map((r) => ({key: r.page.id, text: appEntryJson(r.page)}))
     const spliced = spliceList(oldBundle, groupStart, layout, targets, inserts, (ins, kept) => compareRows(newRows.get(ins.key)!, rowOf(kept)) < 0, ',')
     bundlePieces.push(...spliced.pieces)
-    bundleLayouts.push(spliced.layout)
+    bundleLayouts.push({old: layout, now: spliced.layout})
     groupStart += listBytes(layout, ',') + (i < parts.between.length ? Buffer.byteLength(parts.between[i]!) : 0)
   })
   bundlePieces.push(parts.close)
@@ -353,7 +353,7 @@ async function patchExport(
   const entries = new Map<string, ManifestEntry>()
   for (const [path, bytes] of files) entries.set(path, {path, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex')})
   entries.set(APP_BUNDLE_PATH, {path: APP_BUNDLE_PATH, size: bundleSize, sha256: bundleHash.digest('hex')})
-  const manifestLayout = decodeLayout(cache.layout('manifest') ?? '\u0000')
+  const manifestLayout = cache.layout('manifest')
   const mParts = manifestParts(generatedAt)
   const dropPaths = new Set([...entries.keys(), ...deleted])
   const mInserts: Insert[] = [...entries.values()].sort((a, b) => compareStrings(a.path, b.path)).map((e) => ({key: e.path, text: manifestEntryText(e)}))
@@ -415,9 +415,9 @@ async function patchExport(
       if (is) for (const d of referencedIds(docRefs(is))) dsts.add(d)
     }
     for (const dst of dsts) cache.putReferrers(dst, newReferrers(dst))
-    bundleLayouts.forEach((layout, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, encodeLayout(layout)))
+    bundleLayouts.forEach(({old, now}, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, now, old))
     cache.setMeta('bundleOpen', String(Buffer.byteLength(parts.open)))
-    cache.putLayout('manifest', encodeLayout(manifestSpliced.layout))
+    cache.putLayout('manifest', manifestSpliced.layout, manifestLayout)
     cache.setMeta('manifestOpen', String(Buffer.byteLength(mParts.open)))
     cache.setMeta('manifestSha', manifestSha)
     cache.setMeta('generatedAt', generatedAt)

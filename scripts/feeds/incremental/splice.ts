@@ -110,15 +110,3 @@ export function spliceList<P = Buffer>(
   const result: ListLayout = {keys, lengths}
   return {pieces, layout: result, bytes: listBytes(result, separator)}
 }
-
-/** A layout as one compact string (cache storage): keys joined by newlines, then the lengths. */
-export function encodeLayout(layout: ListLayout): string {
-  return `${layout.keys.join('\n')}\u0000${layout.lengths.join(',')}`
-}
-
-export function decodeLayout(text: string): ListLayout {
-  const cut = text.indexOf('\u0000')
-  const keys = text.slice(0, cut)
-  const lengths = text.slice(cut + 1)
-  return {keys: keys === '' ? [] : keys.split('\n'), lengths: lengths === '' ? [] : lengths.split(',').map(Number)}
-}

@@ -103,6 +103,7 @@ const IO_ONLY = new Set([
   'scripts/feeds/treeWriter.ts',
   'scripts/feeds/treeWriterWorker.ts',
   'scripts/feeds/timings.ts',
+  'scripts/feeds/validatorsCli.ts',
   'scripts/feeds/incremental/commit.ts',
   'scripts/query/cli.ts',
   'scripts/query/remote.ts',
