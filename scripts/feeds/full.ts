@@ -4,9 +4,8 @@
  * thread pool writes and hashes what is already rendered (write.ts). When a cache is given, the
  * run records what an incremental export needs next time (incremental/cache.ts).
  */
-import v8 from 'node:v8'
-import {runInNewContext} from 'node:vm'
 import {InputError, type Problem} from '../lib/errors.ts'
+import {collectGarbage} from '../lib/gc.ts'
 import {sha256} from '../lib/hash.ts'
 import type {QuerySource} from '../query/source.ts'
 import type {Dataset} from '../store/dataset.ts'
@@ -47,17 +46,9 @@ export interface CacheTarget {
  * with `execution: 'async'`: V8 runs it in a task of its own once this thread yields (a pause of
  * ~0.45 s at 100k documents, measured with --trace-gc); a synchronous call here stopped this
  * thread for 0.7–1.5 s and left a higher peak. Without it the export was 0.3–0.7 s faster but
- * peaked at 1.64–1.67 GiB (the limit is 1.6). `gc` is exposed through V8's flag at runtime
- * (the documented --expose-gc, set here so no command line needs it).
+ * peaked at 1.64–1.67 GiB (the limit is 1.6).
  */
-function collect(): void {
-  try {
-    v8.setFlagsFromString('--expose-gc')
-    ;(runInNewContext('gc') as (options: {type: string; execution: string}) => void)({type: 'major', execution: 'async'})
-  } catch {
-    // Not available: V8 collects on its own schedule.
-  }
-}
+const collect = (): void => collectGarbage('async')
 
 /**
  * app/bundle.json written in pieces (renderAppBundle's bytes: appBundleParts + each page's entry),
