@@ -59,19 +59,31 @@ const collect = (): void => collectGarbage('async')
 async function appBundleStream(model: FeedModel, writer: FileWriter, report: (problems: Problem[]) => void) {
   const parts = appBundleParts(model, bundlePeople(model.pages))
   const out = writer.stream(APP_BUNDLE_PATH)
-  const check = (text: string) => report(rawJsonProblems(text, APP_BUNDLE_PATH))
   const groups = APP_GROUPS.map(() => ({keys: [] as string[], lengths: [] as number[]}))
   const ids: AppIdCache = new WeakMap()
   let group = 0
-  // Entries batched into ~1 MB writes: one call per entry would cost more than the entry.
-  let text = parts.open
+  // Entries batched into ~1 MB writes (one call per entry would cost more than the entry), kept as
+  // pieces: a string built with += is a rope V8 copies whole before searching or encoding it.
+  let pending: string[] = [parts.open]
+  let units = parts.open.length
+  const push = (text: string) => {
+    pending.push(text)
+    units += text.length
+  }
   const flush = async () => {
-    check(text)
-    await out.write(text)
-    text = ''
+    for (const piece of pending) {
+      const found = rawJsonProblems(piece, APP_BUNDLE_PATH)
+      if (found.length) {
+        report(found)
+        break
+      }
+    }
+    await out.write(pending)
+    pending = []
+    units = 0
   }
   const enter = (g: number) => {
-    for (; group < g; group++) text += parts.between[group]!
+    for (; group < g; group++) push(parts.between[group]!)
   }
   return {
     async add(page: Page) {
@@ -80,14 +92,15 @@ async function appBundleStream(model: FeedModel, writer: FileWriter, report: (pr
       enter(g)
       const entry = appEntryJson(page, ids)
       const {keys, lengths} = groups[g]!
-      text += keys.length ? `,${entry}` : entry
+      if (keys.length) push(',')
+      push(entry)
       keys.push(page.id)
       lengths.push(Buffer.byteLength(entry))
-      if (text.length > 1 << 20) await flush()
+      if (units > 1 << 20) await flush()
     },
     async end() {
       enter(APP_GROUPS.length - 1)
-      text += parts.close
+      push(parts.close)
       await flush()
       await out.end()
       return {open: parts.open, groups}

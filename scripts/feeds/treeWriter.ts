@@ -26,7 +26,7 @@ export interface FileWriter {
    * A file written in pieces, for files too big to hold whole (the app bundle): each `write` is
    * encoded into a chunk; full chunks go to the worker, which appends and hashes them.
    */
-  stream(path: string): {write(text: string): Promise<void>; end(): Promise<void>}
+  stream(path: string): {write(text: string | readonly string[]): Promise<void>; end(): Promise<void>}
   /**
    * The paths of files that will be written: the worker creates them (empty) while it has nothing
    * else to do; creation is most of a small file's cost (see treeWriterWorker.ts). Optional.
@@ -186,8 +186,9 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       return {
         async write(text) {
           if (failure) throw failure
+          const units = textLength(text)
           let bytes: Buffer | undefined
-          if (text.length * 3 > slabBytes) bytes = Buffer.from(text, 'utf8')
+          if (units * 3 > slabBytes) bytes = Buffer.from(typeof text === 'string' ? text : text.join(''), 'utf8')
           if (!chunk) await take()
           if (bytes) {
             // A piece bigger than a chunk: copy it through in chunk-sized parts.
@@ -202,11 +203,11 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
             }
             return
           }
-          if (length + text.length * 3 > slabBytes) {
+          if (length + units * 3 > slabBytes) {
             sendChunk(false)
             await take()
           }
-          length += chunkView!.write(text, length, 'utf8')
+          length += encodeUtf8(text, chunkView!, length)
         },
         async end() {
           if (!chunk) await take()
