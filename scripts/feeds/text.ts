@@ -12,6 +12,11 @@ export function stripXmlIllegal(text: string): string {
   return text.replace(XML_ILLEGAL, '')
 }
 
+const ONE_XML_ILLEGAL = new RegExp(XML_ILLEGAL.source)
+
+/** Whether stripXmlIllegal would change `text`. */
+export const hasXmlIllegal = (text: string): boolean => ONE_XML_ILLEGAL.test(text)
+
 /** Multi-line text (descriptions, cautions): legal characters, CRLF → LF, trimmed. */
 export function cleanText(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
