@@ -10,6 +10,7 @@ import {spawn} from 'node:child_process'
 import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {createInterface} from 'node:readline'
+import {collectGarbage} from '../lib/gc.ts'
 import {ROOT} from '../lib/paths.ts'
 import {createLocalSource, runQuery} from '../query/local.ts'
 import {Dataset} from '../store/dataset.ts'
@@ -74,6 +75,9 @@ export async function apiQueries(args: {dataset: string; runs: number; workDir: 
         ds.close()
       }
     })()
+    // As the API's query worker does after building its snapshot (querySnapshot.ts): otherwise
+    // V8 goes on collecting the new heap concurrently, on the cores both sides share.
+    collectGarbage('sync')
     const queries: Record<string, {p50: number; min: number; runs: number; inProcessP50: number}> = {}
     let total = 0
     for (const q of BENCH_QUERIES.filter((x) => x.api)) {
