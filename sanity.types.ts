@@ -375,7 +375,7 @@ export type AllSanitySchemaTypes =
 
 // Source: scripts/query/queries.ts
 // Variable: FEED_ARTICLES_QUERY
-// Query: *[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  summary,  publishedAt,  intro,  "treatment": treatment->{_id, _type, title, "slug": slug.current},  "benefits": benefits[]->{_id, _type, title, "slug": slug.current},  "seo": seo{metaTitle, metaDescription, noIndex},  "review": review{  lastReviewed,  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}}}
+// Query: *[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  summary,  publishedAt,  intro,  "treatment": treatment->_id,  "benefits": benefits[]->_id,  "seo": seo{metaTitle, metaDescription, noIndex},  "review": review{  lastReviewed,  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}}}
 export type FEED_ARTICLES_QUERY_RESULT = Array<{
   _id: string;
   _type: "article";
@@ -386,18 +386,8 @@ export type FEED_ARTICLES_QUERY_RESULT = Array<{
   summary: string | null;
   publishedAt: string | null;
   intro: BlockContent | null;
-  treatment: {
-    _id: string;
-    _type: "treatment";
-    title: string;
-    slug: string;
-  } | null;
-  benefits: Array<{
-    _id: string;
-    _type: "benefit";
-    title: string;
-    slug: string;
-  }>;
+  treatment: string | null;
+  benefits: Array<string>;
   seo: {
     metaTitle: string | null;
     metaDescription: string | null;
@@ -417,7 +407,7 @@ export type FEED_ARTICLES_QUERY_RESULT = Array<{
 
 // Source: scripts/query/queries.ts
 // Variable: FEED_BENEFITS_QUERY
-// Query: *[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  summary,  body,  bodyAreas,  "concerns": concerns[]->{_id, _type, title, "slug": slug.current},  "skinTypes": skinTypes[]->{_id, _type, title, "slug": slug.current},  "serums": serums[]->{_id, _type, title, "slug": slug.current},  "seo": seo{metaTitle, metaDescription, noIndex},  "review": review{  lastReviewed,  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}}}
+// Query: *[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  summary,  body,  bodyAreas,  "concerns": concerns[]->_id,  "skinTypes": skinTypes[]->_id,  "serums": serums[]->_id,  "seo": seo{metaTitle, metaDescription, noIndex},  "review": review{  lastReviewed,  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}}}
 export type FEED_BENEFITS_QUERY_RESULT = Array<{
   _id: string;
   _type: "benefit";
@@ -428,24 +418,9 @@ export type FEED_BENEFITS_QUERY_RESULT = Array<{
   summary: string | null;
   body: BlockContent;
   bodyAreas: Array<string> | null;
-  concerns: Array<{
-    _id: string;
-    _type: "concern";
-    title: string;
-    slug: string;
-  }> | null;
-  skinTypes: Array<{
-    _id: string;
-    _type: "skinType";
-    title: string;
-    slug: string;
-  }> | null;
-  serums: Array<{
-    _id: string;
-    _type: "serum";
-    title: string;
-    slug: string;
-  }> | null;
+  concerns: Array<string> | null;
+  skinTypes: Array<string> | null;
+  serums: Array<string> | null;
   seo: {
     metaTitle: string | null;
     metaDescription: string | null;
@@ -556,8 +531,8 @@ export type FEED_SERUMS_QUERY_RESULT = Array<{
 import "@sanity/client";
 declare module "@sanity/client" {
   interface SanityQueries {
-    '*[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  summary,\n  publishedAt,\n  intro,\n  "treatment": treatment->{_id, _type, title, "slug": slug.current},\n  "benefits": benefits[]->{_id, _type, title, "slug": slug.current},\n  "seo": seo{metaTitle, metaDescription, noIndex},\n  "review": review{\n  lastReviewed,\n  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}\n}\n}': FEED_ARTICLES_QUERY_RESULT;
-    '*[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  summary,\n  body,\n  bodyAreas,\n  "concerns": concerns[]->{_id, _type, title, "slug": slug.current},\n  "skinTypes": skinTypes[]->{_id, _type, title, "slug": slug.current},\n  "serums": serums[]->{_id, _type, title, "slug": slug.current},\n  "seo": seo{metaTitle, metaDescription, noIndex},\n  "review": review{\n  lastReviewed,\n  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}\n}\n}': FEED_BENEFITS_QUERY_RESULT;
+    '*[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  summary,\n  publishedAt,\n  intro,\n  "treatment": treatment->_id,\n  "benefits": benefits[]->_id,\n  "seo": seo{metaTitle, metaDescription, noIndex},\n  "review": review{\n  lastReviewed,\n  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}\n}\n}': FEED_ARTICLES_QUERY_RESULT;
+    '*[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  summary,\n  body,\n  bodyAreas,\n  "concerns": concerns[]->_id,\n  "skinTypes": skinTypes[]->_id,\n  "serums": serums[]->_id,\n  "seo": seo{metaTitle, metaDescription, noIndex},\n  "review": review{\n  lastReviewed,\n  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}\n}\n}': FEED_BENEFITS_QUERY_RESULT;
     '*[_type == "treatment" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  procedureType,\n  howPerformed,\n  preparation,\n  followup,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_TREATMENTS_QUERY_RESULT;
     '*[_type == "concern" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_CONCERNS_QUERY_RESULT;
     '*[_type == "skinType" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  kind,\n  fitzpatrick,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_SKIN_TYPES_QUERY_RESULT;

@@ -175,10 +175,10 @@ function details(raw: Raw, keys: ReadonlyArray<keyof Details>): Details | undefi
   return Object.keys(out).length ? out : undefined
 }
 
-/** Forward reference ids of a field (`concerns[]->{_id}`), dangling or draft-only ones dropped. */
+/** Forward reference ids of a field (`concerns[]->_id`), dangling or draft-only ones (null) dropped. */
 function refIds(raw: unknown): string[] {
   const list = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw]
-  return list.map((r) => asRecord(r)?._id).filter((id): id is string => typeof id === 'string' && !isDraftId(id))
+  return list.filter((id): id is string => typeof id === 'string' && !isDraftId(id))
 }
 
 export interface ModelResult {

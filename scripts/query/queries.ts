@@ -3,6 +3,9 @@
  * constant: FEED_BENEFITS_QUERY → FEED_BENEFITS_QUERYResult in sanity.types.ts).
  *
  * Only forward `->` dereferences: the local runner resolves them from a lookup table (linear).
+ * Links come as the ids of the published documents they point at (`concerns[]->_id`: null when
+ * dangling or draft-only): the exporter builds every link's label and URL from the linked page
+ * itself, and at 100k documents projecting each link target's fields made 350k objects nobody read.
  * Reverse links (concern → benefits, benefit → articles) are computed in JS from these results;
  * `*[references(^._id)]` is quadratic in groq-js (see /work/shared/notes/performance.md).
  * Internal fields (review.notes, source) are never selected, so they can never reach an export.
@@ -10,9 +13,6 @@
  * nested projection of every block and span made the queries several times slower.
  */
 import {defineQuery} from 'groq'
-
-/** A link target: enough to build its URL and label. */
-const linkFields = /* groq */ `_id, _type, title, "slug": slug.current`
 
 const seoFields = /* groq */ `"seo": seo{metaTitle, metaDescription, noIndex}`
 
@@ -31,8 +31,8 @@ export const FEED_ARTICLES_QUERY = defineQuery(`*[_type == "article" && defined(
   summary,
   publishedAt,
   intro,
-  "treatment": treatment->{${linkFields}},
-  "benefits": benefits[]->{${linkFields}},
+  "treatment": treatment->_id,
+  "benefits": benefits[]->_id,
   ${seoFields},
   ${reviewFields}
 }`)
@@ -44,9 +44,9 @@ export const FEED_BENEFITS_QUERY = defineQuery(`*[_type == "benefit" && defined(
   summary,
   body,
   bodyAreas,
-  "concerns": concerns[]->{${linkFields}},
-  "skinTypes": skinTypes[]->{${linkFields}},
-  "serums": serums[]->{${linkFields}},
+  "concerns": concerns[]->_id,
+  "skinTypes": skinTypes[]->_id,
+  "serums": serums[]->_id,
   ${seoFields},
   ${reviewFields}
 }`)
