@@ -16,11 +16,18 @@ const DECORATORS = new Set(['strong', 'em'])
 const asRecord = (v: unknown): Record<string, unknown> | undefined =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 
-/** Key orders of a block already in sanitized form (as the importer and the Studio's rules write it). */
-const BLOCK_KEYS = '_type,_key,style,markDefs,children'
-const LIST_BLOCK_KEYS = '_type,_key,style,listItem,level,markDefs,children'
-const SPAN_KEYS = '_type,_key,text,marks'
-const LINK_KEYS = '_type,_key,href'
+/** Members, in order, of a block already in sanitized form (the order the importer writes). */
+const BLOCK_KEYS = ['_type', '_key', 'style', 'markDefs', 'children']
+const LIST_BLOCK_KEYS = ['_type', '_key', 'style', 'listItem', 'level', 'markDefs', 'children']
+const SPAN_KEYS = ['_type', '_key', 'text', 'marks']
+const LINK_KEYS = ['_type', '_key', 'href']
+
+/** Whether `o`'s own enumerable members are exactly `keys`, in that order (nothing allocated). */
+function hasKeys(o: object, keys: readonly string[]): boolean {
+  let i = 0
+  for (const k in o) if (!Object.hasOwn(o, k) || k !== keys[i++]) return false
+  return i === keys.length
+}
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== ''
 
@@ -30,21 +37,20 @@ const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== ''
  * documents the copies were ~0.5 GB of objects the export kept until their pages were written.
  */
 function isSanitized(b: Record<string, unknown>, baseUrl: string): boolean {
-  const keys = Object.keys(b).join(',')
-  if (keys === LIST_BLOCK_KEYS) {
-    if ((b.listItem !== 'bullet' && b.listItem !== 'number') || typeof b.level !== 'number' || !Number.isInteger(b.level) || b.level < 1 || b.level > 6) return false
-  } else if (keys !== BLOCK_KEYS) return false
+  if (b.listItem !== undefined) {
+    if (!hasKeys(b, LIST_BLOCK_KEYS) || (b.listItem !== 'bullet' && b.listItem !== 'number') || typeof b.level !== 'number' || !Number.isInteger(b.level) || b.level < 1 || b.level > 6) return false
+  } else if (!hasKeys(b, BLOCK_KEYS)) return false
   if (!nonEmpty(b._key) || typeof b.style !== 'string' || !STYLES.has(b.style) || !Array.isArray(b.markDefs) || !Array.isArray(b.children)) return false
   const linkKeys = new Set<string>()
   for (const d of b.markDefs as unknown[]) {
     const def = asRecord(d)
-    if (!def || Object.keys(def).join(',') !== LINK_KEYS || def._type !== 'link' || typeof def._key !== 'string' || typeof def.href !== 'string') return false
+    if (!def || !hasKeys(def, LINK_KEYS) || def._type !== 'link' || typeof def._key !== 'string' || typeof def.href !== 'string') return false
     if (resolveLink(def.href, baseUrl) !== def.href) return false
     linkKeys.add(def._key)
   }
   for (const c of b.children as unknown[]) {
     const span = asRecord(c)
-    if (!span || Object.keys(span).join(',') !== SPAN_KEYS || span._type !== 'span' || !nonEmpty(span._key) || typeof span.text !== 'string' || !Array.isArray(span.marks)) return false
+    if (!span || !hasKeys(span, SPAN_KEYS) || span._type !== 'span' || !nonEmpty(span._key) || typeof span.text !== 'string' || !Array.isArray(span.marks)) return false
     if (hasXmlIllegal(span.text)) return false
     for (const m of span.marks as unknown[]) if (typeof m !== 'string' || !(DECORATORS.has(m) || linkKeys.has(m))) return false
   }

@@ -40,6 +40,8 @@ describe('sanitizeBlocks', () => {
       Object.assign(b, {children, markDefs})
     }],
     ['an extra member', (b) => (b.extra = 1)],
+    ['a missing member', (b) => delete b.markDefs],
+    ['a list member without its level', (b) => (b.listItem = 'bullet')],
     ['a relative link', (b) => ((b.markDefs as Array<Record<string, unknown>>)[0]!.href = '/a')],
     ['a javascript: link', (b) => ((b.markDefs as Array<Record<string, unknown>>)[0]!.href = 'javascript:alert(1)')],
     ['a control character', (b) => ((b.children as Array<Record<string, unknown>>)[0]!.text = 'Pla\u0007in ')],
