@@ -210,7 +210,8 @@ export class ExportCache {
 
   /**
    * Store a layout. With the layout stored before (`old`), a part that is the same is not written
-   * again: after a one-document edit at 100k pages the manifest's 100k paths (~5 MB) usually are.
+   * again (after a one-document edit at 100k pages, the manifest's 100k paths, ~5 MB, usually are
+   * the same).
    */
   putLayout(name: string, layout: ListLayout, old?: ListLayout): void {
     if (!old || !sameItems(old.keys, layout.keys)) this.s.putLayout.run(`${name}:keys`, layout.keys.join('\n'))
