@@ -81,7 +81,7 @@ await runCli(async () => {
         return r
       }
       /** `repeat` runs of a stage: the fastest, with every run's time and the highest peak memory. */
-      const fastest = async (name: string, label: string, run: (i: number) => Promise<StageRun>): Promise<StageRun> => {
+      const fastest = async (label: string, run: (i: number) => Promise<StageRun>): Promise<StageRun> => {
         const all: StageRun[] = []
         for (let i = 0; i < repeat; i++) all.push(await run(i))
         const best = all.reduce((a, b) => (b.ms < a.ms ? b : a))
@@ -90,13 +90,13 @@ await runCli(async () => {
       }
       const nth = (label: string, i: number) => (repeat > 1 ? `${label}, run ${i + 1} of ${repeat}` : label)
       const generate = await stage('generate', 'generate', {size, seed, file})
-      const floor = await fastest('floor', 'floor', (i) => stage('floor', nth('floor (read + parse + stringify + write)', i), {file, out: join(dir, 'floor.ndjson')}))
+      const floor = await fastest('floor', (i) => stage('floor', nth('floor (read + parse + stringify + write)', i), {file, out: join(dir, 'floor.ndjson')}))
       const files = await stage('files', `create ${size} empty files (file system cost, for context)`, {dir: join(dir, 'files'), count: size})
       const imported = await stage('import', 'import into the embedded store', {file, dataset})
       const validateFull = await stage('validate', 'validate (full)', {dataset, fresh: true})
       // Every run a full export into a folder of its own (with its own export cache); the first
       // one's folder is the one the incremental export then updates.
-      const exportFull = await fastest('export', 'export (full)', async (i) => {
+      const exportFull = await fastest('export (full)', async (i) => {
         const target = i === 0 ? out : join(dir, `dist-repeat-${i}`)
         const r = await stage('export', nth('export (full)', i), {dataset, out: target})
         if (i > 0) await fsp.rm(target, {recursive: true, force: true})
@@ -114,7 +114,7 @@ await runCli(async () => {
       await stage('edit', 'edit one document', {dataset, kind: 'retitle-benefit', n: 1})
       const validateIncremental = await stage('validate', 'validate (incremental)', {dataset})
       // Each run after an edit of its own (the same benefit retitled again).
-      const exportIncremental = await fastest('export', 'export (incremental)', async (i) => {
+      const exportIncremental = await fastest('export (incremental)', async (i) => {
         if (i > 0) await stage('edit', 'edit one more document', {dataset, kind: 'retitle-benefit', n: i + 1})
         return stage('export', nth('export (incremental)', i), {dataset, out})
       })
