@@ -12,10 +12,9 @@ import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 import {collectGarbage} from '../lib/gc.ts'
 import {ROOT} from '../lib/paths.ts'
-import {createLocalSource, runQuery} from '../query/local.ts'
-import {Dataset} from '../store/dataset.ts'
+import {runQuery} from '../query/local.ts'
 import {BENCH_QUERIES, SLUG_PARAM_QUERY} from './queries.ts'
-import type {StageResult} from './stages.ts'
+import {localSource, type StageResult} from './stages.ts'
 
 const NODE = process.execPath
 const API_CLI = join(ROOT, 'scripts', 'api', 'cli.ts')
@@ -67,14 +66,7 @@ export async function apiQueries(args: {dataset: string; runs: number; workDir: 
     const warm = performance.now()
     const slug = (await ask(SLUG_PARAM_QUERY, {})) as string
     const firstMs = performance.now() - warm
-    const ds = Dataset.open(args.dataset)
-    const local = (() => {
-      try {
-        return createLocalSource(ds)
-      } finally {
-        ds.close()
-      }
-    })()
+    const local = localSource(args.dataset)
     // As the API's query worker does after building its snapshot (querySnapshot.ts): otherwise
     // V8 goes on collecting the new heap concurrently, on the cores both sides share.
     collectGarbage('sync')

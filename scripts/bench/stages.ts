@@ -8,7 +8,7 @@ import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statS
 import {dirname, join, relative} from 'node:path'
 import {exportFeeds} from '../feeds/export.ts'
 import {disableTelemetry} from '../lib/env.ts'
-import {createLocalSource, runQuery} from '../query/local.ts'
+import {createLocalSource, runQuery, type LocalSource} from '../query/local.ts'
 import {Dataset} from '../store/dataset.ts'
 import {importNdjson} from '../store/ndjson.ts'
 import {applyEdit, type EditKind} from './edits.ts'
@@ -159,16 +159,19 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!
 }
 
+/** The project's in-process query source over a dataset file (read once, the file closed after). */
+export function localSource(dataset: string): LocalSource {
+  const ds = Dataset.open(dataset)
+  try {
+    return createLocalSource(ds)
+  } finally {
+    ds.close()
+  }
+}
+
 /** Each bench query in process, through the project's query path: p50 of `runs` after a warm-up. */
 export async function groq(args: {dataset: string; runs: number}): Promise<StageResult> {
-  const {value: source, ms: loadMs} = await timed(() => {
-    const ds = Dataset.open(args.dataset)
-    try {
-      return createLocalSource(ds)
-    } finally {
-      ds.close()
-    }
-  })
+  const {value: source, ms: loadMs} = await timed(() => localSource(args.dataset))
   const slug = await runQuery<string>(source, SLUG_PARAM_QUERY)
   const queries: Record<string, {p50: number; min: number; runs: number}> = {}
   let total = 0

@@ -39,16 +39,15 @@ export interface CacheTarget {
   fingerprint: string
 }
 
-/**
- * A full garbage collection, once, between reading and rendering. V8 collects lazily while the
- * heap is far below its limit (a quarter of the machine's memory): at 100k documents the heap
- * then held the parsed dataset and the rendering garbage at once. The collection is requested
+/*
+ * The full garbage collection fullExport requests once, between reading and rendering. V8
+ * collects lazily while the heap is far below its limit (a quarter of the machine's memory): at
+ * 100k documents the heap then held the parsed dataset and the rendering garbage at once. The collection is requested
  * with `execution: 'async'`: V8 runs it in a task of its own once this thread yields (a pause of
  * ~0.45 s at 100k documents, measured with --trace-gc); a synchronous call here stopped this
  * thread for 0.7–1.5 s and left a higher peak. Without it the export was 0.3–0.7 s faster but
  * peaked at 1.64–1.67 GiB (the limit is 1.6).
  */
-const collect = (): void => collectGarbage('async')
 
 /**
  * app/bundle.json written in pieces (renderAppBundle's bytes: appBundleParts + each page's entry),
@@ -231,8 +230,9 @@ export async function fullExport(
         if (errorsOf(modelProblems).length) throw new InputError(modelProblems)
         ctx.progress(`model: ${model.pages.length} pages, ${ctx.profiles.length} partner profiles`)
         // The documents and query results are garbage now; collect them before rendering adds its
-        // own, so the heap (and the process's peak memory) does not carry both (see collect()).
-        collect()
+        // own, so the heap (and the process's peak memory) does not carry both (see the note at the
+        // top of this file).
+        collectGarbage('async')
         // A cache that no longer describes the output must never be used, even if this run dies mid-way.
         target?.cache.setMeta('state', 'writing')
         const seen = new Set<string>()

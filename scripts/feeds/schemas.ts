@@ -58,6 +58,15 @@ function loadValidators(): Partial<Validators> {
   }
 }
 
+/** An ajv instance with the project's options and formats; `code` adds code-generation options. */
+export function createAjv(code: Record<string, unknown> = {}): Ajv2020 {
+  const {Ajv2020} = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
+  const addFormats = requireCjs('ajv-formats') as FormatsPlugin
+  const instance = new Ajv2020({...ajvOptions, code: {...ajvOptions.code, ...code}})
+  addFormats(instance)
+  return instance
+}
+
 let ajv: Ajv2020 | undefined
 let validators: Partial<Validators> | undefined
 
@@ -66,12 +75,7 @@ function validator(name: SchemaName): ValidateFunction {
   validators ??= loadValidators()
   let validate = validators[name]
   if (!validate) {
-    if (!ajv) {
-      const {Ajv2020} = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
-      const addFormats = requireCjs('ajv-formats') as FormatsPlugin
-      ajv = new Ajv2020(ajvOptions)
-      addFormats(ajv)
-    }
+    ajv ??= createAjv()
     validators[name] = validate = ajv.compile(SCHEMAS[name])
   }
   return validate

@@ -6,7 +6,7 @@
  * with the schemas' hash: schemas.ts uses it only when the schemas are the ones it was made from.
  */
 import {createRequire} from 'node:module'
-import {ajvOptions, SCHEMAS, schemasHash} from './schemas.ts'
+import {createAjv, SCHEMAS, schemasHash} from './schemas.ts'
 
 const requireCjs = createRequire(import.meta.url)
 
@@ -14,13 +14,10 @@ export const VALIDATORS_FILE = new URL('./schemas/validators.generated.cjs', imp
 
 /** The module's text: a header, ajv's standalone code and the hash line schemas.ts reads. */
 export function validatorsSource(): string {
-  const {Ajv2020} = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
   const standaloneCode = (requireCjs('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js')).default
   const {_} = requireCjs('ajv/dist/compile/codegen/index.js') as typeof import('ajv/dist/compile/codegen/index.js')
-  const addFormats = requireCjs('ajv-formats') as typeof import('ajv-formats').default
   // Formats are referenced by the generated code, not inlined: it requires ajv-formats' own table.
-  const ajv = new Ajv2020({...ajvOptions, code: {...ajvOptions.code, source: true, formats: _`require("ajv-formats/dist/formats").fullFormats`}})
-  addFormats(ajv)
+  const ajv = createAjv({source: true, formats: _`require("ajv-formats/dist/formats").fullFormats`})
   const refs: Record<string, string> = {}
   for (const [name, schema] of Object.entries(SCHEMAS)) {
     ajv.addSchema(schema)
