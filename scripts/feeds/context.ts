@@ -21,6 +21,8 @@ export interface ExportContext {
   started: number
   /** Incremental exports of trees up to this many files commit by a hard-link swap (incremental/commit.ts). */
   swapMaxFiles?: number
+  /** Incremental exports hash an app bundle this large or larger on a thread of their own (incremental/hasher.ts). */
+  hashThreadMinBytes?: number
 }
 
 export interface ExportSummary {

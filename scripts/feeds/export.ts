@@ -73,6 +73,8 @@ export interface ExportFeedsOptions {
   cacheDir?: string | false
   /** Incremental exports of outputs up to this many files commit by hard-link swap, larger ones by renames (default 5000). */
   swapMaxFiles?: number
+  /** Incremental exports hash an app bundle of this many bytes or more on a thread of their own (default 64 MiB). */
+  hashThreadMinBytes?: number
   write?: WriteOptions
   /** Progress lines (the CLI sends them to stderr). */
   onProgress?: (message: string) => void
@@ -142,6 +144,7 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
     progress,
     started,
     ...(opts.swapMaxFiles !== undefined ? {swapMaxFiles: opts.swapMaxFiles} : {}),
+    ...(opts.hashThreadMinBytes !== undefined ? {hashThreadMinBytes: opts.hashThreadMinBytes} : {}),
   }
 
   // A process killed mid-export may have left work folders beside the output, or (between the two

@@ -14,6 +14,7 @@ import {APP_BUNDLE_PATH, appBundleFile, claimPath, extraProblems, type CheckedFi
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
 import {ExportValidationError} from './errors.ts'
 import {type ExportCache} from './incremental/cache.ts'
+import {layoutOf} from './incremental/splice.ts'
 import {pageRow, problemsByDocument, rawSlugs, referrersOf} from './incremental/state.ts'
 import {expectedWebPaths} from './expectedPaths.ts'
 import {fetchFeedInput, type FeedInput} from './input.ts'
@@ -363,7 +364,7 @@ function startCache(
     finish: (bundle) =>
       guard(() => {
         rows.finish()
-        bundle.groups.forEach((g, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, g))
+        bundle.groups.forEach((g, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, layoutOf(g.keys, g.lengths)))
         cache.setMeta('bundleOpen', String(Buffer.byteLength(bundle.open)))
         return tx
       }),
@@ -380,7 +381,7 @@ function finishCache(
 ): void {
   const {cache, ds} = target
   const entries = [...run.written].sort((a, b) => compareStrings(a.path, b.path))
-  cache.putLayout('manifest', {keys: entries.map((e) => e.path), lengths: entries.map((e) => Buffer.byteLength(manifestEntryText(e)))})
+  cache.putLayout('manifest', layoutOf(entries.map((e) => e.path), entries.map((e) => Buffer.byteLength(manifestEntryText(e)))))
   cache.setMeta('manifestOpen', String(Buffer.byteLength(manifestParts(model.generatedAt).open)))
   cache.setMeta('manifestSha', sha256(run.manifestContent))
   cache.setMeta('generatedAt', model.generatedAt)

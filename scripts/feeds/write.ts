@@ -12,6 +12,7 @@ import {requireInside} from './outputPaths.ts'
 import {recoverInterruptedExport, workDirs} from './leftovers.ts'
 import type {OutputFile} from './safety.ts'
 import {createFileWriter, type FileWriter} from './treeWriter.ts'
+import {eachChunk, isFileRange, type Piece} from './pieces.ts'
 
 export interface WriteOptions {
   /** Random part of the temporary and old directories' suffix (tests pin it); the pid is added. */
@@ -154,46 +155,6 @@ export function removeEmptyDirs(dir: string, root: string): void {
   }
 }
 
-/**
- * Bytes of a file held open by the caller, copied where they are needed and never held whole: an
- * incremental export's app bundle is mostly the last bundle's bytes (130 MB at 100k pages), and
- * reading those into fresh memory cost more than copying them through one small buffer.
- */
-export interface FileRange {
-  fd: number
-  start: number
-  end: number
-}
-
-/** A piece of a file being written: text, bytes, or a range of another file. */
-export type Piece = string | Buffer | FileRange
-
-const isFileRange = (piece: Piece): piece is FileRange => typeof piece === 'object' && !Buffer.isBuffer(piece)
-
-export const pieceBytes = (piece: Piece): number => (typeof piece === 'string' ? Buffer.byteLength(piece) : isFileRange(piece) ? piece.end - piece.start : piece.byteLength)
-
-let chunk: Buffer | undefined
-
-/**
- * Every byte of `pieces`, in order, handed to `use` in chunks. A FileRange is read into one
- * reused buffer: `use` must be done with a chunk when it returns.
- */
-export function eachChunk(pieces: readonly Piece[], use: (bytes: Buffer) => void): void {
-  for (const piece of pieces) {
-    if (!isFileRange(piece)) {
-      use(typeof piece === 'string' ? Buffer.from(piece) : piece)
-      continue
-    }
-    chunk ??= Buffer.allocUnsafe(1 << 22)
-    for (let at = piece.start; at < piece.end; ) {
-      const n = readSync(piece.fd, chunk, 0, Math.min(chunk.length, piece.end - at), at)
-      if (n === 0) throw new Error(`file ended at byte ${at} of a range that ends at ${piece.end}`)
-      use(chunk.subarray(0, n))
-      at += n
-    }
-  }
-}
-
 /** Write `content` — a text, bytes, or pieces in order (writev, never joined) — to `target`. */
 export function writePieces(target: string, content: string | Buffer | readonly Piece[], flag: 'w' | 'wx' = 'w'): void {
   if (typeof content === 'string' || Buffer.isBuffer(content)) {
@@ -202,7 +163,7 @@ export function writePieces(target: string, content: string | Buffer | readonly 
   }
   const fd = openSync(target, flag)
   try {
-    let batch: Buffer[] = []
+    let batch: Uint8Array[] = []
     const flush = () => {
       if (batch.length) writevSync(fd, batch)
       batch = []

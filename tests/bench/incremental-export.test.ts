@@ -1,7 +1,8 @@
 /**
  * Incremental exports equal full exports, byte for byte, after every kind of edit, with either
- * way of committing (hard-link swap, staged renames); and they fall back to a full export — or
- * fail with the output untouched — when they should.
+ * way of committing (hard-link swap, staged renames) and of hashing the app bundle (here or on a
+ * thread of its own); and they fall back to a full export — or fail with the output untouched —
+ * when they should.
  */
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -21,7 +22,8 @@ const full = (dataset: string, out: string) => exportFeeds({dataset, out, cacheD
 
 describe.each([
   ['hard-link swap', {}],
-  ['staged renames', {swapMaxFiles: 0}],
+  // The large-tree way: staged renames, and the app bundle hashed on a thread of its own.
+  ['staged renames', {swapMaxFiles: 0, hashThreadMinBytes: 0}],
 ])('incremental export (%s)', (_name, commit) => {
   it('equals a full export after each kind of edit, and writes only what changed', async () => {
     const dir = join(tmp.dir, _name.replace(/\W+/g, '-'))

@@ -5,8 +5,9 @@
 import {closeSync, openSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {spliceList} from '../../scripts/feeds/incremental/splice.ts'
-import {eachChunk, pieceBytes, writePieces, type Piece} from '../../scripts/feeds/write.ts'
+import {layoutOf, spliceList} from '../../scripts/feeds/incremental/splice.ts'
+import {eachChunk, pieceBytes, type FileRange, type Piece} from '../../scripts/feeds/pieces.ts'
+import {writePieces} from '../../scripts/feeds/write.ts'
 import {tempDir} from './helpers.ts'
 
 const fds: number[] = []
@@ -33,11 +34,12 @@ function source(dir: string, size: number): {bytes: Buffer; fd: number} {
 }
 
 describe('pieces', () => {
-  it('writes text, bytes and file ranges (larger than the copy buffer too) in order', () => {
+  it('writes text, bytes (Buffer or Uint8Array) and file ranges (larger than the copy buffer too) in order', () => {
     const dir = folder()
     const big = source(dir, 9 * 1024 * 1024 + 123)
-    const pieces: Piece[] = ['{"a":', Buffer.from('[1,2]'), {fd: big.fd, start: 5, end: 5 + 9 * 1024 * 1024}, 'é', {fd: big.fd, start: 0, end: 0}, {fd: big.fd, start: 100, end: 117}]
-    const expected = Buffer.concat([Buffer.from('{"a":'), Buffer.from('[1,2]'), big.bytes.subarray(5, 5 + 9 * 1024 * 1024), Buffer.from('é'), big.bytes.subarray(100, 117)])
+    // A plain Uint8Array too: bytes that crossed to another thread arrive as one.
+    const pieces: Piece[] = ['{"a":', Buffer.from('[1,2]'), {fd: big.fd, start: 5, end: 5 + 9 * 1024 * 1024}, 'é', new TextEncoder().encode('ü!'), {fd: big.fd, start: 0, end: 0}, {fd: big.fd, start: 100, end: 117}]
+    const expected = Buffer.concat([Buffer.from('{"a":'), Buffer.from('[1,2]'), big.bytes.subarray(5, 5 + 9 * 1024 * 1024), Buffer.from('é'), Buffer.from('ü!'), big.bytes.subarray(100, 117)])
     writePieces(join(dir, 'out'), pieces)
     expect(readFileSync(join(dir, 'out')).equals(expected)).toBe(true)
     const chunks: Buffer[] = []
@@ -59,10 +61,10 @@ describe('pieces', () => {
     writeFileSync(path, text)
     const fd = openSync(path, 'r')
     fds.push(fd)
-    const layout = {keys: ['a', 'b', 'c', 'd'], lengths: [9, 9, 9, 9]}
+    const layout = layoutOf(['a', 'b', 'c', 'd'], [9, 9, 9, 9])
     const args = [1, layout, new Set(['b']), [{key: 'bb', text: '{"k":"bb"}'}], (ins: {key: string}, kept: string) => ins.key < kept, ','] as const
     const fromBytes = spliceList(Buffer.from(text), ...args)
-    const fromFile = spliceList({subarray: (start, end) => ({fd, start, end})}, ...args)
+    const fromFile = spliceList({subarray: (start, end): FileRange => ({fd, start, end})}, ...args)
     expect(fromFile.layout).toEqual(fromBytes.layout)
     const joined = (pieces: readonly Piece[]) => {
       const out: Buffer[] = []

@@ -12,8 +12,11 @@ import type {Problem} from '../../lib/errors.ts'
 import type {PageType} from '../types.ts'
 import type {ListLayout} from './splice.ts'
 
+/** Bytes of the cache file read through a memory map. */
+const CACHE_MMAP_BYTES = 1 << 30
+
 /** Bump when the cache's meaning changes: older caches are then ignored (full export). */
-export const CACHE_VERSION = 2
+export const CACHE_VERSION = 3
 
 /** One page as the cache keeps it (everything aggregate files and ordering need). */
 export interface PageRow {
@@ -61,7 +64,7 @@ CREATE INDEX IF NOT EXISTS pages_newest ON pages(newest);
 CREATE INDEX IF NOT EXISTS pages_slug ON pages(type, slug);
 CREATE INDEX IF NOT EXISTS pages_reviewer ON pages(reviewer) WHERE reviewer IS NOT NULL;
 CREATE TABLE IF NOT EXISTS refs (dst TEXT PRIMARY KEY, srcs TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS layouts (name TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS layouts (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 `
 
 type PageSqlRow = {
@@ -107,7 +110,9 @@ export class ExportCache {
     this.path = path
     mkdirSync(dirname(path), {recursive: true})
     this.db = new DatabaseSync(path, {timeout: 30_000})
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
+    // Reads through a memory map: the layouts are megabytes at 100k pages, read in a few ms so
+    // instead of tens (a read() per overflow page).
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = ${CACHE_MMAP_BYTES};`)
     this.db.exec(DDL)
     const p = (sql: string) => this.db.prepare(sql)
     this.s = {
@@ -199,13 +204,19 @@ export class ExportCache {
 
   /**
    * A list file's layout (splice.ts), kept as two rows: its keys, which change only when entries
-   * come or go, and their byte lengths. Empty when none was stored.
+   * come or go, and their byte lengths. Empty when none was stored. Both are stored as bytes: the
+   * keys' text in UTF-8, the lengths as 32-bit integers in the machine's byte order (a cache never
+   * leaves its machine), read in a few ms at 100k entries.
    */
   layout(name: string): ListLayout {
-    const row = (part: string) => (this.s.getLayout.get(`${name}:${part}`) as {data: string} | undefined)?.data
+    const row = (part: string) => (this.s.getLayout.get(`${name}:${part}`) as {data: Uint8Array} | undefined)?.data
     const keys = row('keys')
     const lengths = row('lengths')
-    return {keys: keys ? keys.split('\n') : [], lengths: lengths ? lengths.split(',').map(Number) : []}
+    return {
+      keys: keys ? Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).toString('utf8') : '',
+      // Copied: a 32-bit view needs an aligned buffer.
+      lengths: lengths ? new Uint32Array(lengths.buffer.slice(lengths.byteOffset, lengths.byteOffset + lengths.byteLength)) : new Uint32Array(0),
+    }
   }
 
   /**
@@ -214,8 +225,9 @@ export class ExportCache {
    * the same).
    */
   putLayout(name: string, layout: ListLayout, old?: ListLayout): void {
-    if (!old || !sameItems(old.keys, layout.keys)) this.s.putLayout.run(`${name}:keys`, layout.keys.join('\n'))
-    if (!old || !sameItems(old.lengths, layout.lengths)) this.s.putLayout.run(`${name}:lengths`, layout.lengths.join(','))
+    const lengths = Buffer.from(layout.lengths.buffer, layout.lengths.byteOffset, layout.lengths.byteLength)
+    if (!old || old.keys !== layout.keys) this.s.putLayout.run(`${name}:keys`, Buffer.from(layout.keys))
+    if (!old || !lengths.equals(Buffer.from(old.lengths.buffer, old.lengths.byteOffset, old.lengths.byteLength))) this.s.putLayout.run(`${name}:lengths`, lengths)
   }
 
   /** Forget everything (a full export rewrites the cache from scratch). */
@@ -293,10 +305,4 @@ export class ExportCache {
   close(): void {
     if (this.db.isOpen) this.db.close()
   }
-}
-
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }

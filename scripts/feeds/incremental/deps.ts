@@ -21,6 +21,8 @@ export interface GraphState {
   refsOf(id: string): DocRefs
   /** Published documents whose references (any of DocRefs) include `id`. */
   referrers(id: string): readonly string[]
+  /** A hint: these documents are about to be asked about (a state may read them in one go). */
+  prefetch?(ids: Iterable<string>): void
 }
 
 const TAXONOMY = new Set(['concern', 'skinType', 'serum'])
@@ -120,6 +122,7 @@ export function contextOf(g: GraphState, targets: Iterable<string>): Set<string>
       }
     }
   }
+  g.prefetch?.(ctx)
   for (const id of [...ctx]) g.refsOf(id).reviewer?.forEach(add)
   return ctx
 }

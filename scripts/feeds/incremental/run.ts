@@ -14,7 +14,7 @@
  * large ones staged renames (milliseconds; an export killed inside them is followed by a full one).
  */
 import {createHash} from 'node:crypto'
-import {closeSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, fstatSync, openSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Problem} from '../../lib/errors.ts'
 import {createLocalSource, runQuery} from '../../query/local.ts'
@@ -47,14 +47,18 @@ import {compareStrings} from '../text.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType, type Person} from '../types.ts'
 import {ExportCache, type PageRow} from './cache.ts'
 import {commitMode, commitPatch} from './commit.ts'
+import {startHasher, type Hasher} from './hasher.ts'
 import {exportTimings} from '../timings.ts'
-import {eachChunk, pieceBytes, type FileRange, type Piece} from '../write.ts'
+import {eachChunk, pieceBytes, type FileRange, type Piece} from '../pieces.ts'
 import {addAffected, contextOf, type GraphState} from './deps.ts'
 import {docRefs, referencedIds, type DocRefs} from './refs.ts'
 import {listBytes, spliceList, type Insert, type ListLayout} from './splice.ts'
 import {compareRows, compareRowsNewest, pageRow, problemsByDocument, rawSlugs} from './state.ts'
 
 export type IncrementalResult = {summary: ExportSummary} | {fallback: string}
+
+/** From this size of the last app bundle up (~50k pages), its successor is hashed on a thread of its own. */
+const HASHING_THREAD_MIN_BYTES = 64 * 1024 * 1024
 
 /** Above this share of pages affected, a full export is as cheap and simpler. */
 const MAX_AFFECTED_SHARE = 0.2
@@ -64,6 +68,8 @@ interface Snapshot {
   now(id: string): StoredDocument | undefined
   /** As they were at the last export (changed ids from the history, the rest as now). */
   before(id: string): StoredDocument | undefined
+  /** Read these documents now, in one query, for `now` and `before` to find. */
+  prefetch(ids: Iterable<string>): void
 }
 
 function snapshot(ds: Dataset, changed: ReadonlySet<string>, seq: number): Snapshot {
@@ -81,12 +87,20 @@ function snapshot(ds: Dataset, changed: ReadonlySet<string>, seq: number): Snaps
       if (!beforeCache.has(id)) beforeCache.set(id, ds.documentAsOf(id, seq))
       return beforeCache.get(id)
     },
+    // One query for many documents costs about what one query for one does (~40 µs per lookup).
+    prefetch(ids) {
+      const missing = [...new Set(ids)].filter((id) => isPublishedId(id) && !nowCache.has(id))
+      if (missing.length < 2) return
+      ds.getMany(missing).forEach((doc, i) => nowCache.set(missing[i]!, doc))
+    },
   }
 }
 
-function graphState(read: (id: string) => StoredDocument | undefined, referrers: (id: string) => readonly string[]): GraphState {
+/** The graph as `read` sees it; the documents of each referrer list are read in one go. */
+function graphState(read: (id: string) => StoredDocument | undefined, referrers: (id: string) => readonly string[], prefetch: (ids: Iterable<string>) => void): GraphState {
   const refs = new Map<string, DocRefs>()
   return {
+    prefetch,
     typeOf: (id) => read(id)?._type,
     refsOf(id) {
       let r = refs.get(id)
@@ -96,22 +110,32 @@ function graphState(read: (id: string) => StoredDocument | undefined, referrers:
       }
       return r
     },
-    referrers,
+    referrers(id) {
+      const list = referrers(id)
+      prefetch(list)
+      return list
+    },
   }
 }
 
-/** Read the old output's file (a Buffer), or undefined when it is not there. */
-function readOutput(out: string, path: string): Buffer | undefined {
-  try {
-    return readFileSync(join(out, ...path.split('/')))
-  } catch {
-    return undefined
-  }
-}
-
-/** An old output file held open for this export: ranges of its bytes (write.ts FileRange). */
+/** An old output file held open for this export: ranges of its bytes (pieces.ts FileRange). */
 interface OpenOutput {
+  size: number
   subarray(start: number, end: number): FileRange
+}
+
+/** SHA-256 (hex) of pieces' bytes, read in chunks (an old output file is never held whole). */
+function sha256Of(pieces: readonly Piece[]): string {
+  const hash = createHash('sha256')
+  eachChunk(pieces, (bytes) => hash.update(bytes))
+  return hash.digest('hex')
+}
+
+/** The text of a few bytes of an old output file. */
+function textOf(range: FileRange): string {
+  const parts: Buffer[] = []
+  eachChunk([range], (bytes) => parts.push(Buffer.from(bytes)))
+  return Buffer.concat(parts).toString('utf8')
 }
 
 export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: ExportCache, fingerprint: string): Promise<IncrementalResult> {
@@ -124,11 +148,14 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
       return undefined
     }
     fds.push(fd)
-    return {subarray: (start, end) => ({fd, start, end})}
+    return {size: fstatSync(fd).size, subarray: (start, end) => ({fd, start, end})}
   }
+  let hasher: Hasher | undefined
   try {
-    return await patchExport(ctx, ds, cache, fingerprint, openOutput)
+    return await patchExport(ctx, ds, cache, fingerprint, openOutput, () => (hasher ??= startHasher()))
   } finally {
+    // The hashing thread reads through these descriptors: it stops before they close.
+    await hasher?.close()
     for (const fd of fds) closeSync(fd)
   }
 }
@@ -139,6 +166,7 @@ async function patchExport(
   cache: ExportCache,
   fingerprint: string,
   openOutput: (path: string) => OpenOutput | undefined,
+  startHashing: () => Hasher,
 ): Promise<IncrementalResult> {
   const mark = exportTimings('incremental')
   // 1. Is the cache about this output, these options and this dataset's history?
@@ -147,8 +175,12 @@ async function patchExport(
   if (cache.meta('dataset') !== ds.path) return {fallback: 'the cache is for another dataset'}
   const seq = Number(cache.meta('seq'))
   if (!Number.isInteger(seq) || ds.transactionIdAt(seq) !== (cache.meta('tx') || undefined)) return {fallback: 'the dataset history differs from the cached one'}
-  const oldManifest = readOutput(ctx.out, MANIFEST_PATH)
-  if (!oldManifest || createHash('sha256').update(oldManifest).digest('hex') !== cache.meta('manifestSha')) return {fallback: 'the output folder is not the cached export'}
+  // Held open, like the app bundle below: the bytes checked now are the bytes reused at the commit.
+  const oldManifest = openOutput(MANIFEST_PATH)
+  if (!oldManifest || sha256Of([oldManifest.subarray(0, oldManifest.size)]) !== cache.meta('manifestSha')) return {fallback: 'the output folder is not the cached export'}
+  // The app bundle's unchanged entries are the old file's bytes, copied from it (held open too).
+  const oldBundle = openOutput(APP_BUNDLE_PATH)
+  if (!oldBundle) return {fallback: 'the output has no app bundle'}
 
   mark('cache checks')
   // 2. What changed since then (drafts and release versions never reach an export).
@@ -178,8 +210,8 @@ async function patchExport(
     }
     return kept
   }
-  const before = graphState(snap.before, oldReferrers)
-  const after = graphState(snap.now, newReferrers)
+  const before = graphState(snap.before, oldReferrers, snap.prefetch)
+  const after = graphState(snap.now, newReferrers, snap.prefetch)
   const affected = new Set<string>()
   for (const id of changed) {
     const type = before.typeOf(id)
@@ -189,12 +221,17 @@ async function patchExport(
   }
   if (affected.size > Math.max(2_000, pageCount * MAX_AFFECTED_SHARE)) return {fallback: `${affected.size} pages affected`}
 
+  // Started now, ready by the time the app bundle is (see hasher.ts); a small bundle is hashed
+  // here, in less time than a thread takes to start.
+  const hasher = oldBundle.size >= (ctx.hashThreadMinBytes ?? HASHING_THREAD_MIN_BYTES) ? startHashing() : undefined
+
   mark('affected pages')
   // 4. Rebuild those pages from the documents that decide them.
   const oldGeneratedAt = cache.meta('generatedAt')!
   const subsetModel = async (targets: Iterable<string>, now: string) => {
     const ids = contextOf(after, targets)
     mark(`  context (${ids.size} documents)`)
+    snap.prefetch(ids)
     const docs: StoredDocument[] = []
     for (const id of ids) {
       const doc = snap.now(id)
@@ -305,19 +342,15 @@ async function patchExport(
   }
   const webCache = createWebJsonCache()
   for (const {page} of rebuilt.values()) take(webFile(built.model, page, {cache: webCache}))
-  for (const file of syndicationFiles(feedModel, ctx.profiles, ctx.build, [...linked.values()])) take(file)
   const deleted = new Set<string>()
   for (const [id, row] of oldRows) {
     const now = rebuilt.get(id)
     if (!now || now.row.file !== row.file) deleted.add(row.file)
   }
-  for (const path of files.keys()) deleted.delete(path)
 
-  mark('render')
-  // The app bundle: unchanged entries are the old file's bytes, copied from it (held open: the
-  // bytes hashed now are the bytes written at the commit).
-  const oldBundle = openOutput(APP_BUNDLE_PATH)
-  if (!oldBundle) return {fallback: 'the output has no app bundle'}
+  mark('web pages')
+  // The app bundle: unchanged entries are the old file's bytes (the bytes hashed now are the
+  // bytes written at the commit).
   const people = await reviewers(cache, snap, rebuilt, targets, ctx)
   const parts = appBundleParts({site, generatedAt}, people)
   const bundlePieces: Piece[] = [parts.open]
@@ -329,6 +362,9 @@ async function patchExport(
     if (!r) keyRow.set(id, (r = cache.page(id)!))
     return r
   }
+  // Each group loses the entries of its rebuilt and removed pages (the pages it had before).
+  const droppedFrom = new Map(APP_GROUPS.map((g) => [g as string, new Set<string>()]))
+  for (const [id, row] of oldRows) droppedFrom.get(appGroupOf(row.type))?.add(id)
   APP_GROUPS.forEach((group, i) => {
     if (i > 0) bundlePieces.push(parts.between[i - 1]!)
     const layout = cache.layout(`bundle:${group}`)
@@ -336,7 +372,7 @@ async function patchExport(
       .filter((r) => appGroupOf(r.page.type) === group)
       .sort((a, b) => compareRows(a.row, b.row))
       .map((r) => ({key: r.page.id, text: appEntryJson(r.page)}))
-    const spliced = spliceList(oldBundle, groupStart, layout, targets, inserts, (ins, kept) => compareRows(newRows.get(ins.key)!, rowOf(kept)) < 0, ',')
+    const spliced = spliceList(oldBundle, groupStart, layout, droppedFrom.get(group)!, inserts, (ins, kept) => compareRows(newRows.get(ins.key)!, rowOf(kept)) < 0, ',')
     bundlePieces.push(...spliced.pieces)
     bundleLayouts.push({old: layout, now: spliced.layout})
     groupStart += listBytes(layout, ',') + (i < parts.between.length ? Buffer.byteLength(parts.between[i]!) : 0)
@@ -344,42 +380,36 @@ async function patchExport(
   bundlePieces.push(parts.close)
   for (const piece of bundlePieces) if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, APP_BUNDLE_PATH))
   if (errorsOf(problems).length) throw new ExportValidationError(errorsOf(problems))
+  // Hashed on the other thread while this one renders the feeds and splices the manifest.
+  const bundleSha = hasher ? hasher.sha256(bundlePieces) : Promise.resolve(sha256Of(bundlePieces))
+  bundleSha.catch(() => {}) // awaited below; a failure before then must not go unhandled
 
   mark('bundle')
+  for (const file of syndicationFiles(feedModel, ctx.profiles, ctx.build, [...linked.values()])) take(file)
+  for (const path of files.keys()) deleted.delete(path)
+
+  mark('feeds')
   // 7. Manifest entries of the changed files, then the manifest itself (unchanged entries reused).
-  const bundleHash = createHash('sha256')
-  eachChunk(bundlePieces, (bytes) => bundleHash.update(bytes))
+  const manifestLayout = cache.layout('manifest')
   const bundleSize = bundlePieces.reduce((n, piece) => n + pieceBytes(piece), 0)
   const entries = new Map<string, ManifestEntry>()
   for (const [path, bytes] of files) entries.set(path, {path, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex')})
-  entries.set(APP_BUNDLE_PATH, {path: APP_BUNDLE_PATH, size: bundleSize, sha256: bundleHash.digest('hex')})
-  const manifestLayout = cache.layout('manifest')
+  entries.set(APP_BUNDLE_PATH, {path: APP_BUNDLE_PATH, size: bundleSize, sha256: await bundleSha})
   const mParts = manifestParts(generatedAt)
   const dropPaths = new Set([...entries.keys(), ...deleted])
   const mInserts: Insert[] = [...entries.values()].sort((a, b) => compareStrings(a.path, b.path)).map((e) => ({key: e.path, text: manifestEntryText(e)}))
   const oldManifestOpen = Number(cache.meta('manifestOpen'))
   const manifestSpliced = spliceList(oldManifest, oldManifestOpen, manifestLayout, dropPaths, mInserts, (ins, kept) => compareStrings(ins.key, kept) < 0, mParts.separator)
   // Sizes of the files this run replaces or removes, from their old manifest entries.
-  let bytes = Number(cache.meta('bytes')) - oldManifest.byteLength
-  {
-    let at = oldManifestOpen
-    manifestLayout.keys.forEach((key, i) => {
-      const len = manifestLayout.lengths[i]!
-      if (dropPaths.has(key)) bytes -= (JSON.parse(oldManifest.subarray(at, at + len).toString('utf8')) as ManifestEntry).size
-      at += len + Buffer.byteLength(mParts.separator)
-    })
-  }
+  let bytes = Number(cache.meta('bytes')) - oldManifest.size
+  for (const range of manifestSpliced.dropped) bytes -= (JSON.parse(textOf(range)) as ManifestEntry).size
   for (const e of entries.values()) bytes += e.size
-  const manifestPieces = manifestSpliced.layout.keys.length ? [mParts.open, ...manifestSpliced.pieces, mParts.close] : [mParts.empty]
+  const manifestPieces = manifestSpliced.layout.lengths.length ? [mParts.open, ...manifestSpliced.pieces, mParts.close] : [mParts.empty]
   // New text only: the reused entries were checked when they were written.
   for (const piece of manifestPieces) if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, MANIFEST_PATH))
   if (errorsOf(problems).length) throw new ExportValidationError(errorsOf(problems))
-  const manifestHash = createHash('sha256')
-  for (const piece of manifestPieces) {
-    manifestHash.update(piece)
-    bytes += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength
-  }
-  const manifestSha = manifestHash.digest('hex')
+  for (const piece of manifestPieces) bytes += pieceBytes(piece)
+  const manifestSha = sha256Of(manifestPieces)
 
   mark('manifest')
   // 8. Commit, remember. How the changed files get into the output depends on its size (see
@@ -422,7 +452,7 @@ async function patchExport(
     cache.setMeta('manifestSha', manifestSha)
     cache.setMeta('generatedAt', generatedAt)
     cache.setMeta('bytes', String(bytes))
-    cache.setMeta('files', String(manifestSpliced.layout.keys.length + 1))
+    cache.setMeta('files', String(manifestSpliced.layout.lengths.length + 1))
     cache.setMeta('seq', String(currentSeq))
     cache.setMeta('tx', ds.transactionIdAt(currentSeq) ?? '')
     cache.setMeta('state', 'ready')
