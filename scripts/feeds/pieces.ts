@@ -1,8 +1,9 @@
 /**
  * The pieces a file is written from: text, bytes, or a range of another file held open (an
- * incremental export's app bundle is mostly the last bundle's bytes). Only node:fs: the hashing
- * thread (incremental/hashWorker.ts) loads this and nothing else of the exporter.
+ * incremental export's app bundle is mostly the last bundle's bytes). Only node built-ins: the
+ * hashing thread (incremental/hashWorker.ts) loads this and nothing else of the exporter.
  */
+import {createHash} from 'node:crypto'
 import {readSync} from 'node:fs'
 
 /**
@@ -44,4 +45,11 @@ export function eachChunk(pieces: readonly Piece[], use: (bytes: Buffer) => void
       at += n
     }
   }
+}
+
+/** SHA-256 (hex) of pieces' bytes, read in chunks (a file range is never held whole). */
+export function sha256OfPieces(pieces: readonly Piece[]): string {
+  const hash = createHash('sha256')
+  eachChunk(pieces, (bytes) => hash.update(bytes))
+  return hash.digest('hex')
 }

@@ -5,8 +5,8 @@
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {ExportCache} from '../../scripts/feeds/incremental/cache.ts'
-import {layoutKeys, layoutOf, type ListLayout} from '../../scripts/feeds/incremental/splice.ts'
-import {tempDir} from './helpers.ts'
+import {layoutOf, type ListLayout} from '../../scripts/feeds/incremental/splice.ts'
+import {layoutKeys, tempDir} from './helpers.ts'
 
 let tmp: ReturnType<typeof tempDir> | undefined
 let cache: ExportCache | undefined

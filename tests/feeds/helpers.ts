@@ -6,11 +6,15 @@ import {join, relative} from 'node:path'
 import {ROOT} from '../../scripts/lib/paths.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
 import {importNdjson} from '../../scripts/store/ndjson.ts'
+import type {ListLayout} from '../../scripts/feeds/incremental/splice.ts'
 import {exportFeeds, type ExportFeedsOptions} from '../../scripts/feeds/export.ts'
 import {fetchFeedInput, type FeedInput} from '../../scripts/feeds/input.ts'
 import {buildFeedModel} from '../../scripts/feeds/model.ts'
 import {createLocalSource, runQuery} from '../../scripts/query/local.ts'
 import type {StoredDocument} from '../../scripts/store/types.ts'
+
+/** An export cache layout's keys as a list (incremental/splice.ts keeps them as one text). */
+export const layoutKeys = (layout: ListLayout): string[] => (layout.keys ? layout.keys.slice(0, -1).split('\n') : [])
 
 export const FIXTURE_DIR = join(ROOT, 'tests', 'fixtures', 'feeds')
 export const FIXTURE = join(FIXTURE_DIR, 'dataset.ndjson')

@@ -5,7 +5,8 @@
  * that are not there, inserts anywhere.
  */
 import {describe, expect, it} from 'vitest'
-import {layoutKeys, layoutOf, listBytes, spliceList, type Insert} from '../../scripts/feeds/incremental/splice.ts'
+import {layoutOf, listBytes, spliceList, type Insert} from '../../scripts/feeds/incremental/splice.ts'
+import {layoutKeys} from './helpers.ts'
 
 /** mulberry32: the same lists on every run. */
 function random(seed: number) {

@@ -110,8 +110,8 @@ export class ExportCache {
     this.path = path
     mkdirSync(dirname(path), {recursive: true})
     this.db = new DatabaseSync(path, {timeout: 30_000})
-    // Reads through a memory map: the layouts are megabytes at 100k pages, read in a few ms so
-    // instead of tens (a read() per overflow page).
+    // Reads through a memory map: at 100k pages the layouts are megabytes, read in a few ms this
+    // way instead of tens (a read() per overflow page).
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = ${CACHE_MMAP_BYTES};`)
     this.db.exec(DDL)
     const p = (sql: string) => this.db.prepare(sql)

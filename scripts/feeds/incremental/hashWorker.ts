@@ -4,15 +4,12 @@
  * descriptor table). Loads nothing of the exporter but pieces.ts, so it is ready long before the
  * app bundle is.
  */
-import {createHash} from 'node:crypto'
 import {parentPort} from 'node:worker_threads'
-import {eachChunk, type Piece} from '../pieces.ts'
+import {sha256OfPieces, type Piece} from '../pieces.ts'
 
 parentPort!.on('message', (pieces: Piece[]) => {
   try {
-    const hash = createHash('sha256')
-    eachChunk(pieces, (bytes) => hash.update(bytes))
-    parentPort!.postMessage({sha256: hash.digest('hex')})
+    parentPort!.postMessage({sha256: sha256OfPieces(pieces)})
   } catch (e) {
     parentPort!.postMessage({error: (e as Error).message})
   }

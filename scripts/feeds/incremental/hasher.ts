@@ -18,30 +18,28 @@ export function startHasher(): Hasher {
   // An idle thread must not keep the process alive (a caller that never asks).
   worker.unref()
   let stopped: Error | undefined
-  worker.on('error', (e) => {
+  let pending: {resolve(sha256: string): void; reject(e: Error): void} | undefined
+  const settle = (fn: (p: NonNullable<typeof pending>) => void) => {
+    const p = pending
+    pending = undefined
+    worker.unref()
+    if (p) fn(p)
+  }
+  worker.on('message', (reply: {sha256?: string; error?: string}) =>
+    settle((p) => (reply.sha256 !== undefined ? p.resolve(reply.sha256) : p.reject(new Error(`hashing thread: ${reply.error}`)))),
+  )
+  const stop = (e: Error) => {
     stopped ??= e
-  })
-  worker.on('exit', (code) => {
-    stopped ??= new Error(`hashing thread stopped (exit code ${code})`)
-  })
+    settle((p) => p.reject(stopped!))
+  }
+  worker.on('error', stop)
+  worker.on('exit', (code) => stop(new Error(`hashing thread stopped (exit code ${code})`)))
   return {
     sha256(pieces) {
       if (stopped) return Promise.reject(stopped)
+      if (pending) return Promise.reject(new Error('hashing thread: one hash at a time'))
       return new Promise((resolve, reject) => {
-        const settle = (fn: () => void) => {
-          worker.off('error', onError)
-          worker.off('exit', onExit)
-          worker.off('message', onMessage)
-          worker.unref()
-          fn()
-        }
-        const onError = (e: Error) => settle(() => reject(e))
-        const onExit = () => settle(() => reject(stopped))
-        const onMessage = (reply: {sha256?: string; error?: string}) =>
-          settle(() => (reply.sha256 !== undefined ? resolve(reply.sha256) : reject(new Error(`hashing thread: ${reply.error}`))))
-        worker.once('error', onError)
-        worker.once('exit', onExit)
-        worker.once('message', onMessage)
+        pending = {resolve, reject}
         // Waited for: the thread keeps the process alive until it answers.
         worker.ref()
         worker.postMessage(pieces)

@@ -49,7 +49,7 @@ import {ExportCache, type PageRow} from './cache.ts'
 import {commitMode, commitPatch} from './commit.ts'
 import {startHasher, type Hasher} from './hasher.ts'
 import {exportTimings} from '../timings.ts'
-import {eachChunk, pieceBytes, type FileRange, type Piece} from '../pieces.ts'
+import {eachChunk, pieceBytes, sha256OfPieces, type FileRange, type Piece} from '../pieces.ts'
 import {addAffected, contextOf, type GraphState} from './deps.ts'
 import {docRefs, referencedIds, type DocRefs} from './refs.ts'
 import {listBytes, spliceList, type Insert, type ListLayout} from './splice.ts'
@@ -124,13 +124,6 @@ interface OpenOutput {
   subarray(start: number, end: number): FileRange
 }
 
-/** SHA-256 (hex) of pieces' bytes, read in chunks (an old output file is never held whole). */
-function sha256Of(pieces: readonly Piece[]): string {
-  const hash = createHash('sha256')
-  eachChunk(pieces, (bytes) => hash.update(bytes))
-  return hash.digest('hex')
-}
-
 /** The text of a few bytes of an old output file. */
 function textOf(range: FileRange): string {
   const parts: Buffer[] = []
@@ -177,7 +170,7 @@ async function patchExport(
   if (!Number.isInteger(seq) || ds.transactionIdAt(seq) !== (cache.meta('tx') || undefined)) return {fallback: 'the dataset history differs from the cached one'}
   // Held open, like the app bundle below: the bytes checked now are the bytes reused at the commit.
   const oldManifest = openOutput(MANIFEST_PATH)
-  if (!oldManifest || sha256Of([oldManifest.subarray(0, oldManifest.size)]) !== cache.meta('manifestSha')) return {fallback: 'the output folder is not the cached export'}
+  if (!oldManifest || sha256OfPieces([oldManifest.subarray(0, oldManifest.size)]) !== cache.meta('manifestSha')) return {fallback: 'the output folder is not the cached export'}
   // The app bundle's unchanged entries are the old file's bytes, copied from it (held open too).
   const oldBundle = openOutput(APP_BUNDLE_PATH)
   if (!oldBundle) return {fallback: 'the output has no app bundle'}
@@ -381,7 +374,7 @@ async function patchExport(
   for (const piece of bundlePieces) if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, APP_BUNDLE_PATH))
   if (errorsOf(problems).length) throw new ExportValidationError(errorsOf(problems))
   // Hashed on the other thread while this one renders the feeds and splices the manifest.
-  const bundleSha = hasher ? hasher.sha256(bundlePieces) : Promise.resolve(sha256Of(bundlePieces))
+  const bundleSha = hasher ? hasher.sha256(bundlePieces) : Promise.resolve(sha256OfPieces(bundlePieces))
   bundleSha.catch(() => {}) // awaited below; a failure before then must not go unhandled
 
   mark('bundle')
@@ -409,7 +402,7 @@ async function patchExport(
   for (const piece of manifestPieces) if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, MANIFEST_PATH))
   if (errorsOf(problems).length) throw new ExportValidationError(errorsOf(problems))
   for (const piece of manifestPieces) bytes += pieceBytes(piece)
-  const manifestSha = sha256Of(manifestPieces)
+  const manifestSha = sha256OfPieces(manifestPieces)
 
   mark('manifest')
   // 8. Commit, remember. How the changed files get into the output depends on its size (see

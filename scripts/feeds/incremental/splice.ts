@@ -42,9 +42,6 @@ export function layoutOf(keys: readonly string[], lengths: readonly number[]): L
   return {keys: keys.length ? `${keys.join('\n')}\n` : '', lengths: Uint32Array.from(lengths)}
 }
 
-/** The keys of a layout, as a list. */
-export const layoutKeys = (layout: ListLayout): string[] => (layout.keys ? layout.keys.slice(0, -1).split('\n') : [])
-
 /** Byte length of a list with this layout. */
 export function listBytes(layout: ListLayout, separator: string): number {
   const {lengths} = layout
