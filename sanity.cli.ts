@@ -14,5 +14,6 @@ export default defineCliConfig({
     generates: './sanity.types.ts',
     overloadClientMethods: true,
   },
-  telemetry: false,
-} as Parameters<typeof defineCliConfig>[0])
+  // No `telemetry` key: the CLI reads DO_NOT_TRACK=1 (set by .ci/run and the tests) instead.
+  deployment: {autoUpdates: false},
+})
