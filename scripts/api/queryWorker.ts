@@ -1,39 +1,47 @@
 /**
  * The query worker: runs the API's GROQ on its own thread over its own connection to the dataset
  * file, so the server can stop a query that runs too long (by terminating this thread) and keeps
- * answering everything else meanwhile. One message in, one message out (see queryService.ts).
+ * answering everything else meanwhile. One message in, one message out (queryProtocol.ts).
  */
 import {parentPort, workerData} from 'node:worker_threads'
-import type {Perspective} from '../query/local.ts'
 import {GroqQueryError} from '../query/errors.ts'
 import {Dataset} from '../store/dataset.ts'
+import type {QueryRequest, QueryResponse, QueryWorkerData} from './queryProtocol.ts'
 import {QuerySnapshot} from './querySnapshot.ts'
 
-export interface QueryJob {
-  id: number
-  query: string
-  params: Record<string, unknown>
-  perspective: Perspective
-}
-
-export type QueryReply =
-  | {id: number; ok: true; result: unknown}
-  | {id: number; ok: false; groq: boolean; message: string; position?: number; line?: number; column?: number}
-
-const {datasetPath} = workerData as {datasetPath: string}
+const {datasetPath} = workerData as QueryWorkerData
 const snapshot = new QuerySnapshot(Dataset.open(datasetPath))
+const port = parentPort!
 
-parentPort!.on('message', (job: QueryJob) => {
+type GroqErrorResponse = Extract<QueryResponse, {type: 'groqError'}>
+
+function run(job: QueryRequest): void {
   snapshot.run(job.query, job.params, job.perspective).then(
-    (result) => parentPort!.postMessage({id: job.id, ok: true, result: result ?? null} satisfies QueryReply),
+    (result) => {
+      port.postMessage({type: 'result', id: job.id, result: result ?? null} satisfies QueryResponse)
+    },
     (e: unknown) => {
-      const reply: QueryReply = {id: job.id, ok: false, groq: e instanceof GroqQueryError, message: (e as Error)?.message ?? String(e)}
-      if (e instanceof GroqQueryError) {
-        if (e.position !== undefined) reply.position = e.position
-        if (e.line !== undefined) reply.line = e.line
-        if (e.column !== undefined) reply.column = e.column
+      if (!(e instanceof GroqQueryError)) {
+        const message = (e as Error)?.message ?? String(e)
+        port.postMessage({type: 'error', id: job.id, message} satisfies QueryResponse)
+        return
       }
-      parentPort!.postMessage(reply)
+      const reply: GroqErrorResponse = {type: 'groqError', id: job.id, message: e.message}
+      if (e.position !== undefined) reply.position = e.position
+      if (e.line !== undefined) reply.line = e.line
+      if (e.column !== undefined) reply.column = e.column
+      port.postMessage(reply)
     },
   )
+}
+
+port.on('message', (msg: QueryRequest) => {
+  switch (msg.type) {
+    case 'run':
+      run(msg)
+      break
+    default:
+      // A compile error when a request type is added to queryProtocol.ts but not handled here.
+      msg.type satisfies never
+  }
 })

@@ -4,8 +4,9 @@
  * A path it creates and nobody writes is removed; a path it did not expect is created when written.
  */
 import type {Dataset} from '../store/dataset.ts'
+import {slugsAndTitlesOfFile, type SlugAndTitle} from '../store/slugsAndTitles.ts'
 import type {FeedInput} from './input.ts'
-import {webPagePath} from './render/web.ts'
+import {webPagePath} from './outputs/webPage.ts'
 import {cleanLine} from './text.ts'
 import {PAGE_TYPES, type Page, type PageType} from './types.ts'
 
@@ -15,14 +16,23 @@ function pagePathOf(type: PageType, rawSlug: unknown, rawTitle: unknown): string
   return slug && cleanLine(rawTitle) ? webPagePath({type, slug} as Page) : undefined
 }
 
-/** The web page paths of a dataset's published pages, from their slugs and titles alone. */
-export function expectedPagePaths(ds: Dataset): string[] {
+function pagePathsOf(rows: readonly SlugAndTitle[]): string[] {
   const out: string[] = []
-  for (const [type, rawSlug, rawTitle] of ds.slugsAndTitles(PAGE_TYPES)) {
+  for (const [type, rawSlug, rawTitle] of rows) {
     const path = pagePathOf(type as PageType, rawSlug, rawTitle)
     if (path) out.push(path)
   }
   return out
+}
+
+/** The web page paths of a dataset's published pages, from their slugs and titles alone. */
+export function expectedPagePaths(ds: Dataset): string[] {
+  return pagePathsOf(ds.slugsAndTitles(PAGE_TYPES))
+}
+
+/** expectedPagePaths of a dataset file, without loading the store (the writer thread lists them). */
+export function expectedPagePathsOfFile(file: string): string[] {
+  return pagePathsOf(slugsAndTitlesOfFile(file, PAGE_TYPES))
 }
 
 /** The web page paths the model will have: one per published query result with a title and a slug (basePage in model.ts). */
@@ -38,7 +48,10 @@ export function expectedWebPaths(input: FeedInput): string[] {
   ] as never
   for (const [type, list] of lists) {
     for (const raw of list) {
-      const path = typeof raw._id === 'string' && !raw._id.includes('.') ? pagePathOf(type, raw.slug, raw.title) : undefined
+      const path =
+        typeof raw._id === 'string' && !raw._id.includes('.')
+          ? pagePathOf(type, raw.slug, raw.title)
+          : undefined
       if (path) out.push(path)
     }
   }

@@ -31,7 +31,10 @@ const ours = new Set<string>()
  */
 export function workDirs(out: string, random: string): {tmp: string; old: string} {
   const base = join(dirname(out), `${basename(out)}.`)
-  const dirs = {tmp: `${base}tmp-${process.pid}-${random}`, old: `${base}old-${process.pid}-${random}`}
+  const dirs = {
+    tmp: `${base}tmp-${process.pid}-${random}`,
+    old: `${base}old-${process.pid}-${random}`,
+  }
   ours.add(dirs.tmp).add(dirs.old)
   return dirs
 }
@@ -48,7 +51,8 @@ export function findLeftovers(out: string): Leftover[] {
     const path = join(parent, name)
     try {
       const st = statSync(path)
-      if (st.isDirectory()) found.push({path, kind: m[1] as 'tmp' | 'old', pid: Number(m[2]), mtimeMs: st.mtimeMs})
+      if (st.isDirectory())
+        found.push({path, kind: m[1] as 'tmp' | 'old', pid: Number(m[2]), mtimeMs: st.mtimeMs})
     } catch {
       // Removed meanwhile by another export's cleanup.
     }
@@ -78,9 +82,16 @@ export function processRunning(pid: number): boolean {
 /** A tree whose manifest lists files that are all there with their sizes: not partly removed. */
 export function isCompleteExport(dir: string, manifestPath: string): boolean {
   try {
-    const manifest = JSON.parse(readFileSync(join(dir, manifestPath), 'utf8')) as {files?: Array<{path?: unknown; size?: unknown}>}
+    const manifest = JSON.parse(readFileSync(join(dir, manifestPath), 'utf8')) as {
+      files?: Array<{path?: unknown; size?: unknown}>
+    }
     if (!Array.isArray(manifest.files)) return false
-    return manifest.files.every((f) => typeof f.path === 'string' && typeof f.size === 'number' && statSync(join(dir, ...f.path.split('/'))).size === f.size)
+    return manifest.files.every(
+      (f) =>
+        typeof f.path === 'string' &&
+        typeof f.size === 'number' &&
+        statSync(join(dir, ...f.path.split('/'))).size === f.size,
+    )
   } catch {
     return false
   }
@@ -91,13 +102,20 @@ export function isCompleteExport(dir: string, manifestPath: string): boolean {
  * (incremental/journal.ts), restore the previous tree if `out` is missing, then remove the
  * leftovers of processes that are gone. Returns what was done, for progress lines.
  */
-export function recoverInterruptedExport(out: string, manifestPath: string): {restored?: string; rolledForward?: string; removed: string[]} {
+export function recoverInterruptedExport(
+  out: string,
+  manifestPath: string,
+): {restored?: string; rolledForward?: string; removed: string[]} {
   const stale = findLeftovers(out).filter((l) => !stillInUse(l))
   const result: {restored?: string; rolledForward?: string; removed: string[]} = {removed: []}
   // A journal is only ever written while `out` exists (an incremental commit never moves it).
-  for (const l of stale) if (l.kind === 'tmp' && existsSync(out) && rollForward(out, l.path)) result.rolledForward = l.path
+  for (const l of stale)
+    if (l.kind === 'tmp' && existsSync(out) && rollForward(out, l.path))
+      result.rolledForward = l.path
   if (!existsSync(out)) {
-    const previous = stale.filter((l) => l.kind === 'old' && isCompleteExport(l.path, manifestPath)).at(-1)
+    const previous = stale
+      .filter((l) => l.kind === 'old' && isCompleteExport(l.path, manifestPath))
+      .at(-1)
     if (previous) {
       renameSync(previous.path, out)
       result.restored = previous.path

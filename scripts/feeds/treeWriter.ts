@@ -5,28 +5,41 @@
  * 100k files that is ~300k file system calls of kernel time: on the second core, in parallel with
  * rendering, instead of on the main thread; and no buffer is allocated per file (fresh memory is
  * what a small VM pays most for). The worker also renders web pages itself (renderWeb) whenever
- * it has room, so both cores render.
+ * it has room, so both cores render. The messages both ways are in treeWriterProtocol.ts.
  */
 import {Worker} from 'node:worker_threads'
 import {encodeUtf8, escapeJsonBytes, textLength} from './json.ts'
 import {requireInside, safeTargets} from './outputPaths.ts'
-import type {ManifestEntry} from './build.ts'
+import type {ManifestEntry} from './outputs/manifest.ts'
 import {WireEncoder} from './render/webWire.ts'
+import type {
+  SlabRequest,
+  TreeWriterData,
+  WriterRequest,
+  WriterResponse,
+} from './treeWriterProtocol.ts'
 import type {Page, Site} from './types.ts'
 
 export interface FileWriter {
   /**
    * Queue a file (its path inside the tree), its text whole or in pieces (written one after the
-   * other: webJson.ts webPagePieces); waits only when every slab is in flight.
+   * other: outputs/webPage.ts webPagePieces); waits only when every slab is in flight.
    * `htmlEscape`: the content is JSON whose `<`, `>`, `&`, U+2028, U+2029 still need their \u
    * escapes (see json.ts escapeJsonBytes): they are applied while copying into the slab.
    */
-  write(path: string, content: string | readonly string[], opts?: {htmlEscape?: boolean}): Promise<void>
+  write(
+    path: string,
+    content: string | readonly string[],
+    opts?: {htmlEscape?: boolean},
+  ): Promise<void>
   /**
    * A file written in pieces, for files too big to hold whole (the app bundle): each `write` is
    * encoded into a chunk; full chunks go to the worker, which appends and hashes them.
    */
-  stream(path: string): {write(text: string | readonly string[]): Promise<void>; end(): Promise<void>}
+  stream(path: string): {
+    write(text: string | readonly string[]): Promise<void>
+    end(): Promise<void>
+  }
   /**
    * The paths of files that will be written: the worker creates them (empty) while it has nothing
    * else to do; creation is most of a small file's cost (see treeWriterWorker.ts). Optional.
@@ -46,16 +59,15 @@ export interface FileWriter {
   close(): Promise<void>
 }
 
-
-interface Batch {
-  id: number
-  slab: ArrayBuffer
-  files: Array<{path: string; target: string; start: number; end: number}>
-}
+/** The slab being filled: a slab request once sent. */
+type Batch = Omit<SlabRequest, 'type'>
 
 const WORKER_URL = new URL('./treeWriterWorker.ts', import.meta.url)
 
-export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?: number; renderBatches?: number} = {}): FileWriter {
+export function createFileWriter(
+  root: string,
+  opts: {slabBytes?: number; slabs?: number; renderBatches?: number} = {},
+): FileWriter {
   const slabBytes = opts.slabBytes ?? 4 * 1024 * 1024
   const renderBatches = opts.renderBatches ?? 3
   // Render batches queued and not yet done, counted by both threads: the main thread may not
@@ -64,10 +76,19 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
   // The thread's garbage is short-lived page text: a young generation of 48 MB collects it in
   // ~160 scavenges at 100k pages (0.8 s) where 8 MB took ~600 (1.6 s), for ~60 MB more peak
   // memory; larger ones saved little more (96 MB: 0.78 s, 192 MB: 0.71 s).
-  const worker = new Worker(WORKER_URL, {workerData: {rendering}, resourceLimits: {maxYoungGenerationSizeMb: 48}})
-  const free: ArrayBuffer[] = Array.from({length: opts.slabs ?? 6}, () => new ArrayBuffer(slabBytes))
+  const worker = new Worker(WORKER_URL, {
+    workerData: {rendering} satisfies TreeWriterData,
+    resourceLimits: {maxYoungGenerationSizeMb: 48},
+  })
+  const free: ArrayBuffer[] = Array.from(
+    {length: opts.slabs ?? 6},
+    () => new ArrayBuffer(slabBytes),
+  )
   const waiting: Array<() => void> = []
-  const pending = new Map<number, {resolve: (entries: ManifestEntry[]) => void; reject: (e: unknown) => void}>()
+  const pending = new Map<
+    number,
+    {resolve: (entries: ManifestEntry[]) => void; reject: (e: unknown) => void}
+  >()
   const results: Array<Promise<ManifestEntry[]>> = []
   let failure: unknown
   let nextId = 0
@@ -79,21 +100,29 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
   let siteSent = false
 
   let settled: (() => void) | undefined
-  worker.on('message', (msg: {id: number; entries?: ManifestEntry[]; error?: string; slab?: ArrayBuffer; settled?: true}) => {
-    if (msg.settled) {
-      settled?.()
-      return
+  worker.on('message', (msg: WriterResponse) => {
+    switch (msg.type) {
+      case 'settled':
+        settled?.()
+        break
+      case 'written':
+      case 'failed': {
+        const p = pending.get(msg.id)
+        pending.delete(msg.id)
+        if (msg.slab && msg.slab.byteLength === slabBytes) {
+          free.push(msg.slab)
+          waiting.shift()?.()
+        }
+        if (msg.type === 'failed') {
+          failure ??= new Error(msg.error)
+          p?.reject(failure)
+        } else p?.resolve(msg.entries)
+        break
+      }
+      default:
+        // A compile error when a response type is added to treeWriterProtocol.ts but not handled here.
+        msg satisfies never
     }
-    const p = pending.get(msg.id)
-    pending.delete(msg.id)
-    if (msg.slab && msg.slab.byteLength === slabBytes) {
-      free.push(msg.slab)
-      waiting.shift()?.()
-    }
-    if (msg.error) {
-      failure ??= new Error(msg.error)
-      p?.reject(failure)
-    } else p?.resolve(msg.entries!)
   })
   worker.on('error', (e) => {
     failure ??= e
@@ -103,13 +132,18 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
   })
 
   const expect = (id: number) => {
-    const promise = new Promise<ManifestEntry[]>((resolve, reject) => pending.set(id, {resolve, reject}))
+    const promise = new Promise<ManifestEntry[]>((resolve, reject) =>
+      pending.set(id, {resolve, reject}),
+    )
     promise.catch(() => {})
     results.push(promise)
   }
   const send = (batch: Batch) => {
     expect(batch.id)
-    worker.postMessage({type: 'slab', id: batch.id, slab: batch.slab, files: batch.files}, [batch.slab])
+    worker.postMessage(
+      {type: 'slab', id: batch.id, slab: batch.slab, files: batch.files} satisfies WriterRequest,
+      [batch.slab],
+    )
   }
   const targetOf = (path: string): string => requireInside(root, path, 'the output folder')
   const flush = () => {
@@ -145,8 +179,14 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
         // Too big for a slab: a buffer of its own.
         flush()
         let bytes = Buffer.allocUnsafe(max)
-        bytes = bytes.subarray(0, source ? escapeJsonBytes(source, bytes, 0) : encodeUtf8(content, bytes, 0))
-        const own = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+        bytes = bytes.subarray(
+          0,
+          source ? escapeJsonBytes(source, bytes, 0) : encodeUtf8(content, bytes, 0),
+        )
+        const own = bytes.buffer.slice(
+          bytes.byteOffset,
+          bytes.byteOffset + bytes.byteLength,
+        ) as ArrayBuffer
         send({id: nextId++, slab: own, files: [{path, target, start: 0, end: own.byteLength}]})
         return
       }
@@ -168,7 +208,19 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       const sendChunk = (last: boolean) => {
         const id = nextId++
         expect(id)
-        worker.postMessage({type: 'chunk', id, path, target, chunk: chunk!, length, first, last}, [chunk!])
+        worker.postMessage(
+          {
+            type: 'chunk',
+            id,
+            path,
+            target,
+            chunk: chunk!,
+            length,
+            first,
+            last,
+          } satisfies WriterRequest,
+          [chunk!],
+        )
         first = false
         chunk = undefined
         chunkView = undefined
@@ -189,16 +241,22 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
           if (failure) throw failure
           const units = textLength(text)
           let bytes: Buffer | undefined
-          if (units * 3 > slabBytes) bytes = Buffer.from(typeof text === 'string' ? text : text.join(''), 'utf8')
+          if (units * 3 > slabBytes)
+            bytes = Buffer.from(typeof text === 'string' ? text : text.join(''), 'utf8')
           if (!chunk) await take()
           if (bytes) {
             // A piece bigger than a chunk: copy it through in chunk-sized parts.
-            for (let at = 0; at < bytes.length; ) {
+            for (let at = 0; at < bytes.length;) {
               if (length === slabBytes) {
                 sendChunk(false)
                 await take()
               }
-              const n = bytes.copy(chunkView!, length, at, Math.min(bytes.length, at + slabBytes - length))
+              const n = bytes.copy(
+                chunkView!,
+                length,
+                at,
+                Math.min(bytes.length, at + slabBytes - length),
+              )
               length += n
               at += n
             }
@@ -224,13 +282,29 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       const id = nextId++
       expect(id)
       Atomics.add(rendering, 0, 1)
-      worker.postMessage({type: 'render', id, ...(siteSent ? {} : {site}), paths: files.map((f) => f.path), targets, batch})
+      worker.postMessage({
+        type: 'render',
+        id,
+        ...(siteSent ? {} : {site}),
+        paths: files.map((f) => f.path),
+        targets,
+        batch,
+      } satisfies WriterRequest)
       siteSent = true
       return true
     },
     announce(paths) {
-      if ('dataset' in paths) worker.postMessage({type: 'create', root, dataset: paths.dataset})
-      else worker.postMessage({type: 'create', targets: safeTargets(root, paths)})
+      if ('dataset' in paths)
+        worker.postMessage({
+          type: 'createDatasetPages',
+          root,
+          dataset: paths.dataset,
+        } satisfies WriterRequest)
+      else
+        worker.postMessage({
+          type: 'create',
+          targets: safeTargets(root, paths),
+        } satisfies WriterRequest)
     },
     async settle() {
       flush()
@@ -238,7 +312,7 @@ export function createFileWriter(root: string, opts: {slabBytes?: number; slabs?
       if (failure) throw failure
       await new Promise<void>((resolve) => {
         settled = resolve
-        worker.postMessage({type: 'settle', id: -1})
+        worker.postMessage({type: 'settle'} satisfies WriterRequest)
       })
       return all.flat()
     },

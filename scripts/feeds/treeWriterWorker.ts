@@ -13,52 +13,27 @@
  * webPagePieces as the main thread, escaped and written like a slab's htmlEscape files), after
  * the slabs and before creating files ahead; a shared counter tells the main thread how many
  * batches are still to do, since that thread may not read messages for seconds while it renders.
+ * The messages both ways are in treeWriterProtocol.ts.
  */
 import {createHash} from 'node:crypto'
 import {closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {parentPort, workerData} from 'node:worker_threads'
-import {Dataset} from '../store/dataset.ts'
-import {expectedPagePaths} from './expectedPaths.ts'
+import {expectedPagePathsOfFile} from './expectedPaths.ts'
 import {encodeUtf8, escapeJsonBytes, textLength} from './json.ts'
-import {createWebJsonCache, webPagePieces} from './render/webJson.ts'
-import {WireDecoder, type WireBatch} from './render/webWire.ts'
+import {createWebPageParts, webPagePieces} from './outputs/webPage.ts'
+import {WireDecoder} from './render/webWire.ts'
 import {safeTargets} from './outputPaths.ts'
-import type {FeedModel, Site} from './types.ts'
-
-interface SlabMessage {
-  type: 'slab'
-  id: number
-  slab: ArrayBuffer
-  files: Array<{path: string; target: string; start: number; end: number}>
-}
-/** Files to create ahead: their paths, or the dataset file whose web pages they are. */
-type CreateMessage = {type: 'create'; targets: string[]} | {type: 'create'; root: string; dataset: string}
-interface SettleMessage {
-  type: 'settle'
-  id: number
-}
-/** One piece of a file written in pieces (the app bundle: 100+ MB never held whole). */
-interface ChunkMessage {
-  type: 'chunk'
-  id: number
-  path: string
-  target: string
-  chunk: ArrayBuffer
-  length: number
-  first: boolean
-  last: boolean
-}
-/** Web pages to render here and write (treeWriter.ts renderWeb); `site` comes with the first. */
-interface RenderMessage {
-  type: 'render'
-  id: number
-  site?: Site
-  paths: string[]
-  targets: string[]
-  batch: WireBatch
-}
-type Message = SlabMessage | CreateMessage | SettleMessage | ChunkMessage | RenderMessage
+import type {ManifestEntry} from './outputs/manifest.ts'
+import type {
+  ChunkRequest,
+  RenderRequest,
+  SlabRequest,
+  TreeWriterData,
+  WriterRequest,
+  WriterResponse,
+} from './treeWriterProtocol.ts'
+import type {FeedModel} from './types.ts'
 
 const streams = new Map<string, {fd: number; hash: ReturnType<typeof createHash>; size: number}>()
 const dirs = new Set<string>()
@@ -66,16 +41,16 @@ const created = new Set<string>()
 const written = new Set<string>()
 const port = parentPort!
 /** Render batches queued and not yet done (shared with treeWriter.ts). */
-const rendering = (workerData as {rendering: Int32Array}).rendering
-const slabs: Array<SlabMessage | ChunkMessage> = []
-const renders: RenderMessage[] = []
+const rendering = (workerData as TreeWriterData).rendering
+const slabs: Array<SlabRequest | ChunkRequest> = []
+const renders: RenderRequest[] = []
 const decoder = new WireDecoder()
-const webCache = createWebJsonCache()
+const webParts = createWebPageParts()
 let model: FeedModel | undefined
 let encoded = Buffer.allocUnsafe(1 << 20)
 let escaped = Buffer.allocUnsafe(1 << 20)
 const creates: string[] = []
-let settle: SettleMessage | undefined
+let settleAsked = false
 let scheduled = false
 
 const ensureDir = (target: string) => {
@@ -87,24 +62,41 @@ const ensureDir = (target: string) => {
 }
 
 /** Write one file and give its manifest entry. */
-function writeFile(path: string, target: string, content: Buffer): {path: string; size: number; sha256: string} {
+function writeFile(path: string, target: string, content: Buffer): ManifestEntry {
   ensureDir(target)
   writeFileSync(target, content)
   written.add(target)
-  return {path, size: content.byteLength, sha256: createHash('sha256').update(content).digest('hex')}
-}
-
-function writeSlab(msg: SlabMessage): void {
-  const bytes = Buffer.from(msg.slab)
-  try {
-    const entries = msg.files.map((f) => writeFile(f.path, f.target, bytes.subarray(f.start, f.end)))
-    port.postMessage({id: msg.id, entries, slab: msg.slab}, [msg.slab])
-  } catch (e) {
-    port.postMessage({id: msg.id, error: (e as Error).message, slab: msg.slab}, [msg.slab])
+  return {
+    path,
+    size: content.byteLength,
+    sha256: createHash('sha256').update(content).digest('hex'),
   }
 }
 
-function writeChunk(msg: ChunkMessage): void {
+function writeSlab(msg: SlabRequest): void {
+  const bytes = Buffer.from(msg.slab)
+  try {
+    const entries = msg.files.map((f) =>
+      writeFile(f.path, f.target, bytes.subarray(f.start, f.end)),
+    )
+    port.postMessage(
+      {type: 'written', id: msg.id, entries, slab: msg.slab} satisfies WriterResponse,
+      [msg.slab],
+    )
+  } catch (e) {
+    port.postMessage(
+      {
+        type: 'failed',
+        id: msg.id,
+        error: (e as Error).message,
+        slab: msg.slab,
+      } satisfies WriterResponse,
+      [msg.slab],
+    )
+  }
+}
+
+function writeChunk(msg: ChunkRequest): void {
   try {
     let stream = streams.get(msg.target)
     if (msg.first || !stream) {
@@ -117,35 +109,57 @@ function writeChunk(msg: ChunkMessage): void {
     while (done < bytes.length) done += writeSync(stream.fd, bytes, done)
     stream.hash.update(bytes)
     stream.size += bytes.length
-    let entries: Array<{path: string; size: number; sha256: string}> = []
+    let entries: ManifestEntry[] = []
     if (msg.last) {
       closeSync(stream.fd)
       streams.delete(msg.target)
       written.add(msg.target)
       entries = [{path: msg.path, size: stream.size, sha256: stream.hash.digest('hex')}]
     }
-    port.postMessage({id: msg.id, entries, slab: msg.chunk}, [msg.chunk])
+    port.postMessage(
+      {type: 'written', id: msg.id, entries, slab: msg.chunk} satisfies WriterResponse,
+      [msg.chunk],
+    )
   } catch (e) {
-    port.postMessage({id: msg.id, error: (e as Error).message, slab: msg.chunk}, [msg.chunk])
+    port.postMessage(
+      {
+        type: 'failed',
+        id: msg.id,
+        error: (e as Error).message,
+        slab: msg.chunk,
+      } satisfies WriterResponse,
+      [msg.chunk],
+    )
   }
 }
 
 /** Render each page (raw JSON text), escape its bytes as the main thread's htmlEscape writes do, write it. */
-function renderBatch(msg: RenderMessage): void {
+function renderBatch(msg: RenderRequest): void {
   try {
     if (msg.site) model = {site: msg.site, generatedAt: '', pages: []}
     if (!model) throw new Error('web pages to render before the site they belong to')
     const entries = decoder.decode(msg.batch).map(({page, bodyJson}, i) => {
-      const pieces = webPagePieces(model!, page, webCache, {raw: true, ...(bodyJson === undefined ? {} : {bodyJson})})
+      const pieces = webPagePieces(model!, page, webParts, {
+        raw: true,
+        ...(bodyJson === undefined ? {} : {bodyJson}),
+      })
       const max = textLength(pieces) * 3
       if (encoded.length < max) encoded = Buffer.allocUnsafe(max)
       const source = encoded.subarray(0, encodeUtf8(pieces, encoded, 0))
       if (escaped.length < source.length * 6) escaped = Buffer.allocUnsafe(source.length * 6)
-      return writeFile(msg.paths[i]!, msg.targets[i]!, escaped.subarray(0, escapeJsonBytes(source, escaped, 0)))
+      return writeFile(
+        msg.paths[i]!,
+        msg.targets[i]!,
+        escaped.subarray(0, escapeJsonBytes(source, escaped, 0)),
+      )
     })
-    port.postMessage({id: msg.id, entries})
+    port.postMessage({type: 'written', id: msg.id, entries} satisfies WriterResponse)
   } catch (e) {
-    port.postMessage({id: msg.id, error: (e as Error).message})
+    port.postMessage({
+      type: 'failed',
+      id: msg.id,
+      error: (e as Error).message,
+    } satisfies WriterResponse)
   } finally {
     Atomics.sub(rendering, 0, 1)
   }
@@ -154,12 +168,7 @@ function renderBatch(msg: RenderMessage): void {
 /** A dataset's web page files, listed here (the main thread reads the documents meanwhile). */
 function datasetTargets(root: string, dataset: string): string[] {
   try {
-    const ds = Dataset.open(dataset)
-    try {
-      return safeTargets(root, expectedPagePaths(ds))
-    } finally {
-      ds.close()
-    }
+    return safeTargets(root, expectedPagePathsOfFile(dataset))
   } catch {
     // Only a hint: without it, files are created when written.
     return []
@@ -196,12 +205,12 @@ function step(): void {
       }
       continue
     }
-    if (settle) {
+    if (settleAsked) {
       // Files announced but never written are not part of the export.
       for (const t of created) if (!written.has(t)) rmSync(t, {force: true})
       created.clear()
-      port.postMessage({id: settle.id, settled: true})
-      settle = undefined
+      port.postMessage({type: 'settled'} satisfies WriterResponse)
+      settleAsked = false
     }
     return
   }
@@ -215,16 +224,33 @@ function schedule(): void {
   }
 }
 
-port.on('message', (msg: Message) => {
-  if (msg.type === 'slab' || msg.type === 'chunk') slabs.push(msg)
-  else if (msg.type === 'render') renders.push(msg)
-  else if (msg.type === 'create') {
-    const targets = 'targets' in msg ? msg.targets : datasetTargets(msg.root, msg.dataset)
-    // Created in the order given: reversed, because pop() takes from the end.
-    for (let i = targets.length - 1; i >= 0; i--) creates.push(targets[i]!)
-  } else {
-    settle = msg
-    creates.length = 0
+/** Files to create ahead, in the order given: reversed, because pop() takes from the end. */
+function queueCreates(targets: readonly string[]): void {
+  for (let i = targets.length - 1; i >= 0; i--) creates.push(targets[i]!)
+}
+
+port.on('message', (msg: WriterRequest) => {
+  switch (msg.type) {
+    case 'slab':
+    case 'chunk':
+      slabs.push(msg)
+      break
+    case 'render':
+      renders.push(msg)
+      break
+    case 'create':
+      queueCreates(msg.targets)
+      break
+    case 'createDatasetPages':
+      queueCreates(datasetTargets(msg.root, msg.dataset))
+      break
+    case 'settle':
+      settleAsked = true
+      creates.length = 0
+      break
+    default:
+      // A compile error when a request type is added to treeWriterProtocol.ts but not handled here.
+      msg satisfies never
   }
   schedule()
 })

@@ -12,6 +12,7 @@ import {MutationBatch, sameContent, withoutSystemFields} from './apply.ts'
 import {idProblem, randomId, randomRevision} from './ids.ts'
 import {MAX_DEPTH, nestsDeeperThan} from './limits.ts'
 import {prepareDatabase} from './schema.ts'
+import {slugsAndTitles, type SlugAndTitle} from './slugsAndTitles.ts'
 import type {
   DocumentEffect,
   DocumentInput,
@@ -143,25 +144,37 @@ export class Dataset {
       txSince: p('SELECT * FROM transactions WHERE seq > ? ORDER BY seq LIMIT ?'),
       txById: p('SELECT * FROM transactions WHERE id = ?'),
       txExists: p('SELECT 1 AS x FROM transactions WHERE id = ?'),
-      insertTx: p('INSERT INTO transactions (id, timestamp, author, mutations, effects) VALUES (?, ?, ?, ?, ?)'),
-      upsertDoc: p('INSERT OR REPLACE INTO documents (id, type, rev, created_at, updated_at, json) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertTx: p(
+        'INSERT INTO transactions (id, timestamp, author, mutations, effects) VALUES (?, ?, ?, ?, ?)',
+      ),
+      upsertDoc: p(
+        'INSERT OR REPLACE INTO documents (id, type, rev, created_at, updated_at, json) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       deleteDoc: p('DELETE FROM documents WHERE id = ?'),
       // Before a document changes, its current version's json moves into its history row.
       fillRevision: p(
         'UPDATE revisions SET json = (SELECT json FROM documents WHERE id = ?1) WHERE doc_id = ?1 AND json IS NULL AND deleted = 0',
       ),
-      insertRevision: p('INSERT INTO revisions (doc_id, seq, rev, deleted, json) VALUES (?, ?, ?, ?, NULL)'),
-      revision: p('SELECT json, deleted FROM revisions WHERE doc_id = ? AND rev = ? ORDER BY seq DESC LIMIT 1'),
+      insertRevision: p(
+        'INSERT INTO revisions (doc_id, seq, rev, deleted, json) VALUES (?, ?, ?, ?, NULL)',
+      ),
+      revision: p(
+        'SELECT json, deleted FROM revisions WHERE doc_id = ? AND rev = ? ORDER BY seq DESC LIMIT 1',
+      ),
       history: p(
         `SELECT r.rev, r.deleted, t.id AS transactionId, t.timestamp, t.author
          FROM revisions r JOIN transactions t ON t.seq = r.seq WHERE r.doc_id = ? ORDER BY r.seq`,
       ),
       getMeta: p('SELECT json FROM meta WHERE key = ?'),
       setMeta: p('INSERT OR REPLACE INTO meta (key, json) VALUES (?, ?)'),
-      existingRows: p(`SELECT id, rev, created_at, updated_at, json FROM documents WHERE id IN (${idsJson})`),
+      existingRows: p(
+        `SELECT id, rev, created_at, updated_at, json FROM documents WHERE id IN (${idsJson})`,
+      ),
       effectsSince: p('SELECT seq, effects FROM transactions WHERE seq > ? ORDER BY seq LIMIT ?'),
       txAtSeq: p('SELECT id FROM transactions WHERE seq = ?'),
-      revisionAsOf: p('SELECT json, deleted FROM revisions WHERE doc_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1'),
+      revisionAsOf: p(
+        'SELECT json, deleted FROM revisions WHERE doc_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
+      ),
     }
     // Whole-dataset reads: arrays instead of row objects save ~30% of the fetch at 100k rows.
     this.s.all.setReturnArrays(true)
@@ -175,7 +188,8 @@ export class Dataset {
    * count the file into the process's resident memory. 0 turns it off again.
    */
   mapForReads(bytes: number = RANDOM_READ_MMAP_BYTES): void {
-    if (this.path !== ':memory:') this.db.exec(`PRAGMA mmap_size = ${Math.max(0, Math.floor(bytes))}`)
+    if (this.path !== ':memory:')
+      this.db.exec(`PRAGMA mmap_size = ${Math.max(0, Math.floor(bytes))}`)
   }
 
   /** Open (creating the file, its parent directories and the tables if missing). `':memory:'` works too. */
@@ -198,7 +212,9 @@ export class Dataset {
   }
 
   count(opts: {type?: string} = {}): number {
-    const row = (opts.type === undefined ? this.s.count.get() : this.s.countType.get(opts.type)) as {n: number}
+    const row = (
+      opts.type === undefined ? this.s.count.get() : this.s.countType.get(opts.type)
+    ) as {n: number}
     return row.n
   }
 
@@ -207,7 +223,9 @@ export class Dataset {
    * steps through them: holding every row's JSON text until the end kept ~150 MB more at 100k.
    */
   documents(opts: {types?: readonly string[]} = {}): StoredDocument[] {
-    const rows = (opts.types ? this.s.allTypes.iterate(JSON.stringify(opts.types)) : this.s.all.iterate()) as unknown as Iterable<[string]>
+    const rows = (opts.types
+      ? this.s.allTypes.iterate(JSON.stringify(opts.types))
+      : this.s.all.iterate()) as unknown as Iterable<[string]>
     const out: StoredDocument[] = []
     for (const row of rows) out.push(JSON.parse(row[0]) as StoredDocument)
     return out
@@ -237,13 +255,8 @@ export class Dataset {
    * parsing the documents (SQLite reads the fields out of the stored JSON): enough to know which
    * pages an export will have before it reads anything else.
    */
-  slugsAndTitles(types: readonly string[]): Array<[type: string, slug: unknown, title: unknown, id: string]> {
-    const stmt = this.db.prepare(
-      `SELECT type, json_extract(json, '$.slug.current'), json_extract(json, '$.title'), id FROM documents
-       WHERE type IN (SELECT value FROM json_each(?)) AND substr(id, 1, 7) != 'drafts.' AND substr(id, 1, 9) != 'versions.'`,
-    )
-    stmt.setReturnArrays(true)
-    return stmt.all(JSON.stringify(types)) as unknown as Array<[string, unknown, unknown, string]>
+  slugsAndTitles(types: readonly string[]): SlugAndTitle[] {
+    return slugsAndTitles(this.db, types)
   }
 
   /** Every document as its stored JSON text (exactly `JSON.stringify(doc)`), sorted by _id. */
@@ -256,7 +269,8 @@ export class Dataset {
     if (!Array.isArray(mutations)) throw new MutationError('mutations: must be an array')
     // Before the copy below: JSON.stringify itself overflows the stack on hostile nesting.
     const deep = mutations.findIndex((m) => nestsDeeperThan(m, MAX_DEPTH + 2))
-    if (deep !== -1) throw new MutationError(`mutations[${deep}]: nested more than ${MAX_DEPTH} levels deep`)
+    if (deep !== -1)
+      throw new MutationError(`mutations[${deep}]: nested more than ${MAX_DEPTH} levels deep`)
     // A private JSON copy: the mutator and `create` id assignment write into it, and nothing the
     // caller holds ends up shared with stored documents or effects.
     const copy = JSON.parse(JSON.stringify(mutations)) as Mutation[]
@@ -264,12 +278,17 @@ export class Dataset {
     const timestamp = this.now().toISOString()
     const author = opts.author
     return this.write(() => {
-      if (this.s.txExists.get(transactionId)) throw new MutationError(`transaction id "${transactionId}" was already used`, 409)
+      if (this.s.txExists.get(transactionId))
+        throw new MutationError(`transaction id "${transactionId}" was already used`, 409)
       for (const [id, rev] of Object.entries(opts.ifRevisionIDs ?? {})) {
         const current = (this.s.rev.get(id) as {rev: string} | undefined)?.rev
         if (current !== rev) throw new RevisionConflictError(id, rev, current)
       }
-      const batch = new MutationBatch({load: (id) => this.get(id), loadAll: () => this.documents(), newId: this.newId})
+      const batch = new MutationBatch({
+        load: (id) => this.get(id),
+        loadAll: () => this.documents(),
+        newId: this.newId,
+      })
       copy.forEach((m, i) => batch.apply(m, i))
 
       const effects: DocumentEffect[] = []
@@ -280,7 +299,14 @@ export class Dataset {
         let after: StoredDocument | undefined
         if (current) {
           const {_id, _type, ...fields} = withoutSystemFields(current)
-          after = {_id, _type, _rev: transactionId, _createdAt: before?._createdAt ?? timestamp, _updatedAt: timestamp, ...fields}
+          after = {
+            _id,
+            _type,
+            _rev: transactionId,
+            _createdAt: before?._createdAt ?? timestamp,
+            _updatedAt: timestamp,
+            ...fields,
+          }
         }
         const operation = !before ? 'create' : !after ? 'delete' : 'update'
         const effect: DocumentEffect = {id, operation}
@@ -289,9 +315,21 @@ export class Dataset {
         if (before) effect.before = before
         if (after) effect.after = after
         effects.push(effect)
-        changes.push({id, operation, previousRev: before?._rev, after, afterJson: after && JSON.stringify(after)})
+        changes.push({
+          id,
+          operation,
+          previousRev: before?._rev,
+          after,
+          afterJson: after && JSON.stringify(after),
+        })
       }
-      const result: TransactionResult = {transactionId, timestamp, seq: this.lastSeq(), effects, mutations: copy}
+      const result: TransactionResult = {
+        transactionId,
+        timestamp,
+        seq: this.lastSeq(),
+        effects,
+        mutations: copy,
+      }
       if (author !== undefined) result.author = author
       // Nothing changed (identical content): a valid no-op that writes nothing, not even a log entry.
       if (changes.length === 0) return result
@@ -312,26 +350,38 @@ export class Dataset {
     for (const [i, doc] of docs.entries()) {
       const problem = idProblem(doc?._id)
       if (problem) throw new MutationError(`documents[${i}]._id: ${problem}`)
-      if (typeof doc._type !== 'string' || doc._type === '') throw new MutationError(`documents[${i}]._type: required`, 400, doc._id)
+      if (typeof doc._type !== 'string' || doc._type === '')
+        throw new MutationError(`documents[${i}]._type: required`, 400, doc._id)
     }
     return this.write(() => {
-      if (this.s.txExists.get(transactionId)) throw new MutationError(`transaction id "${transactionId}" was already used`, 409)
+      if (this.s.txExists.get(transactionId))
+        throw new MutationError(`transaction id "${transactionId}" was already used`, 409)
       const existing = new Map<string, ExistingRow>()
-      const rows = this.s.existingRows.all(JSON.stringify(docs.map((d) => d._id))) as unknown as ExistingRow[]
+      const rows = this.s.existingRows.all(
+        JSON.stringify(docs.map((d) => d._id)),
+      ) as unknown as ExistingRow[]
       for (const row of rows) existing.set(row.id, row)
 
       const result: BulkImportResult = {created: 0, updated: 0, unchanged: 0, conflicts: []}
       const changes: Change[] = []
       const seen = new Set<string>()
       for (const doc of docs) {
-        if (seen.has(doc._id)) throw new MutationError(`documents: duplicate _id "${doc._id}"`, 400, doc._id)
+        if (seen.has(doc._id))
+          throw new MutationError(`documents: duplicate _id "${doc._id}"`, 400, doc._id)
         seen.add(doc._id)
         const old = existing.get(doc._id)
         if (old) {
           // Cheap check first: the stored text, if this input had been written with the stored
           // system fields. Only when that differs is the stored copy parsed and compared.
-          const asStored = storedFromInput(doc, {rev: old.rev, createdAt: old.created_at, updatedAt: old.updated_at})
-          if (JSON.stringify(asStored) === old.json || sameContent(JSON.parse(old.json) as StoredDocument, doc)) {
+          const asStored = storedFromInput(doc, {
+            rev: old.rev,
+            createdAt: old.created_at,
+            updatedAt: old.updated_at,
+          })
+          if (
+            JSON.stringify(asStored) === old.json ||
+            sameContent(JSON.parse(old.json) as StoredDocument, doc)
+          ) {
             result.unchanged++
             continue
           }
@@ -340,10 +390,20 @@ export class Dataset {
             continue
           }
         }
-        const after = storedFromInput(doc, {rev: transactionId, createdAt: old?.created_at ?? timestamp, updatedAt: timestamp})
+        const after = storedFromInput(doc, {
+          rev: transactionId,
+          createdAt: old?.created_at ?? timestamp,
+          updatedAt: timestamp,
+        })
         if (old) result.updated++
         else result.created++
-        changes.push({id: doc._id, operation: old ? 'update' : 'create', previousRev: old?.rev, after, afterJson: JSON.stringify(after)})
+        changes.push({
+          id: doc._id,
+          operation: old ? 'update' : 'create',
+          previousRev: old?.rev,
+          after,
+          afterJson: JSON.stringify(after),
+        })
       }
       if (result.conflicts.length > 0 || changes.length === 0) {
         if (result.conflicts.length > 0) result.created = result.updated = 0
@@ -362,7 +422,9 @@ export class Dataset {
 
   /** Logged transactions with seq > `seq`, oldest first (all of them unless `limit`). */
   transactionsSince(seq: number, limit?: number): LoggedTransaction[] {
-    return (this.s.txSince.all(seq, limit ?? -1) as unknown as TxRow[]).map((row) => this.logged(row))
+    return (this.s.txSince.all(seq, limit ?? -1) as unknown as TxRow[]).map((row) =>
+      this.logged(row),
+    )
   }
 
   transactionById(id: string): LoggedTransaction | undefined {
@@ -385,8 +447,14 @@ export class Dataset {
    * documents: what incremental consumers need to know what to look at). `limit` bounds how many
    * transactions are read; `complete` is false when there were more.
    */
-  changedIdsSince(seq: number, limit = 10_000): {ids: string[]; lastSeq: number; complete: boolean} {
-    const rows = this.s.effectsSince.all(seq, limit + 1) as unknown as Array<{seq: number; effects: string}>
+  changedIdsSince(
+    seq: number,
+    limit = 10_000,
+  ): {ids: string[]; lastSeq: number; complete: boolean} {
+    const rows = this.s.effectsSince.all(seq, limit + 1) as unknown as Array<{
+      seq: number
+      effects: string
+    }>
     const complete = rows.length <= limit
     const ids = new Set<string>()
     let last = seq
@@ -404,7 +472,8 @@ export class Dataset {
 
   /** The document as it was after transaction `seq` (undefined: it did not exist then). */
   documentAsOf(id: string, seq: number): StoredDocument | undefined {
-    const row = this.s.revisionAsOf.get(id, seq) as {json: string | null; deleted: number} | undefined
+    const row = this.s.revisionAsOf.get(id, seq) as
+      {json: string | null; deleted: number} | undefined
     if (!row || row.deleted) return undefined
     // NULL json: that version is still the current one (history rows are filled when it changes).
     return row.json !== null ? (JSON.parse(row.json) as StoredDocument) : this.get(id)
@@ -420,7 +489,11 @@ export class Dataset {
       author: string | null
     }>
     return rows.map((r) => {
-      const entry: HistoryEntry = {rev: r.rev, transactionId: r.transactionId, timestamp: r.timestamp}
+      const entry: HistoryEntry = {
+        rev: r.rev,
+        transactionId: r.transactionId,
+        timestamp: r.timestamp,
+      }
       if (r.author !== null) entry.author = r.author
       if (r.deleted) entry.deleted = true
       return entry
@@ -451,10 +524,17 @@ export class Dataset {
         ? (JSON.parse(row.mutations) as Mutation[])
         : // A bulk import: one createOrReplace per written document, as that revision stored it.
           effects.flatMap((e): Mutation[] => {
-            const doc = e.resultRev === undefined ? undefined : this.documentAtRevision(e.id, e.resultRev)
+            const doc =
+              e.resultRev === undefined ? undefined : this.documentAtRevision(e.id, e.resultRev)
             return doc ? [{createOrReplace: doc}] : []
           })
-    const t: LoggedTransaction = {transactionId: row.id, timestamp: row.timestamp, seq: row.seq, effects, mutations}
+    const t: LoggedTransaction = {
+      transactionId: row.id,
+      timestamp: row.timestamp,
+      seq: row.seq,
+      effects,
+      mutations,
+    }
     if (row.author !== null) t.author = row.author
     return t
   }
@@ -481,14 +561,26 @@ export class Dataset {
   }
 
   /** Write the log entry, history rows and documents of one transaction; returns its seq. */
-  private commit(transactionId: string, timestamp: string, author: string | undefined, mutationsJson: string | null, changes: Change[]): number {
+  private commit(
+    transactionId: string,
+    timestamp: string,
+    author: string | undefined,
+    mutationsJson: string | null,
+    changes: Change[],
+  ): number {
     const effects = changes.map(({id, operation, previousRev, after}) => {
       const e: DocumentEffect = {id, operation}
       if (previousRev !== undefined) e.previousRev = previousRev
       if (after) e.resultRev = after._rev
       return e
     })
-    const {lastInsertRowid} = this.s.insertTx.run(transactionId, timestamp, author ?? null, mutationsJson, JSON.stringify(effects))
+    const {lastInsertRowid} = this.s.insertTx.run(
+      transactionId,
+      timestamp,
+      author ?? null,
+      mutationsJson,
+      JSON.stringify(effects),
+    )
     const seq = Number(lastInsertRowid)
     for (const c of changes) {
       if (c.operation !== 'create') this.s.fillRevision.run(c.id)
@@ -510,7 +602,10 @@ export class Dataset {
  * them), `defaults` fill the rest. When the input has all three, it is kept as it is (key order
  * included) so an export file round-trips byte for byte.
  */
-function storedFromInput(doc: DocumentInput, defaults: {rev: string; createdAt: string; updatedAt: string}): StoredDocument {
+function storedFromInput(
+  doc: DocumentInput,
+  defaults: {rev: string; createdAt: string; updatedAt: string},
+): StoredDocument {
   if (hasSystemFields(doc)) return doc
   const {_id, _type, ...fields} = withoutSystemFields(doc)
   return {
@@ -523,9 +618,13 @@ function storedFromInput(doc: DocumentInput, defaults: {rev: string; createdAt: 
   }
 }
 
-const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+const nonEmpty = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined
 
 function hasSystemFields(doc: DocumentInput): doc is StoredDocument {
-  return nonEmpty(doc._rev) !== undefined && nonEmpty(doc._createdAt) !== undefined && nonEmpty(doc._updatedAt) !== undefined
+  return (
+    nonEmpty(doc._rev) !== undefined &&
+    nonEmpty(doc._createdAt) !== undefined &&
+    nonEmpty(doc._updatedAt) !== undefined
+  )
 }
-

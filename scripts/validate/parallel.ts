@@ -1,14 +1,19 @@
 /**
  * The Studio's rules on several threads. Each worker starts its own workspace (~1.5–2 s: loading
  * `sanity` and the config), so this pays off only for a few thousand documents; validateDocuments
- * decides. Documents are dealt round-robin so every worker gets a similar mix of types.
+ * decides. Documents are dealt round-robin so every worker gets a similar mix of types. The
+ * messages both ways are in workerProtocol.ts.
  */
 import {availableParallelism} from 'node:os'
 import {Worker} from 'node:worker_threads'
 import type {Problem} from '../lib/errors.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {answerFromDocuments, type SlugAnswer} from './studioClient.ts'
-import type {WorkerInput, WorkerMessage} from './worker.ts'
+import type {
+  ValidationWorkerData,
+  ValidationWorkerRequest,
+  ValidationWorkerResponse,
+} from './workerProtocol.ts'
 
 /** Below this many documents to validate, the workers' start-up costs more than they save. */
 export const PARALLEL_THRESHOLD = 2_000
@@ -64,32 +69,56 @@ export async function validateInWorkers(
           // keeps three isolates (this one and two workers) within a small machine's memory.
           // workerData is copied into the worker: nothing here keeps the documents' text afterwards.
           const worker = new Worker(new URL('./worker.ts', import.meta.url), {
-            workerData: {docs: share.map((d) => JSON.stringify(d)).join('\n'), ids, slugs, concurrency: opts.concurrency ?? 4} satisfies WorkerInput,
+            workerData: {
+              docs: share.map((d) => JSON.stringify(d)).join('\n'),
+              ids,
+              slugs,
+              concurrency: opts.concurrency ?? 4,
+            } satisfies ValidationWorkerData,
             resourceLimits: {maxOldGenerationSizeMb: 1024},
           })
           let finished = false
-          worker.on('message', (msg: WorkerMessage) => {
-            if (msg.type === 'progress') {
-              progress[w] = msg.done
-              opts.onProgress?.(
-                progress.reduce((a, b) => a + b, 0),
-                targets.length,
-              )
-            } else if (msg.type === 'request') {
-              answerFromDocuments(all, msg.req as never).then(
-                (body) => worker.postMessage({type: 'answer', id: msg.id, body}),
-                (e: unknown) => worker.postMessage({type: 'answer', id: msg.id, body: {error: (e as Error).message}}),
-              )
-            } else if (msg.type === 'done') {
-              finished = true
-              share.forEach((d, i) => result.problems.set(d._id, msg.problems[i] ?? []))
-              for (const [id, answers] of msg.slugs) result.slugs.set(id, [...(result.slugs.get(id) ?? []), ...answers])
-              result.other ||= msg.other
-              void worker.terminate().then(() => resolve())
-            } else if (msg.type === 'error') {
-              finished = true
-              void worker.terminate()
-              reject(new Error(`validation worker failed: ${msg.message}`))
+          worker.on('message', (msg: ValidationWorkerResponse) => {
+            switch (msg.type) {
+              case 'progress':
+                progress[w] = msg.done
+                opts.onProgress?.(
+                  progress.reduce((a, b) => a + b, 0),
+                  targets.length,
+                )
+                break
+              case 'request':
+                answerFromDocuments(all, msg.req).then(
+                  (body) =>
+                    worker.postMessage({
+                      type: 'answer',
+                      id: msg.id,
+                      body,
+                    } satisfies ValidationWorkerRequest),
+                  (e: unknown) =>
+                    worker.postMessage({
+                      type: 'answer',
+                      id: msg.id,
+                      body: {error: (e as Error).message},
+                    } satisfies ValidationWorkerRequest),
+                )
+                break
+              case 'done':
+                finished = true
+                share.forEach((d, i) => result.problems.set(d._id, msg.problems[i] ?? []))
+                for (const [id, answers] of msg.slugs)
+                  result.slugs.set(id, [...(result.slugs.get(id) ?? []), ...answers])
+                result.other ||= msg.other
+                void worker.terminate().then(() => resolve())
+                break
+              case 'error':
+                finished = true
+                void worker.terminate()
+                reject(new Error(`validation worker failed: ${msg.message}`))
+                break
+              default:
+                // A compile error when a message type is added to workerProtocol.ts but not handled here.
+                msg satisfies never
             }
           })
           worker.on('error', reject)

@@ -17,9 +17,11 @@ const requireFromSanity = createRequire(createRequire(import.meta.url).resolve('
 const {createClient} = requireFromSanity('@sanity/client') as typeof import('@sanity/client')
 
 /** The query Sanity's built-in slug rule runs for every slug field. */
-const SLUG_UNIQUE_QUERY = /^!defined\(\*\[_type == \$docType && !sanity::versionOf\(\$published\) && ([\w.]+) == \$slug\]\[0\]\._id\)$/
+const SLUG_UNIQUE_QUERY =
+  /^!defined\(\*\[_type == \$docType && !sanity::versionOf\(\$published\) && ([\w.]+) == \$slug\]\[0\]\._id\)$/
 
-interface Request {
+/** A request of the Studio's client, as its requester gets it (the fields read here). */
+export interface ClientRequest {
   url: string
   method?: string
   body?: unknown
@@ -34,7 +36,7 @@ export interface OfflineIndex {
   /** Slug value → ids, for one type and slug path. */
   slugs(type: string, path: string): Map<unknown, string[]>
   /** Any other request (rare: custom rules that query); undefined = answer from `documents`. */
-  other?: (req: Request) => Promise<unknown>
+  other?: (req: ClientRequest) => Promise<unknown>
   /** Every document, when this process has them all (the default index). */
   documents?: readonly StoredDocument[]
   /** Slug answers per published id, and whether any other query was answered. */
@@ -45,7 +47,9 @@ const valueAt = (doc: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], doc)
 
 /** Slug values by (type, path), built lazily from documents. */
-export function slugIndexOf(docs: Iterable<{_id: string; _type: string}>): (type: string, path: string) => Map<unknown, string[]> {
+export function slugIndexOf(
+  docs: Iterable<{_id: string; _type: string}>,
+): (type: string, path: string) => Map<unknown, string[]> {
   const cache = new Map<string, Map<unknown, string[]>>()
   const all = [...docs]
   return (type, path) => {
@@ -67,20 +71,38 @@ export function slugIndexOf(docs: Iterable<{_id: string; _type: string}>): (type
 /** The index over every document, in this process. */
 export function createOfflineIndex(docs: readonly StoredDocument[]): OfflineIndex {
   const ids = new Set(docs.map((d) => d._id))
-  return {exists: (id) => ids.has(id), slugs: slugIndexOf(docs), documents: docs, log: {slugs: new Map(), other: false}}
+  return {
+    exists: (id) => ids.has(id),
+    slugs: slugIndexOf(docs),
+    documents: docs,
+    log: {slugs: new Map(), other: false},
+  }
 }
 
 export const publishedIdOf = (id: string) =>
-  id.startsWith('drafts.') ? id.slice(7) : id.startsWith('versions.') ? id.split('.').slice(2).join('.') : id
+  id.startsWith('drafts.')
+    ? id.slice(7)
+    : id.startsWith('versions.')
+      ? id.split('.').slice(2).join('.')
+      : id
 
 /** Whether `slug` at `path` is free for the document whose published id is `published`. */
-export function slugIsUnique(index: Pick<OfflineIndex, 'slugs'>, path: string, params: {docType: string; slug: unknown; published: string}): boolean {
-  return !(index.slugs(params.docType, path).get(params.slug) ?? []).some((id) => publishedIdOf(id) !== params.published)
+export function slugIsUnique(
+  index: Pick<OfflineIndex, 'slugs'>,
+  path: string,
+  params: {docType: string; slug: unknown; published: string},
+): boolean {
+  return !(index.slugs(params.docType, path).get(params.slug) ?? []).some(
+    (id) => publishedIdOf(id) !== params.published,
+  )
 }
 
-function readQuery(req: Request, url: URL): {query: string; params: Record<string, unknown>} {
+function readQuery(req: ClientRequest, url: URL): {query: string; params: Record<string, unknown>} {
   if (req.body) {
-    const body = (typeof req.body === 'string' ? JSON.parse(req.body) : req.body) as {query: string; params?: Record<string, unknown>}
+    const body = (typeof req.body === 'string' ? JSON.parse(req.body) : req.body) as {
+      query: string
+      params?: Record<string, unknown>
+    }
     return {query: body.query, params: body.params ?? {}}
   }
   const params: Record<string, unknown> = {}
@@ -89,7 +111,10 @@ function readQuery(req: Request, url: URL): {query: string; params: Record<strin
 }
 
 /** Any request, answered from every document (the slug query has its own index). */
-export async function answerFromDocuments(docs: readonly StoredDocument[], req: Request): Promise<unknown> {
+export async function answerFromDocuments(
+  docs: readonly StoredDocument[],
+  req: ClientRequest,
+): Promise<unknown> {
   const url = new URL(req.url)
   if (/\/data\/query\/[^/]+$/.test(url.pathname)) {
     const {query, params} = readQuery(req, url)
@@ -108,7 +133,7 @@ export async function answerFromDocuments(docs: readonly StoredDocument[], req: 
   throw new Error(`offline validation: no network (${req.method ?? 'GET'} ${url.pathname})`)
 }
 
-async function answer(index: OfflineIndex, req: Request): Promise<unknown> {
+async function answer(index: OfflineIndex, req: ClientRequest): Promise<unknown> {
   const url = new URL(req.url)
   if (/\/data\/query\/[^/]+$/.test(url.pathname)) {
     const {query, params} = readQuery(req, url)
@@ -130,8 +155,11 @@ async function answer(index: OfflineIndex, req: Request): Promise<unknown> {
   return answerFromDocuments(index.documents ?? [], req)
 }
 
-export function createOfflineClient(index: OfflineIndex, config: {projectId: string; dataset: string}) {
-  const requester = (req: Request) =>
+export function createOfflineClient(
+  index: OfflineIndex,
+  config: {projectId: string; dataset: string},
+) {
+  const requester = (req: ClientRequest) =>
     new Observable((sub) => {
       answer(index, req).then(
         (body) => {
@@ -142,5 +170,7 @@ export function createOfflineClient(index: OfflineIndex, config: {projectId: str
       )
     })
   // `requester` is a config option of the 7.x client sanity bundles; the 8.x typings we compile against lack it.
-  return createClient({...config, apiVersion: '2025-02-19', useCdn: false, requester} as Parameters<typeof createClient>[0])
+  return createClient({...config, apiVersion: '2025-02-19', useCdn: false, requester} as Parameters<
+    typeof createClient
+  >[0])
 }

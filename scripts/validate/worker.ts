@@ -1,32 +1,22 @@
 /**
  * A validation worker thread: the Studio's rules over its share of the documents. It gets its
  * documents, the ids of every document (reference checks) and every slug value (the slug rule),
- * not the whole dataset; a rule asking anything else is answered by the main thread.
+ * not the whole dataset; a rule asking anything else is answered by the main thread
+ * (messages: workerProtocol.ts).
  */
 import {parentPort, workerData} from 'node:worker_threads'
 import type {Problem} from '../lib/errors.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {yieldWithImmediates} from './idle.ts'
-import type {OfflineIndex, SlugAnswer} from './studioClient.ts'
-
-export interface WorkerInput {
-  /** The documents to validate, one JSON text per line (parsed one at a time: a worker's heap holds the text, not 50k objects). */
-  docs: string
-  /** JSON array of every document id. */
-  ids: string
-  /** Every slug value: [type, path, value, id]. */
-  slugs: Array<[string, string, unknown, string]>
-  concurrency: number
-}
-
-export type WorkerMessage =
-  | {type: 'progress'; done: number}
-  | {type: 'request'; id: number; req: unknown}
-  | {type: 'done'; problems: Problem[][]; slugs: Array<[string, SlugAnswer[]]>; other: boolean}
-  | {type: 'error'; message: string}
+import type {OfflineIndex} from './studioClient.ts'
+import type {
+  ValidationWorkerData,
+  ValidationWorkerRequest,
+  ValidationWorkerResponse,
+} from './workerProtocol.ts'
 
 const port = parentPort!
-const input = workerData as WorkerInput
+const input = workerData as ValidationWorkerData
 
 // Before `sanity` loads: parts of it keep the timer functions they find at load time.
 yieldWithImmediates()
@@ -44,9 +34,16 @@ async function main() {
   }
   let nextRequest = 0
   const pending = new Map<number, (body: unknown) => void>()
-  port.on('message', (msg: {type: 'answer'; id: number; body: unknown}) => {
-    pending.get(msg.id)?.(msg.body)
-    pending.delete(msg.id)
+  port.on('message', (msg: ValidationWorkerRequest) => {
+    switch (msg.type) {
+      case 'answer':
+        pending.get(msg.id)?.(msg.body)
+        pending.delete(msg.id)
+        break
+      default:
+        // A compile error when a message type is added to workerProtocol.ts but not handled here.
+        msg.type satisfies never
+    }
   })
   const index: OfflineIndex = {
     exists: (id) => ids.has(id),
@@ -55,7 +52,7 @@ async function main() {
       new Promise((resolve) => {
         const id = nextRequest++
         pending.set(id, resolve)
-        port.postMessage({type: 'request', id, req} satisfies WorkerMessage)
+        port.postMessage({type: 'request', id, req} satisfies ValidationWorkerResponse)
       }),
     log: {slugs: new Map(), other: false},
   }
@@ -67,11 +64,24 @@ async function main() {
     for (let i = next++; i < lines.length; i = next++) {
       problems[i] = await validator.validate(JSON.parse(lines[i]!) as StoredDocument)
       lines[i] = ''
-      if (++done % 500 === 0) port.postMessage({type: 'progress', done} satisfies WorkerMessage)
+      if (++done % 500 === 0)
+        port.postMessage({type: 'progress', done} satisfies ValidationWorkerResponse)
     }
   }
-  await Promise.all(Array.from({length: Math.min(input.concurrency, Math.max(1, lines.length))}, run))
-  port.postMessage({type: 'done', problems, slugs: [...index.log.slugs], other: index.log.other} satisfies WorkerMessage)
+  await Promise.all(
+    Array.from({length: Math.min(input.concurrency, Math.max(1, lines.length))}, run),
+  )
+  port.postMessage({
+    type: 'done',
+    problems,
+    slugs: [...index.log.slugs],
+    other: index.log.other,
+  } satisfies ValidationWorkerResponse)
 }
 
-main().catch((e: unknown) => port.postMessage({type: 'error', message: (e as Error)?.stack ?? String(e)} satisfies WorkerMessage))
+main().catch((e: unknown) =>
+  port.postMessage({
+    type: 'error',
+    message: (e as Error)?.stack ?? String(e),
+  } satisfies ValidationWorkerResponse),
+)

@@ -1,10 +1,11 @@
 /**
  * SHA-256 on a second thread: an incremental export hashes the new app bundle (130 MB at 100k
  * pages, ~90 ms) there while this thread renders the feeds and splices the manifest. The thread
- * is started early: it takes longer to start than the hash takes.
+ * is started early: it takes longer to start than the hash takes. Messages: hashProtocol.ts.
  */
 import {Worker} from 'node:worker_threads'
 import type {Piece} from '../pieces.ts'
+import type {HashRequest, HashResponse} from './hashProtocol.ts'
 
 export interface Hasher {
   /** SHA-256 (hex) of the pieces' bytes; file ranges must stay open until it settles. */
@@ -25,8 +26,20 @@ export function startHasher(): Hasher {
     worker.unref()
     if (p) fn(p)
   }
-  worker.on('message', (reply: {sha256?: string; error?: string}) =>
-    settle((p) => (reply.sha256 !== undefined ? p.resolve(reply.sha256) : p.reject(new Error(`hashing thread: ${reply.error}`)))),
+  worker.on('message', (reply: HashResponse) =>
+    settle((p) => {
+      switch (reply.type) {
+        case 'sha256':
+          p.resolve(reply.sha256)
+          break
+        case 'error':
+          p.reject(new Error(`hashing thread: ${reply.message}`))
+          break
+        default:
+          // A compile error when a response type is added to hashProtocol.ts but not handled here.
+          reply satisfies never
+      }
+    }),
   )
   const stop = (e: Error) => {
     stopped ??= e
@@ -42,7 +55,7 @@ export function startHasher(): Hasher {
         pending = {resolve, reject}
         // Waited for: the thread keeps the process alive until it answers.
         worker.ref()
-        worker.postMessage(pieces)
+        worker.postMessage({type: 'hash', pieces} satisfies HashRequest)
       })
     },
     async close() {

@@ -9,10 +9,10 @@
  * exactly the export that was being committed. Killed before the commit point, the work folder is
  * only removed and the output is the previous export, untouched.
  */
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
+import {folderMaker, removeEmptyDirs} from '../folders.ts'
 import {isSafeRelativePath, targetInside} from '../outputPaths.ts'
-import {removeEmptyDirs} from '../write.ts'
 
 /** A root-level dot file: no export writes one (every output path starts with a plain folder or file name). */
 export const COMMIT_JOURNAL = '.commit.json'
@@ -28,7 +28,8 @@ export interface CommitJournal {
 
 function inside(root: string, path: string): string {
   const target = targetInside(root, path)
-  if (target === undefined) throw new Error(`commit journal: path ${JSON.stringify(path)} would leave ${root}`)
+  if (target === undefined)
+    throw new Error(`commit journal: path ${JSON.stringify(path)} would leave ${root}`)
   return target
 }
 
@@ -49,28 +50,27 @@ export function readJournal(work: string): CommitJournal | undefined {
   }
   const j = JSON.parse(text) as CommitJournal
   const paths = [...(j.staged ?? []), ...(j.removed ?? []), j.manifest]
-  if (j.version !== 1 || !Array.isArray(j.staged) || !Array.isArray(j.removed) || !paths.every((p) => typeof p === 'string' && isSafeRelativePath(p))) {
+  if (
+    j.version !== 1 ||
+    !Array.isArray(j.staged) ||
+    !Array.isArray(j.removed) ||
+    !paths.every((p) => typeof p === 'string' && isSafeRelativePath(p))
+  ) {
     throw new Error(`commit journal ${join(work, COMMIT_JOURNAL)} is not one this exporter wrote`)
   }
   return j
-}
-
-/** `ensure(target)` makes the folder of `target` once per folder (a set remembers which exist). */
-export function folderMaker(): (target: string) => void {
-  const made = new Set<string>()
-  return (target) => {
-    const dir = dirname(target)
-    if (made.has(dir)) return
-    mkdirSync(dir, {recursive: true})
-    made.add(dir)
-  }
 }
 
 /**
  * Move the staged files of `work` into `out` as the journal says (again, if a killed run began).
  * `onFile` is told after each file (tests kill the process there).
  */
-export function applyJournal(out: string, work: string, journal: CommitJournal, onFile?: (done: number) => void): void {
+export function applyJournal(
+  out: string,
+  work: string,
+  journal: CommitJournal,
+  onFile?: (done: number) => void,
+): void {
   const staged = new Set(journal.staged)
   const ensureFolder = folderMaker()
   let done = 0
@@ -91,7 +91,8 @@ export function applyJournal(out: string, work: string, journal: CommitJournal, 
     onFile?.(++done)
   }
   // The manifest last: until then, it describes the files a reader finds (of the old export).
-  if (staged.has(journal.manifest) && existsSync(inside(work, journal.manifest))) renameSync(inside(work, journal.manifest), inside(out, journal.manifest))
+  if (staged.has(journal.manifest) && existsSync(inside(work, journal.manifest)))
+    renameSync(inside(work, journal.manifest), inside(out, journal.manifest))
 }
 
 /** Finish the commit a killed export left in `work`, if it reached its commit point. */
