@@ -5,12 +5,14 @@ import {DEFAULT_DATASET, DEFAULT_OUT} from '../lib/paths.ts'
 import {DEFAULT_BASE_URL, exportFeeds} from './export.ts'
 
 function feedItemsOption(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`--feed-items must be a whole number ≥ 0, got "${text}"`)
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`--feed-items must be a whole number ≥ 0, got "${text}"`)
   return Number(text)
 }
 
 const spec = {
-  usage: 'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--json]',
+  usage:
+    'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--json]',
   summary:
     'Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. Everything is validated before the output folder is replaced; on any error the previous output stays as it was. After a first export, only what changed documents affect is rendered again (export cache beside the dataset).',
   options: {
@@ -32,7 +34,8 @@ const spec = {
     'base-url': `Web frontend the feeds link to (default ${DEFAULT_BASE_URL})`,
     'feeds-base-url': 'Where the output folder is served, for self links (default: base URL)',
     partners: 'Folder of partner profiles (default content/partners)',
-    'feed-items': 'Items per RSS/Atom/JSON Feed and partner file, newest first (default 50; 0 = all)',
+    'feed-items':
+      'Items per RSS/Atom/JSON Feed and partner file, newest first (default 50; 0 = all)',
     full: 'Render every file even when the export cache allows an incremental export',
     json: 'Print one JSON object (files, counts, duration) on stdout',
     quiet: 'No progress lines on stderr',
@@ -48,7 +51,9 @@ await runCli(async () => {
     baseUrl: values['base-url'],
     feedsBaseUrl: values['feeds-base-url'],
     partnersDir: values.partners,
-    ...(values['feed-items'] !== undefined ? {feedItems: feedItemsOption(values['feed-items'])} : {}),
+    ...(values['feed-items'] !== undefined
+      ? {feedItems: feedItemsOption(values['feed-items'])}
+      : {}),
     ...(values.full ? {incremental: false} : {}),
     onProgress: progress,
   })
@@ -56,7 +61,11 @@ await runCli(async () => {
   if (values.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`)
   } else {
-    const pages = Object.entries(summary.pages).map(([t, n]) => `${n} ${t}`).join(', ')
-    process.stdout.write(`exported ${summary.files} files (${pages}; ${summary.partners.length} partners) to ${summary.out} in ${summary.durationMs} ms\n`)
+    const pages = Object.entries(summary.pages)
+      .map(([t, n]) => `${n} ${t}`)
+      .join(', ')
+    process.stdout.write(
+      `exported ${summary.files} files (${pages}; ${summary.partners.length} partners) to ${summary.out} in ${summary.durationMs} ms\n`,
+    )
   }
 })

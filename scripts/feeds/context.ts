@@ -2,7 +2,7 @@
 import type {Problem} from '../lib/errors.ts'
 import type {BuildOptions} from './build.ts'
 import type {ModelOptions} from './model.ts'
-import type {PartnerProfile} from './partners.ts'
+import type {PartnerProfile} from './outputs/partnerProfile.ts'
 import type {PageType} from './types.ts'
 import type {WriteOptions} from './write.ts'
 
@@ -45,4 +45,5 @@ export interface ExportSummary {
   fullReason?: string
 }
 
-export const errorsOf = (problems: readonly Problem[]) => problems.filter((p) => p.level === 'error')
+export const errorsOf = (problems: readonly Problem[]) =>
+  problems.filter((p) => p.level === 'error')

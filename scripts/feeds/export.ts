@@ -31,7 +31,8 @@ import {incrementalExport} from './incremental/run.ts'
 import {exportFingerprint} from './incremental/state.ts'
 import {normalizeLimit} from './limits.ts'
 import type {ModelOptions} from './model.ts'
-import {parsePartnerProfiles, type PartnerProfile} from './partners.ts'
+import type {PartnerProfile} from './outputs/partnerProfile.ts'
+import {parsePartnerProfiles} from './partners.ts'
 import {normalizeBaseUrl} from './urls.ts'
 import type {WriteOptions} from './write.ts'
 
@@ -81,7 +82,10 @@ export interface ExportFeedsOptions {
 }
 
 /** Every content/partners/*.json, parsed and validated; every problem in every file at once. */
-export function loadPartnerProfiles(dir: string = PARTNERS_DIR): {profiles: PartnerProfile[]; problems: Problem[]} {
+export function loadPartnerProfiles(dir: string = PARTNERS_DIR): {
+  profiles: PartnerProfile[]
+  problems: Problem[]
+} {
   if (!existsSync(dir)) return {profiles: [], problems: []}
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -92,11 +96,16 @@ export function loadPartnerProfiles(dir: string = PARTNERS_DIR): {profiles: Part
 
 /** The export cache file of one output folder for one dataset file. */
 export function exportCachePath(datasetPath: string, out: string, cacheDir?: string): string {
-  return join(cacheDir ?? join(dirname(resolve(datasetPath)), 'export-cache'), `${sha256(resolve(out)).slice(0, 16)}.sqlite`)
+  return join(
+    cacheDir ?? join(dirname(resolve(datasetPath)), 'export-cache'),
+    `${sha256(resolve(out)).slice(0, 16)}.sqlite`,
+  )
 }
 
 /** Where the documents come from: a dataset (incremental possible) or any other query source. */
-function resolveInput(opts: ExportFeedsOptions): {ds: Dataset; owned: boolean} | {source: QuerySource} {
+function resolveInput(
+  opts: ExportFeedsOptions,
+): {ds: Dataset; owned: boolean} | {source: QuerySource} {
   if (opts.source) return {source: opts.source}
   if (opts.documents) return {source: createLocalSource(opts.documents)}
   if (opts.dataset instanceof Dataset) return {ds: opts.dataset, owned: false}
@@ -105,7 +114,8 @@ function resolveInput(opts: ExportFeedsOptions): {ds: Dataset; owned: boolean} |
     if (remote) return {source: createRemoteSource(remote)}
   }
   const path = opts.dataset ?? DEFAULT_DATASET
-  if (!existsSync(path)) throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
+  if (!existsSync(path))
+    throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
   return {ds: Dataset.open(path), owned: true}
 }
 
@@ -118,21 +128,40 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
   const started = performance.now()
   const progress = opts.onProgress ?? (() => {})
   const baseUrl = normalizeBaseUrl(opts.baseUrl ?? DEFAULT_BASE_URL, 'base URL')
-  const feedsBaseUrl = opts.feedsBaseUrl ? normalizeBaseUrl(opts.feedsBaseUrl, 'feeds base URL') : undefined
-  if (opts.now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(Date.parse(opts.now)))) {
-    throw new UsageError(`--now must be an ISO 8601 date-time (e.g. 2024-06-01T00:00:00Z), got "${opts.now}"`)
+  const feedsBaseUrl = opts.feedsBaseUrl
+    ? normalizeBaseUrl(opts.feedsBaseUrl, 'feeds base URL')
+    : undefined
+  if (
+    opts.now !== undefined &&
+    (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(Date.parse(opts.now)))
+  ) {
+    throw new UsageError(
+      `--now must be an ISO 8601 date-time (e.g. 2024-06-01T00:00:00Z), got "${opts.now}"`,
+    )
   }
   if (opts.feedItems !== undefined && (!Number.isInteger(opts.feedItems) || opts.feedItems < 0)) {
-    throw new UsageError(`--feed-items must be a whole number ≥ 0 (0 = every item), got ${opts.feedItems}`)
+    throw new UsageError(
+      `--feed-items must be a whole number ≥ 0 (0 = every item), got ${opts.feedItems}`,
+    )
   }
   const now = opts.now === undefined ? undefined : new Date(opts.now).toISOString()
 
   // Profiles first: a typo in a profile should fail fast, before the dataset is read.
-  const loaded = opts.partners ? {profiles: [...opts.partners], problems: []} : loadPartnerProfiles(opts.partnersDir)
+  const loaded = opts.partners
+    ? {profiles: [...opts.partners], problems: []}
+    : loadPartnerProfiles(opts.partnersDir)
   if (errorsOf(loaded.problems).length) throw new InputError(loaded.problems)
 
-  const modelOptions: ModelOptions = {baseUrl, ...(feedsBaseUrl ? {feedsBaseUrl} : {}), ...(now ? {now} : {}), ...(opts.site ? {site: opts.site} : {})}
-  const build: BuildOptions = {...(opts.checks ? {checks: opts.checks} : {}), ...(opts.feedItems !== undefined ? {feedItems: opts.feedItems} : {})}
+  const modelOptions: ModelOptions = {
+    baseUrl,
+    ...(feedsBaseUrl ? {feedsBaseUrl} : {}),
+    ...(now ? {now} : {}),
+    ...(opts.site ? {site: opts.site} : {}),
+  }
+  const build: BuildOptions = {
+    ...(opts.checks ? {checks: opts.checks} : {}),
+    ...(opts.feedItems !== undefined ? {feedItems: opts.feedItems} : {}),
+  }
   const ctx: ExportContext = {
     out: resolve(opts.out ?? DEFAULT_OUT),
     outLabel: opts.out ?? DEFAULT_OUT,
@@ -155,7 +184,10 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
 
   const {ds, owned} = input
   try {
-    const cachePath = opts.cacheDir === false || ds.path === ':memory:' ? undefined : exportCachePath(ds.path, ctx.out, opts.cacheDir)
+    const cachePath =
+      opts.cacheDir === false || ds.path === ':memory:'
+        ? undefined
+        : exportCachePath(ds.path, ctx.out, opts.cacheDir)
     // A dataset file is listed by the writer thread itself (its own connection), in parallel.
     const earlyPaths = ds.path === ':memory:' ? () => expectedPagePaths(ds) : {dataset: ds.path}
     if (!cachePath) return await fullExport(ctx, () => createLocalSource(ds), undefined, earlyPaths)
@@ -172,12 +204,19 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
       else if (opts.incremental === false) fullReason = 'full export requested'
       else {
         ds.mapForReads()
-        const r = await incrementalExport(ctx, ds, cache, fingerprint).finally(() => ds.mapForReads(0))
+        const r = await incrementalExport(ctx, ds, cache, fingerprint).finally(() =>
+          ds.mapForReads(0),
+        )
         if ('summary' in r) return r.summary
         fullReason = r.fallback
       }
       progress(`full export: ${fullReason}`)
-      const summary = await fullExport(ctx, () => createLocalSource(ds), {cache, ds, fingerprint}, earlyPaths)
+      const summary = await fullExport(
+        ctx,
+        () => createLocalSource(ds),
+        {cache, ds, fingerprint},
+        earlyPaths,
+      )
       return {...summary, fullReason}
     } finally {
       cache.close()

@@ -10,7 +10,17 @@ import {sha256} from '../lib/hash.ts'
 import type {QuerySource} from '../query/source.ts'
 import type {Dataset} from '../store/dataset.ts'
 import {runQuery} from '../query/source.ts'
-import {APP_BUNDLE_PATH, appBundleFile, claimPath, extraProblems, type CheckedFile, feedLimit, manifestEntryText, manifestFile, manifestParts, syndicationFiles, staticFiles, webFile, type ManifestEntry} from './build.ts'
+import {
+  appBundleFile,
+  claimPath,
+  extraProblems,
+  type CheckedFile,
+  feedLimit,
+  manifestFile,
+  syndicationFiles,
+  staticFiles,
+  webFile,
+} from './build.ts'
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
 import {ExportValidationError} from './errors.ts'
 import {type ExportCache} from './incremental/cache.ts'
@@ -20,16 +30,24 @@ import {expectedWebPaths} from './expectedPaths.ts'
 import {fetchFeedInput, type FeedInput} from './input.ts'
 import {buildFeedModel} from './model.ts'
 import {partnerView} from './partnerView.ts'
-import {APP_GROUPS, appBundleParts, appEntryJson, appGroupOf, bundlePeople, type AppIdCache} from './render/app.ts'
-import {createWebJsonCache, webPagePieces} from './render/webJson.ts'
+import {
+  APP_GROUPS,
+  appBundleParts,
+  appEntryText,
+  appGroupOf,
+  bundlePeople,
+} from './outputs/appBundle.ts'
+import {APP_BUNDLE_PATH} from './outputs/files.ts'
+import {manifestEntryText, manifestParts, type ManifestEntry} from './outputs/manifest.ts'
+import {pageProblems} from './outputs/page.ts'
+import {createWebPageParts, webPagePath, webPagePieces} from './outputs/webPage.ts'
+import {createWriter} from './outputs/write.ts'
 import {compareStrings} from './text.ts'
-import {webPagePath} from './render/web.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType} from './types.ts'
-import {rawJsonProblems} from './safety.ts'
+import {rawJsonProblems} from './markup.ts'
 import type {FileWriter} from './treeWriter.ts'
 import {exportTimings} from './timings.ts'
-import {replaceDirectoryAsync} from './write.ts'
-import {webPageProblems} from './fastChecks.ts'
+import {replaceDirectory} from './write.ts'
 
 /** Web pages per chunk handed to the writer thread (treeWriter.ts renderWeb) or rendered here. */
 const WEB_CHUNK = 128
@@ -56,11 +74,15 @@ export interface CacheTarget {
  * is the bundle's group order (both follow PAGE_TYPES), so the web pages' pass adds each page's
  * entry before it lets the page's text go. `end` gives the layout for the cache.
  */
-async function appBundleStream(model: FeedModel, writer: FileWriter, report: (problems: Problem[]) => void) {
+async function appBundleStream(
+  model: FeedModel,
+  writer: FileWriter,
+  report: (problems: Problem[]) => void,
+) {
   const parts = appBundleParts(model, bundlePeople(model.pages))
   const out = writer.stream(APP_BUNDLE_PATH)
   const groups = APP_GROUPS.map(() => ({keys: [] as string[], lengths: [] as number[]}))
-  const ids: AppIdCache = new WeakMap()
+  const w = createWriter()
   let group = 0
   // Entries batched into ~1 MB writes (one call per entry would cost more than the entry), kept as
   // pieces: a string built with += is a rope V8 copies whole before searching or encoding it.
@@ -87,10 +109,13 @@ async function appBundleStream(model: FeedModel, writer: FileWriter, report: (pr
   }
   return {
     async add(page: Page) {
-      const g = APP_GROUPS.indexOf(appGroupOf(page.type) as (typeof APP_GROUPS)[number])
-      if (g < group) throw new Error(`app bundle: ${page.id} comes after the ${APP_GROUPS[group]} group (pages out of order)`)
+      const g = APP_GROUPS.indexOf(appGroupOf(page.type))
+      if (g < group)
+        throw new Error(
+          `app bundle: ${page.id} comes after the ${APP_GROUPS[group]} group (pages out of order)`,
+        )
       enter(g)
-      const entry = appEntryJson(page, ids)
+      const entry = appEntryText(page, w)
       const {keys, lengths} = groups[g]!
       if (keys.length) push(',')
       push(entry)
@@ -124,11 +149,13 @@ async function webPagesPass(
     bundle?: {add(page: Page): Promise<void>}
     /** A page whose file goes out without passing `emit`: its checks and its path (raw mode). */
     track: (path: string, page: Page) => void
+    /** The shared objects (links) already checked in this export. */
+    seen: WeakSet<object>
     meanwhile?: () => boolean
     progress: (message: string) => void
   },
 ): Promise<void> {
-  const cache = createWebJsonCache()
+  const parts = createWebPageParts()
   const schemaChecked = new Set<string>()
   // Nothing reads a page's text after its own file: let it go (the model is this run's own;
   // assigned, not deleted, so the page object keeps its shape and size).
@@ -138,13 +165,13 @@ async function webPagesPass(
     page.text = undefined
   }
   const render = async (page: Page, validateSchema: boolean) => {
-    await opts.emit(webFile(model, page, {cache, validateSchema, raw: opts.raw}))
+    await opts.emit(webFile(model, page, {parts, seen: opts.seen, validateSchema, raw: opts.raw}))
     release(page)
   }
   // Raw mode: the page's pieces go straight into the writer's buffer, never joined.
   const renderPieces = async ({path, page}: {path: string; page: Page}) => {
     opts.track(path, page)
-    await writer.write(path, webPagePieces(model, page, cache, {raw: true}), {htmlEscape: true})
+    await writer.write(path, webPagePieces(model, page, parts, {raw: true}), {htmlEscape: true})
     release(page)
   }
   const handOver = (files: Array<{path: string; page: Page}>): boolean => {
@@ -174,7 +201,8 @@ async function webPagesPass(
       elsewhere += offload.length
     } else for (const file of offload) await renderPieces(file)
     const done = Math.min(total, at + WEB_CHUNK)
-    if (Math.floor(done / 20_000) > Math.floor(at / 20_000)) opts.progress(`rendered ${done}/${total} pages`)
+    if (Math.floor(done / 20_000) > Math.floor(at / 20_000))
+      opts.progress(`rendered ${done}/${total} pages`)
   }
   opts.progress(`web pages: ${total - elsewhere} rendered here, ${elsewhere} on the writer thread`)
 }
@@ -210,22 +238,30 @@ export async function fullExport(
   // built, the writer creates the web pages' files (see treeWriterWorker.ts): at 100k files their
   // creation alone costs about as much as reading and writing the dataset.
   try {
-    await replaceDirectoryAsync(
+    await replaceDirectory(
       ctx.out,
       async (writer) => {
-        if (earlyPaths) writer.announce(typeof earlyPaths === 'function' ? earlyPaths() : earlyPaths)
+        if (earlyPaths)
+          writer.announce(typeof earlyPaths === 'function' ? earlyPaths() : earlyPaths)
         let source: QuerySource | undefined = openSource()
         mark('output folder, documents')
         // Exports never show drafts or release versions, whatever the source's default.
-        let input: FeedInput | undefined = await fetchFeedInput((query) => runQuery(source!, query, {}, {perspective: 'published'}))
+        let input: FeedInput | undefined = await fetchFeedInput((query) =>
+          runQuery(source!, query, {}, {perspective: 'published'}),
+        )
         mark('feed queries')
-        referrers = target && source.kind === 'local' ? referrersOf(source.view('published').documents) : undefined
+        referrers =
+          target && source.kind === 'local'
+            ? referrersOf(source.view('published').documents)
+            : undefined
         source = undefined
         slugs = rawSlugs(input)
         if (!earlyPaths) writer.announce(expectedWebPaths(input))
         mark('references, slugs')
         built = buildFeedModel(input!, ctx.modelOptions)
         mark('model')
+        // Released for the collection below (the query results are the largest garbage of the export).
+        // eslint-disable-next-line no-useless-assignment
         input = undefined
         const {model, problems: modelProblems} = built
         if (errorsOf(modelProblems).length) throw new InputError(modelProblems)
@@ -237,6 +273,8 @@ export async function fullExport(
         // A cache that no longer describes the output must never be used, even if this run dies mid-way.
         target?.cache.setMeta('state', 'writing')
         const seen = new Set<string>()
+        // Shared objects (links) whose checks already ran.
+        const checked = new WeakSet<object>()
         const emit = async (file: CheckedFile) => {
           problems.push(...file.problems, ...extraProblems(file, seen, ctx.build))
           paths.push(file.path)
@@ -260,15 +298,24 @@ export async function fullExport(
           bundleLayout = file.layout
           await emit(file)
         }
-        const fill = target && referrers ? startCache(target, model, {undated: built.undated, rawSlugs: slugs!, referrers, modelProblems}) : undefined
+        const fill =
+          target && referrers
+            ? startCache(target, model, {
+                undated: built.undated,
+                rawSlugs: slugs!,
+                referrers,
+                modelProblems,
+              })
+            : undefined
         cacheFill = fill
         const cacheStarted = performance.now()
         await webPagesPass(model, writer, {
+          seen: checked,
           raw,
           emit,
           ...(bundle ? {bundle} : {}),
           track: (path, page) => {
-            problems.push(...webPageProblems(path, undefined, page), ...claimPath(path, seen))
+            problems.push(...pageProblems(page, path, checked), ...claimPath(path, seen))
             paths.push(path)
           },
           ...(fill ? {meanwhile: fill.step} : {}),
@@ -280,7 +327,9 @@ export async function fullExport(
         if (fill) {
           const started = performance.now()
           cacheTx = fill.finish(bundleLayout!)
-          ctx.progress(`export cache: ${Math.round(performance.now() - started)} ms to finish (started ${Math.round(started - cacheStarted)} ms before)`)
+          ctx.progress(
+            `export cache: ${Math.round(performance.now() - started)} ms to finish (started ${Math.round(started - cacheStarted)} ms before)`,
+          )
         }
         mark('schemas, cache indexes')
         written.push(...(await writer.settle()))
@@ -302,7 +351,8 @@ export async function fullExport(
   const {model, problems: modelProblems} = built!
   const bytes = written.reduce((n, e) => n + e.size, 0) + Buffer.byteLength(manifestContent)
   ctx.progress(`wrote ${paths.length} files to ${ctx.out}`)
-  if (target && cacheTx && seq !== undefined) finishCache(target, cacheTx, model, {seq, written, manifestContent, bytes, files: paths.length})
+  if (target && cacheTx && seq !== undefined)
+    finishCache(target, cacheTx, model, {seq, written, manifestContent, bytes, files: paths.length})
 
   mark('cache commit')
   const pages = Object.fromEntries(PAGE_TYPES.map((t) => [t, 0])) as Record<PageType, number>
@@ -318,9 +368,15 @@ export async function fullExport(
     partners: ctx.profiles.map((p) => {
       const prefix = `partners/${p.name}/`
       const limit = feedLimit(ctx.build, p)
-      return {name: p.name, items: partnerView(model, p, limit ? {limit} : {}).model.pages.length, files: sortedPaths.filter((f) => f.startsWith(prefix))}
+      return {
+        name: p.name,
+        items: partnerView(model, p, limit ? {limit} : {}).model.pages.length,
+        files: sortedPaths.filter((f) => f.startsWith(prefix)),
+      }
     }),
-    warnings: [...ctx.profileProblems, ...modelProblems, ...problems].filter((p) => p.level !== 'error'),
+    warnings: [...ctx.profileProblems, ...modelProblems, ...problems].filter(
+      (p) => p.level !== 'error',
+    ),
     durationMs: Math.round(performance.now() - ctx.started),
     mode: 'full',
     changedFiles: paths.length,
@@ -332,7 +388,10 @@ interface CacheFill {
   /** Write a slice of the rows; false when there was nothing left to write. */
   step(): boolean
   /** The remaining rows, the indexes and the bundle layout; the transaction stays open. */
-  finish(bundle: {open: string; groups: Array<{keys: string[]; lengths: number[]}>}): {commit(): void; rollback(): void}
+  finish(bundle: {open: string; groups: Array<{keys: string[]; lengths: number[]}>}): {
+    commit(): void
+    rollback(): void
+  }
   rollback(): void
 }
 
@@ -344,10 +403,19 @@ interface CacheFill {
 function startCache(
   target: CacheTarget,
   model: FeedModel,
-  run: {undated: string[]; rawSlugs: Map<string, string>; referrers: Map<string, string[]>; modelProblems: Problem[]},
+  run: {
+    undated: string[]
+    rawSlugs: Map<string, string>
+    referrers: Map<string, string[]>
+    modelProblems: Problem[]
+  },
 ): CacheFill {
   const {cache} = target
-  const rowCtx = {undated: new Set(run.undated), rawSlugs: run.rawSlugs, problems: problemsByDocument(run.modelProblems)}
+  const rowCtx = {
+    undated: new Set(run.undated),
+    rawSlugs: run.rawSlugs,
+    problems: problemsByDocument(run.modelProblems),
+  }
   const tx = cache.begin()
   const guard = <T>(fn: () => T): T => {
     try {
@@ -358,13 +426,17 @@ function startCache(
     }
   }
   // Every page, and who references whom among the raw published documents (dangling included).
-  const rows = guard(() => cache.replaceAllInSteps(model.pages, (page) => pageRow(page, rowCtx), run.referrers))
+  const rows = guard(() =>
+    cache.replaceAllInSteps(model.pages, (page) => pageRow(page, rowCtx), run.referrers),
+  )
   return {
     step: () => guard(() => rows.step()),
     finish: (bundle) =>
       guard(() => {
         rows.finish()
-        bundle.groups.forEach((g, i) => cache.putLayout(`bundle:${APP_GROUPS[i]}`, layoutOf(g.keys, g.lengths)))
+        bundle.groups.forEach((g, i) =>
+          cache.putLayout(`bundle:${APP_GROUPS[i]}`, layoutOf(g.keys, g.lengths)),
+        )
         cache.setMeta('bundleOpen', String(Buffer.byteLength(bundle.open)))
         return tx
       }),
@@ -377,11 +449,23 @@ function finishCache(
   target: CacheTarget,
   tx: {commit(): void},
   model: FeedModel,
-  run: {seq: number; written: ManifestEntry[]; manifestContent: string; bytes: number; files: number},
+  run: {
+    seq: number
+    written: ManifestEntry[]
+    manifestContent: string
+    bytes: number
+    files: number
+  },
 ): void {
   const {cache, ds} = target
   const entries = [...run.written].sort((a, b) => compareStrings(a.path, b.path))
-  cache.putLayout('manifest', layoutOf(entries.map((e) => e.path), entries.map((e) => Buffer.byteLength(manifestEntryText(e)))))
+  cache.putLayout(
+    'manifest',
+    layoutOf(
+      entries.map((e) => e.path),
+      entries.map((e) => Buffer.byteLength(manifestEntryText(e))),
+    ),
+  )
   cache.setMeta('manifestOpen', String(Buffer.byteLength(manifestParts(model.generatedAt).open)))
   cache.setMeta('manifestSha', sha256(run.manifestContent))
   cache.setMeta('generatedAt', model.generatedAt)

@@ -1,6 +1,12 @@
 /** Escaping for HTML text and attribute values, and the few HTML fragments feeds add around content. */
 
-const HTML_ESCAPES: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
 
 /** Safe in text and in double- or single-quoted attribute values. */
 export function escapeHtml(text: string): string {

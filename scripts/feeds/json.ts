@@ -22,7 +22,8 @@ export function safeJson(value: unknown, indent?: number): string {
 /** The escaping of safeJson applied to JSON text that is already serialized (or to part of it). */
 export function htmlSafeJsonText(json: string): string {
   // One literal replaceAll per character: several times faster than a regex with a callback.
-  for (const [c, escaped] of UNSAFE_IN_HTML) if (json.includes(c)) json = json.replaceAll(c, escaped)
+  for (const [c, escaped] of UNSAFE_IN_HTML)
+    if (json.includes(c)) json = json.replaceAll(c, escaped)
   return json
 }
 
@@ -35,7 +36,13 @@ const LT = 0x3c
 const GT = 0x3e
 const AMP = 0x26
 const E2 = 0xe2
-const ESCAPE_OF: Record<number, string> = {[LT]: '\\u003c', [GT]: '\\u003e', [AMP]: '\\u0026', 0xa8: '\\u2028', 0xa9: '\\u2029'}
+const ESCAPE_OF: Record<number, string> = {
+  [LT]: '\\u003c',
+  [GT]: '\\u003e',
+  [AMP]: '\\u0026',
+  0xa8: '\\u2028',
+  0xa9: '\\u2029',
+}
 
 /**
  * htmlSafeJsonText on UTF-8 bytes: copies `src` into `dst` at `at` with `<`, `>`, `&`, U+2028 and
@@ -53,7 +60,8 @@ export function escapeJsonBytes(src: Buffer, dst: Buffer, at: number): number {
   let e2 = next(E2, 0)
   for (;;) {
     // Only E2 80 A8/A9 among E2 sequences is special: skip the others.
-    while (e2 !== -1 && !(src[e2 + 1] === 0x80 && (src[e2 + 2] === 0xa8 || src[e2 + 2] === 0xa9))) e2 = next(E2, e2 + 1)
+    while (e2 !== -1 && !(src[e2 + 1] === 0x80 && (src[e2 + 2] === 0xa8 || src[e2 + 2] === 0xa9)))
+      e2 = next(E2, e2 + 1)
     let pos = -1
     for (const p of [lt, gt, amp, e2]) if (p !== -1 && (pos === -1 || p < pos)) pos = p
     if (pos === -1) break

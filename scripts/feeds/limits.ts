@@ -11,7 +11,8 @@ import type {Page} from './types.ts'
 export const DEFAULT_FEED_ITEMS = 50
 
 /** Newest first: publication date, then the model's page order. */
-export const compareNewest = (a: Page, b: Page): number => compareStrings(b.datePublished, a.datePublished) || comparePages(a, b)
+export const compareNewest = (a: Page, b: Page): number =>
+  compareStrings(b.datePublished, a.datePublished) || comparePages(a, b)
 
 /**
  * The `limit` newest of `pages` (all of them when limit is undefined), newest first. A bounded
@@ -36,7 +37,10 @@ export function newestPages(pages: readonly Page[], limit: number | undefined): 
 }
 
 /** A limit from an option: a positive integer, or undefined for "no limit" (0). */
-export function normalizeLimit(value: number | undefined, fallback: number | undefined = DEFAULT_FEED_ITEMS): number | undefined {
+export function normalizeLimit(
+  value: number | undefined,
+  fallback: number | undefined = DEFAULT_FEED_ITEMS,
+): number | undefined {
   if (value === undefined) return fallback
   return value === 0 ? undefined : value
 }

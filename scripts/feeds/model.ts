@@ -7,6 +7,8 @@
  */
 import type {Problem} from '../lib/errors.ts'
 import type {FeedInput} from './input.ts'
+import {roleOf, type SchemaNode} from './outputs/declare.ts'
+import {EXTRA_KEYS, PAGE_EXTRAS} from './outputs/page.ts'
 import {blocksToHtml, blocksToText, sanitizeBlocks} from './portableText.ts'
 import {textToHtml} from './html.ts'
 import {cleanLine, cleanText, compareStrings, truncate} from './text.ts'
@@ -41,17 +43,23 @@ export const DEFAULT_SITE = {
 export const EPOCH = '1970-01-01T00:00:00.000Z'
 
 type Raw = Record<string, unknown>
-const asRecord = (v: unknown): Raw | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined)
+const asRecord = (v: unknown): Raw | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined
 const isDraftId = (id: string) => id.startsWith('drafts.') || id.startsWith('versions.')
 
 /**
  * toISOString's own form, with a day and hour that cannot roll over (2024-02-30 is March 1st):
  * such a value is its own normalization, without parsing it (three dates per document).
  */
-const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/
+const CANONICAL_ISO =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/
 
 /** ISO date-time of a datetime/date value, or undefined (with a warning) when it does not parse. */
-export function isoDateTime(value: unknown, where: {documentId: string; path: string}, problems: Problem[]): string | undefined {
+export function isoDateTime(
+  value: unknown,
+  where: {documentId: string; path: string},
+  problems: Problem[],
+): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined
   if (CANONICAL_ISO.test(value)) return value
   const t = Date.parse(value)
@@ -62,14 +70,29 @@ export function isoDateTime(value: unknown, where: {documentId: string; path: st
   return new Date(t).toISOString()
 }
 
-function isoDate(value: unknown, where: {documentId: string; path: string}, problems: Problem[]): string | undefined {
+function isoDate(
+  value: unknown,
+  where: {documentId: string; path: string},
+  problems: Problem[],
+): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined
   if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))) return value
-  problems.push({level: 'warning', ...where, message: `"${value}" is not a YYYY-MM-DD date; ignored`})
+  problems.push({
+    level: 'warning',
+    ...where,
+    message: `"${value}" is not a YYYY-MM-DD date; ignored`,
+  })
   return undefined
 }
 
-const emptyRelated = (): Related => ({articles: [], benefits: [], treatments: [], concerns: [], skinTypes: [], serums: []})
+const emptyRelated = (): Related => ({
+  articles: [],
+  benefits: [],
+  treatments: [],
+  concerns: [],
+  skinTypes: [],
+  serums: [],
+})
 /** A reviewer from the `reviewedBy->{_id, name, "slug": slug.current, credentials, url}` projection. */
 export function person(raw: unknown): Person | undefined {
   const p = asRecord(raw)
@@ -103,13 +126,30 @@ function review(raw: unknown, documentId: string, problems: Problem[]): Review |
 }
 
 /** The fields every page type shares; null when the document cannot become a page. */
-function basePage(type: PageType, raw: Raw, opts: ModelOptions, problems: Problem[]): Page | undefined {
+function basePage(
+  type: PageType,
+  raw: Raw,
+  opts: ModelOptions,
+  problems: Problem[],
+): Page | undefined {
   const id = raw._id
   if (typeof id !== 'string' || isDraftId(id)) return undefined
   const title = cleanLine(raw.title)
   const slug = cleanLine(raw.slug)
-  if (!title) problems.push({level: 'error', documentId: id, path: 'title', message: 'title is missing: the page cannot be exported'})
-  if (!slug) problems.push({level: 'error', documentId: id, path: 'slug.current', message: 'slug is missing: the page has no URL'})
+  if (!title)
+    problems.push({
+      level: 'error',
+      documentId: id,
+      path: 'title',
+      message: 'title is missing: the page cannot be exported',
+    })
+  if (!slug)
+    problems.push({
+      level: 'error',
+      documentId: id,
+      path: 'slug.current',
+      message: 'slug is missing: the page has no URL',
+    })
   if (!title || !slug) return undefined
   const path = pagePath(type, slug)
   const url = `${opts.baseUrl}${path}`
@@ -137,7 +177,13 @@ function basePage(type: PageType, raw: Raw, opts: ModelOptions, problems: Proble
   return page
 }
 
-function setRichText(page: Page, raw: unknown, field: string, opts: ModelOptions, problems: Problem[]): void {
+function setRichText(
+  page: Page,
+  raw: unknown,
+  field: string,
+  opts: ModelOptions,
+  problems: Problem[],
+): void {
   if (opts.contentOf && !opts.contentOf.has(page.id)) return
   const blocks = sanitizeBlocks(raw, {baseUrl: opts.baseUrl, documentId: page.id, field}, problems)
   if (blocks.length === 0) return
@@ -168,11 +214,33 @@ function details(raw: Raw, keys: ReadonlyArray<keyof Details>): Details | undefi
       const timing = strings(raw.timing)
       if (timing) out.timing = timing
     } else {
-      const v = key === 'kind' || key === 'fitzpatrick' || key === 'procedureType' ? cleanLine(raw[key]) : cleanText(raw[key])
+      const v =
+        key === 'kind' || key === 'fitzpatrick' || key === 'procedureType'
+          ? cleanLine(raw[key])
+          : cleanText(raw[key])
       if (v) out[key] = v
     }
   }
   return Object.keys(out).length ? out : undefined
+}
+
+/**
+ * The extra fields (outputs/page.ts PAGE_EXTRAS) of one query row, read by their declaration:
+ * URLs trimmed (any scheme: the page's checks refuse what may not ship), text cleaned, string
+ * lists deduplicated, numbers and booleans as they are.
+ */
+function readExtras(page: Page, raw: Raw): void {
+  for (const key of EXTRA_KEYS) {
+    const node: SchemaNode = PAGE_EXTRAS[key]
+    const value = raw[key]
+    let out: unknown
+    if (roleOf(node) === 'url')
+      out = typeof value === 'string' && value.trim() ? value.trim() : undefined
+    else if (node.type === 'string') out = cleanText(value)
+    else if (node.type === 'array') out = strings(value)
+    else if (typeof value === 'number' || typeof value === 'boolean') out = value
+    if (out !== undefined) (page as Record<string, unknown>)[key] = out
+  }
 }
 
 /** Forward reference ids of a field (`concerns[]->_id`), dangling or draft-only ones (null) dropped. */
@@ -201,6 +269,7 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
     const page = basePage(type, raw, opts, problems)
     if (!page) return
     fill(page, raw)
+    readExtras(page, raw)
     // Search snippets fall back to the summary (basePage) and then to the start of the text.
     if (!page.seo.description && page.text) page.seo.description = truncate(page.text, 160)
     pages.push(page)
@@ -223,10 +292,18 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
       if (r) page.review = r
       const areas = strings(raw.bodyAreas)
       if (areas) page.bodyAreas = areas
-      forward.set(page.id, {concerns: refIds(raw.concerns), skinTypes: refIds(raw.skinTypes), serums: refIds(raw.serums)})
+      forward.set(page.id, {
+        concerns: refIds(raw.concerns),
+        skinTypes: refIds(raw.skinTypes),
+        serums: refIds(raw.serums),
+      })
     })
   }
-  const taxonomy = (type: PageType, docs: readonly unknown[], keys: ReadonlyArray<keyof Details>) => {
+  const taxonomy = (
+    type: PageType,
+    docs: readonly unknown[],
+    keys: ReadonlyArray<keyof Details>,
+  ) => {
     for (const d of docs) {
       add(type, d, (page, raw) => {
         setPlainText(page, raw.description, opts)
@@ -237,7 +314,12 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
       })
     }
   }
-  taxonomy('treatment', input.treatments, ['procedureType', 'howPerformed', 'preparation', 'followup'])
+  taxonomy('treatment', input.treatments, [
+    'procedureType',
+    'howPerformed',
+    'preparation',
+    'followup',
+  ])
   taxonomy('concern', input.concerns, [])
   taxonomy('skinType', input.skinTypes, ['kind', 'fitzpatrick'])
   taxonomy('serum', input.serums, ['kind', 'timing', 'cautions'])
@@ -249,7 +331,12 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
     const key = `${page.type}\u0000${page.slug}`
     const first = bySlug.get(key)
     if (first) {
-      problems.push({level: 'error', documentId: page.id, path: 'slug.current', message: `slug "${page.slug}" is already used by ${first.id}: both would publish to ${page.path}`})
+      problems.push({
+        level: 'error',
+        documentId: page.id,
+        path: 'slug.current',
+        message: `slug "${page.slug}" is already used by ${first.id}: both would publish to ${page.path}`,
+      })
       continue
     }
     bySlug.set(key, page)
@@ -258,7 +345,9 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
   const byId = new Map(unique.map((p) => [p.id, p]))
 
   // Benefits take their position and publication date from the articles that list them.
-  const articles = unique.filter((p) => p.type === 'article').sort((a, b) => compareStrings(a.slug, b.slug) || compareStrings(a.id, b.id))
+  const articles = unique
+    .filter((p) => p.type === 'article')
+    .sort((a, b) => compareStrings(a.slug, b.slug) || compareStrings(a.id, b.id))
   for (const article of articles) {
     const at = publishedAt.get(article.id)
     if (at) article.datePublished = at
@@ -269,7 +358,9 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
       if (at && (!publishedAt.has(id) || at < publishedAt.get(id)!)) publishedAt.set(id, at)
     })
   }
-  for (const page of unique) if (page.type === 'benefit' && publishedAt.has(page.id)) page.datePublished = publishedAt.get(page.id)!
+  for (const page of unique)
+    if (page.type === 'benefit' && publishedAt.has(page.id))
+      page.datePublished = publishedAt.get(page.id)!
 
   const sorted = [...unique].sort(comparePages)
   linkPages(unique, forward, sorted)
@@ -290,7 +381,9 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
     baseUrl: opts.baseUrl,
     home: `${opts.baseUrl}/`,
     feedsBaseUrl: opts.feedsBaseUrl ?? opts.baseUrl,
-    attribution: opts.site?.attribution ?? `From ${opts.site?.publisher ?? DEFAULT_SITE.publisher} (${opts.baseUrl}).`,
+    attribution:
+      opts.site?.attribution ??
+      `From ${opts.site?.publisher ?? DEFAULT_SITE.publisher} (${opts.baseUrl}).`,
   }
   return {model: {site, generatedAt, pages: sorted}, problems, undated}
 }

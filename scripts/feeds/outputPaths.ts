@@ -9,7 +9,12 @@ import {UsageError} from '../lib/errors.ts'
 
 /** A relative, `/`-separated path with no empty, `.` or `..` segment: it stays inside the tree. */
 export function isSafeRelativePath(path: string): boolean {
-  return path !== '' && !path.startsWith('/') && !path.includes('\\') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..')
+  return (
+    path !== '' &&
+    !path.startsWith('/') &&
+    !path.includes('\\') &&
+    path.split('/').every((s) => s !== '' && s !== '.' && s !== '..')
+  )
 }
 
 /** Where `path` lands inside `root`; undefined when it would leave it. */
@@ -22,7 +27,8 @@ export function targetInside(root: string, path: string): string | undefined {
 /** targetInside, or a UsageError naming the path and the folder it would leave (`shown`: as the user knows it). */
 export function requireInside(root: string, path: string, shown: string): string {
   const target = targetInside(root, path)
-  if (target === undefined) throw new UsageError(`output path ${JSON.stringify(path)} would leave ${shown}`)
+  if (target === undefined)
+    throw new UsageError(`output path ${JSON.stringify(path)} would leave ${shown}`)
   return target
 }
 

@@ -5,23 +5,28 @@
  */
 import {newestPages} from './limits.ts'
 import {comparePages} from './order.ts'
-import {partnerFields, type OptionalField, type PartnerProfile} from './partners.ts'
-import {isReviewed, RELATED_KEYS, type FeedModel, type Page, type PageLink, type PageType, type Related} from './types.ts'
+import {PARTNER_FIELD_OF, type PartnerProfile, type PartnerView} from './outputs/partnerProfile.ts'
+import {partnerFields} from './partners.ts'
+import {
+  isReviewed,
+  RELATED_KEYS,
+  type FeedModel,
+  type Page,
+  type PageLink,
+  type PageType,
+  type Related,
+} from './types.ts'
 import {pagePath, withUtm} from './urls.ts'
 
 /** Types whose pages carry medical review; the others (taxonomy) have none to check. */
 const REVIEWABLE: ReadonlySet<PageType> = new Set(['article', 'benefit'])
 
-export interface PartnerView {
-  profile: PartnerProfile
-  fields: Set<OptionalField>
-  model: FeedModel
-}
-
 /** The pages a partner may receive (types, reviewedOnly), in model order, before any item limit. */
 export function eligiblePages(model: FeedModel, profile: PartnerProfile): Page[] {
   const types = new Set(profile.types)
-  return model.pages.filter((p) => types.has(p.type) && (!profile.reviewedOnly || isReviewed(p.review)))
+  return model.pages.filter(
+    (p) => types.has(p.type) && (!profile.reviewedOnly || isReviewed(p.review)),
+  )
 }
 
 /**
@@ -30,44 +35,45 @@ export function eligiblePages(model: FeedModel, profile: PartnerProfile): Page[]
  * links may point at but that are not candidates for items (an incremental export passes the
  * pages its items link to; a full model has them all in `pages`).
  */
-export function partnerView(model: FeedModel, profile: PartnerProfile, opts: {limit?: number; linkTargets?: readonly Page[]} = {}): PartnerView {
+export function partnerView(
+  model: FeedModel,
+  profile: PartnerProfile,
+  opts: {limit?: number; linkTargets?: readonly Page[]} = {},
+): PartnerView {
   const fields = partnerFields(profile)
   const base = profile.baseUrl?.replace(/\/+$/, '') ?? model.site.baseUrl
   const link = (path: string) => withUtm(`${base}${path}`, profile.utm)
   const eligible = eligiblePages(model, profile)
-  const selected = opts.limit === undefined ? eligible : newestPages(eligible, opts.limit).sort(comparePages)
+  const selected =
+    opts.limit === undefined ? eligible : newestPages(eligible, opts.limit).sort(comparePages)
   // Under reviewedOnly, even a link's title must not leak unreviewed articles or benefits.
   let selectedIds: Set<string> | undefined
   const linkable = (l: PageLink) => {
     if (!profile.reviewedOnly || !REVIEWABLE.has(l.type)) return true
     if (!selectedIds) {
       selectedIds = new Set(eligible.map((p) => p.id))
-      for (const p of eligiblePages({...model, pages: [...(opts.linkTargets ?? [])]}, profile)) selectedIds.add(p.id)
+      for (const p of eligiblePages({...model, pages: [...(opts.linkTargets ?? [])]}, profile))
+        selectedIds.add(p.id)
     }
     return selectedIds.has(l.id)
   }
   // A page's path is pagePath(type, slug) (model.ts), so a link's is too.
   const relink = (l: PageLink): PageLink => ({...l, link: link(pagePath(l.type, l.slug))})
 
+  // Page fields of excluded groups (related links are kept as empty lists: links are filtered above).
+  const dropped = (Object.keys(PARTNER_FIELD_OF) as Array<keyof typeof PARTNER_FIELD_OF>).filter(
+    (key) => key !== 'related' && !fields.has(PARTNER_FIELD_OF[key]!),
+  )
   const pages = selected.map((p): Page => {
     const related = {} as Related
-    for (const key of RELATED_KEYS) related[key] = fields.has('related') ? p.related[key].filter(linkable).map(relink) : []
+    for (const key of RELATED_KEYS)
+      related[key] = fields.has('related') ? p.related[key].filter(linkable).map(relink) : []
     const out: Page = {...p, seo: {...p.seo}, link: link(p.path), related}
-    if (!fields.has('summary')) {
-      delete out.summary
-      // The meta description usually is the summary, or the start of the body.
+    for (const key of dropped) delete out[key]
+    // The meta description usually is the summary, or the start of the body.
+    if (!fields.has('summary')) delete out.seo.description
+    if (!fields.has('body') && out.seo.description && out.seo.description !== p.summary)
       delete out.seo.description
-    }
-    if (!fields.has('body')) {
-      delete out.blocks
-      delete out.html
-      delete out.text
-      if (out.seo.description && out.seo.description !== p.summary) delete out.seo.description
-    }
-    if (!fields.has('review')) delete out.review
-    if (!fields.has('bodyAreas')) delete out.bodyAreas
-    if (!fields.has('synonyms')) delete out.synonyms
-    if (!fields.has('details')) delete out.details
     return out
   })
 

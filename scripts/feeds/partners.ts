@@ -4,30 +4,8 @@
  * dist/partners/, so it must be a plain lowercase name and equal its file name (no `../x`).
  */
 import type {Problem} from '../lib/errors.ts'
+import {PARTNER_FIELDS, type PartnerField, type PartnerProfile} from './outputs/partnerProfile.ts'
 import {validateAgainst} from './schemas.ts'
-import type {PageType} from './types.ts'
-import type {Utm} from './urls.ts'
-
-export const PARTNER_FORMATS = ['rss', 'atom', 'jsonfeed', 'json', 'jsonld'] as const
-export type PartnerFormat = (typeof PARTNER_FORMATS)[number]
-
-/** Fields a profile may include or exclude; identity, title, links and dates always go out. */
-export const OPTIONAL_FIELDS = ['summary', 'body', 'related', 'bodyAreas', 'review', 'synonyms', 'details'] as const
-export type OptionalField = (typeof OPTIONAL_FIELDS)[number]
-
-export interface PartnerProfile {
-  name: string
-  title: string
-  formats: PartnerFormat[]
-  types: PageType[]
-  fields?: {include?: OptionalField[]; exclude?: OptionalField[]}
-  baseUrl?: string
-  utm?: Utm
-  attribution: string
-  reviewedOnly?: boolean
-  /** Items per file (newest first); default: the export's feed item limit. */
-  maxItems?: number
-}
 
 const SAFE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
 
@@ -36,18 +14,22 @@ export function isSafePartnerName(name: unknown): name is string {
   return typeof name === 'string' && SAFE_NAME.test(name)
 }
 
-/** The fields a profile sends, in OPTIONAL_FIELDS order. */
-export function partnerFields(profile: PartnerProfile): Set<OptionalField> {
-  const include = profile.fields?.include ?? OPTIONAL_FIELDS
+/** The field groups a profile sends, in PARTNER_FIELDS order. */
+export function partnerFields(profile: PartnerProfile): Set<PartnerField> {
+  const include: readonly PartnerField[] = profile.fields?.include ?? PARTNER_FIELDS
   const exclude = new Set(profile.fields?.exclude ?? [])
-  return new Set(OPTIONAL_FIELDS.filter((f) => include.includes(f) && !exclude.has(f)))
+  return new Set(PARTNER_FIELDS.filter((f) => include.includes(f) && !exclude.has(f)))
 }
 
 /**
  * Parse and check one profile file. `expectedName` is the file name without `.json`; the profile's
  * `name` must match it so the folder a partner gets is obvious from the file.
  */
-export function parsePartnerProfile(text: string, file: string, expectedName?: string): {profile?: PartnerProfile; problems: Problem[]} {
+export function parsePartnerProfile(
+  text: string,
+  file: string,
+  expectedName?: string,
+): {profile?: PartnerProfile; problems: Problem[]} {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -65,22 +47,41 @@ export function parsePartnerProfile(text: string, file: string, expectedName?: s
       message: `partner name ${JSON.stringify(name)} is not a safe folder name (lowercase letters, digits, inner hyphens; no "/", "." or "..")`,
     })
   } else if (expectedName !== undefined && name !== expectedName) {
-    problems.push({level: 'error', file, path: '/name', message: `name "${name}" must equal the file name "${expectedName}"`})
+    problems.push({
+      level: 'error',
+      file,
+      path: '/name',
+      message: `name "${name}" must equal the file name "${expectedName}"`,
+    })
   }
   const profile = value as PartnerProfile
   if (problems.length === 0 && profile.fields?.include && profile.fields.exclude) {
     const both = profile.fields.exclude.filter((f) => profile.fields!.include!.includes(f))
-    if (both.length) problems.push({level: 'warning', file, path: '/fields', message: `${both.join(', ')} both included and excluded: excluded wins`})
+    if (both.length)
+      problems.push({
+        level: 'warning',
+        file,
+        path: '/fields',
+        message: `${both.join(', ')} both included and excluded: excluded wins`,
+      })
   }
   return problems.some((p) => p.level === 'error') ? {problems} : {profile, problems}
 }
 
 /** Every profile of a folder listing (name → text), sorted by name, with every problem. */
-export function parsePartnerProfiles(files: ReadonlyArray<{file: string; text: string}>): {profiles: PartnerProfile[]; problems: Problem[]} {
+export function parsePartnerProfiles(files: ReadonlyArray<{file: string; text: string}>): {
+  profiles: PartnerProfile[]
+  problems: Problem[]
+} {
   const profiles: PartnerProfile[] = []
   const problems: Problem[] = []
-  for (const {file, text} of [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
-    const base = file.split(/[\\/]/).at(-1)!.replace(/\.json$/, '')
+  for (const {file, text} of [...files].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : 0,
+  )) {
+    const base = file
+      .split(/[\\/]/)
+      .at(-1)!
+      .replace(/\.json$/, '')
     const r = parsePartnerProfile(text, file, base)
     problems.push(...r.problems)
     if (r.profile) profiles.push(r.profile)

@@ -21,9 +21,15 @@ export interface FileRange {
 export type Piece = string | Uint8Array | FileRange
 
 // Bytes sent to another thread arrive as a plain Uint8Array: bytes all the same.
-export const isFileRange = (piece: Piece): piece is FileRange => typeof piece === 'object' && !ArrayBuffer.isView(piece)
+export const isFileRange = (piece: Piece): piece is FileRange =>
+  typeof piece === 'object' && !ArrayBuffer.isView(piece)
 
-export const pieceBytes = (piece: Piece): number => (typeof piece === 'string' ? Buffer.byteLength(piece) : isFileRange(piece) ? piece.end - piece.start : piece.byteLength)
+export const pieceBytes = (piece: Piece): number =>
+  typeof piece === 'string'
+    ? Buffer.byteLength(piece)
+    : isFileRange(piece)
+      ? piece.end - piece.start
+      : piece.byteLength
 
 let chunk: Buffer | undefined
 
@@ -34,11 +40,17 @@ let chunk: Buffer | undefined
 export function eachChunk(pieces: readonly Piece[], use: (bytes: Buffer) => void): void {
   for (const piece of pieces) {
     if (!isFileRange(piece)) {
-      use(typeof piece === 'string' ? Buffer.from(piece) : Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength))
+      use(
+        typeof piece === 'string'
+          ? Buffer.from(piece)
+          : Buffer.isBuffer(piece)
+            ? piece
+            : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength),
+      )
       continue
     }
     chunk ??= Buffer.allocUnsafe(1 << 22)
-    for (let at = piece.start; at < piece.end; ) {
+    for (let at = piece.start; at < piece.end;) {
       const n = readSync(piece.fd, chunk, 0, Math.min(chunk.length, piece.end - at), at)
       if (n === 0) throw new Error(`file ended at byte ${at} of a range that ends at ${piece.end}`)
       use(chunk.subarray(0, n))

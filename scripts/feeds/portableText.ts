@@ -38,21 +38,52 @@ const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== ''
  */
 function isSanitized(b: Record<string, unknown>, baseUrl: string): boolean {
   if (b.listItem !== undefined) {
-    if (!hasKeys(b, LIST_BLOCK_KEYS) || (b.listItem !== 'bullet' && b.listItem !== 'number') || typeof b.level !== 'number' || !Number.isInteger(b.level) || b.level < 1 || b.level > 6) return false
+    if (
+      !hasKeys(b, LIST_BLOCK_KEYS) ||
+      (b.listItem !== 'bullet' && b.listItem !== 'number') ||
+      typeof b.level !== 'number' ||
+      !Number.isInteger(b.level) ||
+      b.level < 1 ||
+      b.level > 6
+    )
+      return false
   } else if (!hasKeys(b, BLOCK_KEYS)) return false
-  if (!nonEmpty(b._key) || typeof b.style !== 'string' || !STYLES.has(b.style) || !Array.isArray(b.markDefs) || !Array.isArray(b.children)) return false
+  if (
+    !nonEmpty(b._key) ||
+    typeof b.style !== 'string' ||
+    !STYLES.has(b.style) ||
+    !Array.isArray(b.markDefs) ||
+    !Array.isArray(b.children)
+  )
+    return false
   const linkKeys = new Set<string>()
   for (const d of b.markDefs as unknown[]) {
     const def = asRecord(d)
-    if (!def || !hasKeys(def, LINK_KEYS) || def._type !== 'link' || typeof def._key !== 'string' || typeof def.href !== 'string') return false
+    if (
+      !def ||
+      !hasKeys(def, LINK_KEYS) ||
+      def._type !== 'link' ||
+      typeof def._key !== 'string' ||
+      typeof def.href !== 'string'
+    )
+      return false
     if (resolveLink(def.href, baseUrl) !== def.href) return false
     linkKeys.add(def._key)
   }
   for (const c of b.children as unknown[]) {
     const span = asRecord(c)
-    if (!span || !hasKeys(span, SPAN_KEYS) || span._type !== 'span' || !nonEmpty(span._key) || typeof span.text !== 'string' || !Array.isArray(span.marks)) return false
+    if (
+      !span ||
+      !hasKeys(span, SPAN_KEYS) ||
+      span._type !== 'span' ||
+      !nonEmpty(span._key) ||
+      typeof span.text !== 'string' ||
+      !Array.isArray(span.marks)
+    )
+      return false
     if (hasXmlIllegal(span.text)) return false
-    for (const m of span.marks as unknown[]) if (typeof m !== 'string' || !(DECORATORS.has(m) || linkKeys.has(m))) return false
+    for (const m of span.marks as unknown[])
+      if (typeof m !== 'string' || !(DECORATORS.has(m) || linkKeys.has(m))) return false
   }
   return true
 }
@@ -101,17 +132,26 @@ export function sanitizeBlocks(
       const marks = (Array.isArray(s.marks) ? s.marks : []).filter(
         (m): m is string => typeof m === 'string' && (DECORATORS.has(m) || linkKeys.has(m)),
       )
-      children.push({_type: 'span', _key: typeof s._key === 'string' && s._key ? s._key : `${key}s${j}`, text, marks})
+      children.push({
+        _type: 'span',
+        _key: typeof s._key === 'string' && s._key ? s._key : `${key}s${j}`,
+        text,
+        marks,
+      })
     })
     // Members in the order the importer writes them (isSanitized accepts exactly that order).
     const block = {
       _type: 'block',
       _key: key,
-      style: typeof b.style === 'string' && STYLES.has(b.style) ? (b.style as Block['style']) : 'normal',
+      style:
+        typeof b.style === 'string' && STYLES.has(b.style) ? (b.style as Block['style']) : 'normal',
     } as Block
     if (b.listItem === 'bullet' || b.listItem === 'number') {
       block.listItem = b.listItem
-      block.level = typeof b.level === 'number' && Number.isInteger(b.level) && b.level > 0 ? Math.min(b.level, 6) : 1
+      block.level =
+        typeof b.level === 'number' && Number.isInteger(b.level) && b.level > 0
+          ? Math.min(b.level, 6)
+          : 1
     }
     block.markDefs = markDefs
     block.children = children
@@ -122,8 +162,11 @@ export function sanitizeBlocks(
 
 /** A link mark's HTML around `children`: hrefs were resolved in sanitizeBlocks; check again so this renderer is safe on its own. */
 function linkHtml(href: unknown, children: string): string {
-  const resolved = typeof href === 'string' ? resolveLink(href, 'https://invalid.example') : undefined
-  return resolved && resolved === href ? `<a href="${escapeHtml(resolved)}">${children}</a>` : children
+  const resolved =
+    typeof href === 'string' ? resolveLink(href, 'https://invalid.example') : undefined
+  return resolved && resolved === href
+    ? `<a href="${escapeHtml(resolved)}">${children}</a>`
+    : children
 }
 
 const components: PortableTextComponents = {
@@ -139,10 +182,21 @@ const components: PortableTextComponents = {
 /** HTML of sanitized blocks: p, h2, h3, blockquote, ul/ol/li, strong, em, a[href]. */
 export function blocksToHtml(blocks: readonly Block[]): string {
   if (blocks.length === 0) return ''
-  return plainBlocksHtml(blocks) ?? toHTML(blocks as unknown as Parameters<typeof toHTML>[0], {components, onMissingComponent: false})
+  return (
+    plainBlocksHtml(blocks) ??
+    toHTML(blocks as unknown as Parameters<typeof toHTML>[0], {
+      components,
+      onMissingComponent: false,
+    })
+  )
 }
 
-const BLOCK_TAGS: Record<Block['style'], string> = {normal: 'p', h2: 'h2', h3: 'h3', blockquote: 'blockquote'}
+const BLOCK_TAGS: Record<Block['style'], string> = {
+  normal: 'p',
+  h2: 'h2',
+  h3: 'h3',
+  blockquote: 'blockquote',
+}
 
 /**
  * The common case without @portabletext/to-html, byte for byte what it renders with the
@@ -164,14 +218,20 @@ export function plainBlocksHtml(blocks: readonly Block[]): string | undefined {
       if (openKey === undefined) return
       const def = block.markDefs.find((d) => d._key === openKey)
       if (def) inner += def._type === 'link' ? linkHtml(def.href, openHtml) : openHtml
-      else inner += openKey === 'strong' || openKey === 'em' ? `<${openKey}>${openHtml}</${openKey}>` : openHtml
+      else
+        inner +=
+          openKey === 'strong' || openKey === 'em'
+            ? `<${openKey}>${openHtml}</${openKey}>`
+            : openHtml
       openKey = undefined
       openHtml = ''
     }
     for (const span of block.children) {
       if (span.marks.length > 1) return undefined
       const key = span.marks[0]
-      const text = span.text.includes('\n') ? span.text.split('\n').map(escapeHtml).join('<br>') : escapeHtml(span.text)
+      const text = span.text.includes('\n')
+        ? span.text.split('\n').map(escapeHtml).join('<br>')
+        : escapeHtml(span.text)
       if (key === undefined) {
         close()
         inner += text
@@ -193,7 +253,10 @@ export function blocksToText(blocks: readonly Block[]): string {
   const counters = new Map<number, number>()
   return blocks
     .map((b) => {
-      const text = b.children.map((s) => s.text).join('').trim()
+      const text = b.children
+        .map((s) => s.text)
+        .join('')
+        .trim()
       if (!b.listItem) {
         counters.clear()
         return text

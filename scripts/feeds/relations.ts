@@ -15,7 +15,14 @@ export const RELATED_KEY_OF: Record<PageType, keyof Related> = {
 }
 
 const toLink = (p: Page): PageLink => {
-  const link: PageLink = {id: p.id, type: p.type, slug: p.slug, title: p.title, url: p.url, link: p.link}
+  const link: PageLink = {
+    id: p.id,
+    type: p.type,
+    slug: p.slug,
+    title: p.title,
+    url: p.url,
+    link: p.link,
+  }
   if (p.details?.kind) link.kind = p.details.kind
   return link
 }
@@ -61,7 +68,8 @@ export function linkPages(
   for (let from = 0; from < n; from++) {
     const refs = forward.get(byRank[from]!.id)
     if (!refs) continue
-    for (const key of RELATED_KEYS) if (refs[key]?.length) for (const to of typedTargets(byRank[from]!, key)) link(from, to)
+    for (const key of RELATED_KEYS)
+      if (refs[key]?.length) for (const to of typedTargets(byRank[from]!, key)) link(from, to)
   }
   // Treatments reach benefits through articles, and taxonomy through benefits. An article's
   // treatments and benefits are its forward links only; a benefit's treatments come from here.
@@ -115,7 +123,8 @@ export function linkPages(
         list = Array.from(targets.subarray(from, to)).sort((a, b) => order.get(a)! - order.get(b)!)
       } else list = targets.subarray(from, to).sort()
       const out: PageLink[] = []
-      for (let j = 0; j < list.length; j++) if (j === 0 || list[j] !== list[j - 1]) out.push(linkOf(list[j]!))
+      for (let j = 0; j < list.length; j++)
+        if (j === 0 || list[j] !== list[j - 1]) out.push(linkOf(list[j]!))
       page.related[key] = out
     }
   }
@@ -142,5 +151,8 @@ class EdgeList {
 }
 
 const KEY_INDEX: Record<PageType, number> = Object.fromEntries(
-  (Object.entries(RELATED_KEY_OF) as Array<[PageType, keyof Related]>).map(([type, key]) => [type, RELATED_KEYS.indexOf(key)]),
+  (Object.entries(RELATED_KEY_OF) as Array<[PageType, keyof Related]>).map(([type, key]) => [
+    type,
+    RELATED_KEYS.indexOf(key),
+  ]),
 ) as Record<PageType, number>

@@ -1,21 +1,29 @@
 /**
- * The versioned JSON Schemas (draft 2020-12) of every JSON file the exporter writes, compiled once
- * with ajv. The same files are shipped into dist/schemas/ so consumers validate with what we used.
+ * The versioned JSON Schemas (draft 2020-12) of every JSON file the exporter writes — the output
+ * declarations of outputs/, plus JSON Feed's own — validated with ajv. The same schemas are
+ * shipped into dist/schemas/ so consumers validate with what we used.
  */
 import type {Ajv2020, ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
 import type {FormatsPlugin} from 'ajv-formats'
 import {createRequire} from 'node:module'
 import type {Problem} from '../lib/errors.ts'
 import {sha256} from '../lib/hash.ts'
-import appBundle from './schemas/app-bundle.v1.schema.json' with {type: 'json'}
+import {appBundleSchema} from './outputs/appBundle.ts'
+import {manifestSchema} from './outputs/manifest.ts'
+import {partnerContentSchema} from './outputs/partnerContent.ts'
+import {partnerProfileSchema} from './outputs/partnerProfile.ts'
+import {webPageSchema} from './outputs/webPage.ts'
 import jsonFeed from './schemas/jsonfeed-1.1.schema.json' with {type: 'json'}
-import manifest from './schemas/manifest.v1.schema.json' with {type: 'json'}
-import partnerContent from './schemas/partner-content.v1.schema.json' with {type: 'json'}
-import partnerProfile from './schemas/partner-profile.v1.schema.json' with {type: 'json'}
-import webPage from './schemas/web-page.v1.schema.json' with {type: 'json'}
 
 /** Schema name → schema; the shipped file is `schemas/<$id's last segment>`. */
-export const SCHEMAS = {webPage, appBundle, partnerContent, partnerProfile, manifest, jsonFeed} as const
+export const SCHEMAS = {
+  webPage: webPageSchema,
+  appBundle: appBundleSchema,
+  partnerContent: partnerContentSchema,
+  partnerProfile: partnerProfileSchema,
+  manifest: manifestSchema,
+  jsonFeed,
+} as const
 export type SchemaName = keyof typeof SCHEMAS
 
 export const schemaId = (name: SchemaName): string => SCHEMAS[name].$id
@@ -31,19 +39,35 @@ const requireCjs = createRequire(import.meta.url)
  * No optimizing pass over the generated code: compiling is a third faster without it, and
  * validating (even a 100k-entry manifest) measured the same.
  */
-export const ajvOptions = {allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, code: {optimize: false}} as const
+export const ajvOptions = {
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  code: {optimize: false},
+} as const
 
 /** What the validators are made from: the schemas, the options and the ajv versions. */
 export function schemasHash(): string {
-  const version = (name: string) => (requireCjs(`${name}/package.json`) as {version: string}).version
-  return sha256(JSON.stringify({schemas: SCHEMAS, ajvOptions, ajv: version('ajv'), ajvFormats: version('ajv-formats')}))
+  const version = (name: string) =>
+    (requireCjs(`${name}/package.json`) as {version: string}).version
+  return sha256(
+    JSON.stringify({
+      schemas: SCHEMAS,
+      ajvOptions,
+      ajv: version('ajv'),
+      ajvFormats: version('ajv-formats'),
+    }),
+  )
 }
 
 type Validators = Record<SchemaName, ValidateFunction>
 
 /** The generated module's validators when it was made from these schemas (`hash`), else none. */
 export function usableValidators(generated: unknown, hash: string): Partial<Validators> {
-  return (generated as {schemasHash?: unknown} | null)?.schemasHash === hash ? (generated as Validators) : {}
+  return (generated as {schemasHash?: unknown} | null)?.schemasHash === hash
+    ? (generated as Validators)
+    : {}
 }
 
 /**
@@ -95,7 +119,11 @@ export function validateAgainst(name: SchemaName, value: unknown, file: string):
 
 /** The offending name or the allowed values: what the generic ajv message leaves out. */
 function detail(e: ErrorObject): string {
-  const p = e.params as {additionalProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown}
+  const p = e.params as {
+    additionalProperty?: string
+    allowedValues?: unknown[]
+    allowedValue?: unknown
+  }
   if (p.additionalProperty) return `: "${p.additionalProperty}"`
   if (p.allowedValues) return `: ${p.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
   if (p.allowedValue !== undefined) return `: ${JSON.stringify(p.allowedValue)}`

@@ -7,7 +7,9 @@ export function exportTimings(prefix: string): (label: string) => void {
   let last = performance.now()
   return (label) => {
     const now = performance.now()
-    process.stderr.write(`[${prefix}] ${label}: ${Math.round(now - last)} ms, ${Math.round(process.memoryUsage.rss() / 1e6)} MB\n`)
+    process.stderr.write(
+      `[${prefix}] ${label}: ${Math.round(now - last)} ms, ${Math.round(process.memoryUsage.rss() / 1e6)} MB\n`,
+    )
     last = now
   }
 }

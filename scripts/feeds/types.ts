@@ -1,114 +1,21 @@
 /**
  * The normalized feed model every renderer reads. Plain data (JSON-able), built once from query
- * results by model.ts; partner views are derived copies (partnerView.ts), never mutations.
+ * results by model.ts; partner views are derived copies (partnerView.ts), never mutations. The
+ * page's shape is declared in outputs/page.ts.
  */
-
-export type PageType = 'article' | 'benefit' | 'treatment' | 'concern' | 'skinType' | 'serum'
-
-/** Page types in the order pages, feeds and bundles list them. */
-export const PAGE_TYPES: readonly PageType[] = ['article', 'benefit', 'treatment', 'concern', 'skinType', 'serum']
-
-/** A link to another page on the web frontend. */
-export interface PageLink {
-  id: string
-  type: PageType
-  slug: string
-  title: string
-  /** Canonical URL on the web frontend (ids, guids, JSON-LD). */
-  url: string
-  /** The URL readers follow: the canonical one, or a partner's with UTM parameters. */
-  link: string
-  /** Skin type / adjunct kind (a PRP link is a procedure, not a serum). */
-  kind?: string
-}
-
-export interface Person {
-  id: string
-  name: string
-  slug?: string
-  credentials?: string
-  url?: string
-}
-
-/** Medical review as far as it is known; `reviewed` content has both a date and a reviewer. */
-export interface Review {
-  /** YYYY-MM-DD */
-  lastReviewed?: string
-  reviewedBy?: Person
-}
-
-/** Links both ways: forward references from the document, reverse ones computed from the others. */
-export interface Related {
-  articles: PageLink[]
-  benefits: PageLink[]
-  treatments: PageLink[]
-  concerns: PageLink[]
-  skinTypes: PageLink[]
-  serums: PageLink[]
-}
-
-export const RELATED_KEYS = ['articles', 'benefits', 'treatments', 'concerns', 'skinTypes', 'serums'] as const satisfies ReadonlyArray<keyof Related>
-
-/** Portable Text after sanitizing: only blocks, spans, strong/em and safe absolute links. */
-export interface Span {
-  _type: 'span'
-  _key: string
-  text: string
-  marks: string[]
-}
-export interface LinkDef {
-  _type: 'link'
-  _key: string
-  href: string
-}
-export interface Block {
-  _type: 'block'
-  _key: string
-  style: 'normal' | 'h2' | 'h3' | 'blockquote'
-  listItem?: 'bullet' | 'number'
-  level?: number
-  children: Span[]
-  markDefs: LinkDef[]
-}
-
-/** Type-specific facts of taxonomy pages (schema.org MedicalProcedure fields, serum timing…). */
-export interface Details {
-  kind?: string
-  fitzpatrick?: string
-  timing?: string[]
-  cautions?: string
-  procedureType?: string
-  howPerformed?: string
-  preparation?: string
-  followup?: string
-}
-
-export interface Page {
-  id: string
-  type: PageType
-  slug: string
-  /** `/benefits/<slug>` */
-  path: string
-  url: string
-  link: string
-  title: string
-  summary?: string
-  seo: {title: string; description?: string; noIndex: boolean}
-  /** Rich text: article intro, benefit body (taxonomy pages have only `description`, as text). */
-  blocks?: Block[]
-  html?: string
-  text?: string
-  /** ISO 8601 date-times from the data. */
-  datePublished: string
-  dateModified: string
-  review?: Review
-  related: Related
-  /** A benefit's place in the first article that lists it (1-based). */
-  position?: number
-  bodyAreas?: string[]
-  synonyms?: string[]
-  details?: Details
-}
+export {PAGE_TYPES, RELATED_KEYS, type PageType, type RelatedKey} from './pageTypes.ts'
+export type {
+  Block,
+  Details,
+  LinkDef,
+  Page,
+  PageLink,
+  Person,
+  Related,
+  Review,
+  Span,
+} from './outputs/page.ts'
+import type {Page, Review} from './outputs/page.ts'
 
 export interface Site {
   title: string

@@ -26,8 +26,10 @@ export function normalizeBaseUrl(raw: string, what = 'base URL'): string {
   } catch {
     throw new UsageError(`${what} must be an absolute http(s) URL, got "${raw}"`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${what} must use http or https, got "${raw}"`)
-  if (url.search || url.hash) throw new UsageError(`${what} must not have a query or fragment, got "${raw}"`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`${what} must use http or https, got "${raw}"`)
+  if (url.search || url.hash)
+    throw new UsageError(`${what} must not have a query or fragment, got "${raw}"`)
   return url.href.replace(/\/+$/, '')
 }
 
@@ -59,6 +61,7 @@ export function resolveLink(href: string, baseUrl: string): string | undefined {
   // The Studio's rule first (same judgement as the editor saw), then the resolved URL again.
   if (!isSafeUrl(href)) return undefined
   // Browsers drop control characters and spaces inside a URL ("java\tscript:"): resolve without them.
+  // eslint-disable-next-line no-control-regex -- browsers drop these characters inside URLs
   const compact = href.replace(/[\u0000-\u0020\u007f-\u009f]/g, '')
   if (compact === '') return undefined
   let url: URL
@@ -75,5 +78,8 @@ export function resolveLink(href: string, baseUrl: string): string | undefined {
  * encodeURIComponent leaves (`!'()*~`), so names are portable and never contain a separator.
  */
 export function slugFileName(slug: string): string {
-  return encodeURIComponent(slug).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return encodeURIComponent(slug).replace(
+    /[!'()*~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
 }

@@ -4,13 +4,28 @@
  * old export or the new one, never a mix; a failure before the swap leaves the old one untouched.
  */
 import {randomBytes} from 'node:crypto'
-import {closeSync, existsSync, linkSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync, writevSync} from 'node:fs'
-import {dirname, join, resolve, sep} from 'node:path'
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  promises as fsp,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  writevSync,
+} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
-import {MANIFEST_PATH} from './build.ts'
+import {MANIFEST_PATH} from './outputs/files.ts'
+import {removeEmptyDirs} from './folders.ts'
 import {requireInside} from './outputPaths.ts'
 import {recoverInterruptedExport, workDirs} from './leftovers.ts'
-import type {OutputFile} from './safety.ts'
 import {createFileWriter, type FileWriter} from './treeWriter.ts'
 import {eachChunk, isFileRange, type Piece} from './pieces.ts'
 
@@ -27,21 +42,30 @@ export interface WriteOptions {
  */
 function assertReplaceable(out: string): void {
   if (!existsSync(out)) return
-  if (!statSync(out).isDirectory()) throw new UsageError(`refusing to replace ${out}: it is a file, not an export directory`)
+  if (!statSync(out).isDirectory())
+    throw new UsageError(`refusing to replace ${out}: it is a file, not an export directory`)
   const entries = readdirSync(out)
   if (entries.length > 0 && !entries.includes(MANIFEST_PATH)) {
-    throw new UsageError(`refusing to replace ${out}: it is not empty and has no ${MANIFEST_PATH}, so it is not an earlier export`)
+    throw new UsageError(
+      `refusing to replace ${out}: it is not empty and has no ${MANIFEST_PATH}, so it is not an earlier export`,
+    )
   }
   // A web app's `public/` often has a manifest.json too (a PWA manifest): only ours counts.
   if (entries.length > 0 && !isExportManifest(join(out, MANIFEST_PATH))) {
-    throw new UsageError(`refusing to replace ${out}: its ${MANIFEST_PATH} is not an export manifest, so it is not an earlier export`)
+    throw new UsageError(
+      `refusing to replace ${out}: its ${MANIFEST_PATH} is not an export manifest, so it is not an earlier export`,
+    )
   }
 }
 
 function isExportManifest(file: string): boolean {
   try {
     const m = JSON.parse(readFileSync(file, 'utf8')) as {$schema?: unknown; files?: unknown}
-    return typeof m.$schema === 'string' && /\/manifest\.v\d+\.schema\.json$/.test(m.$schema) && Array.isArray(m.files)
+    return (
+      typeof m.$schema === 'string' &&
+      /\/manifest\.v\d+\.schema\.json$/.test(m.$schema) &&
+      Array.isArray(m.files)
+    )
   } catch {
     return false
   }
@@ -56,45 +80,6 @@ function prepareSwap(out: string, opts: WriteOptions): {tmp: string; old: string
   recoverInterruptedExport(out, MANIFEST_PATH)
   assertReplaceable(out)
   return workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'))
-}
-
-/**
- * Build a new tree with `fill` (which writes files through the function it is given) in a
- * temporary folder beside `outDir`, then swap it into place. If `fill` throws, the temporary
- * folder is removed and `outDir` is left exactly as it was.
- */
-export function replaceDirectory<T>(outDir: string, fill: (write: (file: OutputFile) => void) => T, opts: WriteOptions = {}): T {
-  const out = resolve(outDir)
-  if (dirname(out) === out) throw new UsageError(`refusing to write an export to the root directory ${out}`)
-  const {tmp, old} = prepareSwap(out, opts)
-  mkdirSync(dirname(out), {recursive: true})
-  let result: T
-  try {
-    mkdirSync(tmp)
-    const dirs = new Set<string>()
-    result = fill((f) => {
-      const target = requireInside(tmp, f.path, out)
-      const dir = dirname(target)
-      if (!dirs.has(dir)) {
-        mkdirSync(dir, {recursive: true})
-        dirs.add(dir)
-      }
-      writeFileSync(target, f.content)
-    })
-  } catch (e) {
-    rmSync(tmp, {recursive: true, force: true})
-    throw e
-  }
-
-  let hadOld: boolean
-  try {
-    hadOld = swapIn(out, tmp, old)
-  } catch (e) {
-    rmSync(tmp, {recursive: true, force: true})
-    throw e
-  }
-  if (hadOld) rmSync(old, {recursive: true, force: true})
-  return result
 }
 
 /**
@@ -115,12 +100,18 @@ function swapIn(out: string, tmp: string, old: string): boolean {
 }
 
 /**
- * replaceDirectory with an asynchronous fill: `fill` writes through a TreeWriter into the
- * temporary folder; the swap happens only after every write finished and `fill` resolved.
+ * Build a new tree with `fill`, which writes through a TreeWriter into a temporary folder beside
+ * `outDir`, then swap it into place once every write finished and `fill` resolved. If `fill`
+ * throws, the temporary folder is removed and `outDir` is left exactly as it was.
  */
-export async function replaceDirectoryAsync<T>(outDir: string, fill: (writer: FileWriter) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
+export async function replaceDirectory<T>(
+  outDir: string,
+  fill: (writer: FileWriter) => Promise<T>,
+  opts: WriteOptions = {},
+): Promise<T> {
   const out = resolve(outDir)
-  if (dirname(out) === out) throw new UsageError(`refusing to write an export to the root directory ${out}`)
+  if (dirname(out) === out)
+    throw new UsageError(`refusing to write an export to the root directory ${out}`)
   const {tmp, old} = prepareSwap(out, opts)
   mkdirSync(dirname(out), {recursive: true})
   let result: T
@@ -147,16 +138,12 @@ export async function replaceDirectoryAsync<T>(outDir: string, fill: (writer: Fi
   return result
 }
 
-/** Remove `dir` and its parents up to (not including) `root` while they are empty. */
-export function removeEmptyDirs(dir: string, root: string): void {
-  while (dir.startsWith(root + sep) && existsSync(dir) && readdirSync(dir).length === 0) {
-    rmdirSync(dir)
-    dir = dirname(dir)
-  }
-}
-
 /** Write `content` — a text, bytes, or pieces in order (writev, never joined) — to `target`. */
-export function writePieces(target: string, content: string | Buffer | readonly Piece[], flag: 'w' | 'wx' = 'w'): void {
+export function writePieces(
+  target: string,
+  content: string | Buffer | readonly Piece[],
+  flag: 'w' | 'wx' = 'w',
+): void {
   if (typeof content === 'string' || Buffer.isBuffer(content)) {
     writeFileSync(target, content, {flag})
     return
@@ -173,7 +160,7 @@ export function writePieces(target: string, content: string | Buffer | readonly 
       if (isFileRange(piece)) {
         flush()
         eachChunk([piece], (bytes) => {
-          for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done)
+          for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done)
         })
       } else {
         batch.push(typeof piece === 'string' ? Buffer.from(piece) : piece)
@@ -202,9 +189,14 @@ export interface TreePatch {
  * process killed at any point, see the old export or the new one: never a mix, never a staged
  * file. A failure before the swap leaves `outDir` as it was.
  */
-export function patchDirectory<T>(outDir: string, edit: (patch: TreePatch) => T, opts: WriteOptions = {}): T {
+export function patchDirectory<T>(
+  outDir: string,
+  edit: (patch: TreePatch) => T,
+  opts: WriteOptions = {},
+): T {
   const out = resolve(outDir)
-  if (dirname(out) === out) throw new UsageError(`refusing to write an export to the root directory ${out}`)
+  if (dirname(out) === out)
+    throw new UsageError(`refusing to write an export to the root directory ${out}`)
   const {tmp, old} = prepareSwap(out, opts)
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
   const inside = (path: string): string => requireInside(tmp, path, out)
@@ -248,9 +240,4 @@ function linkTree(src: string, dst: string): void {
     if (e.isDirectory()) linkTree(from, to)
     else if (e.isFile()) linkSync(from, to)
   }
-}
-
-/** Replace `outDir` with exactly these files. */
-export function writeTreeAtomically(outDir: string, files: readonly OutputFile[], opts: WriteOptions = {}): void {
-  replaceDirectory(outDir, (write) => files.forEach(write), opts)
 }

@@ -1,7 +1,13 @@
 /** XML text and attribute escaping; every string passes through stripXmlIllegal first. */
 import {stripXmlIllegal} from './text.ts'
 
-const XML_ESCAPES: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;'}
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+}
 
 /** Safe as element text and as a double- or single-quoted attribute value. */
 export function escapeXml(value: string): string {
@@ -9,7 +15,11 @@ export function escapeXml(value: string): string {
 }
 
 /** `<name attr="v">text</name>`, or '' when text is undefined (optional elements). */
-export function element(name: string, text: string | undefined, attrs: Record<string, string | undefined> = {}): string {
+export function element(
+  name: string,
+  text: string | undefined,
+  attrs: Record<string, string | undefined> = {},
+): string {
   if (text === undefined) return ''
   return `<${name}${attributes(attrs)}>${escapeXml(text)}</${name}>`
 }

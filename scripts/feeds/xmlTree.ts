@@ -36,7 +36,13 @@ export function parseXml(text: string): XmlElement {
     error ??= new XmlSyntaxError(e.message, parser.line)
   })
   parser.on('opentag', (tag) => {
-    const el: XmlElement = {name: tag.name, attrs: {...(tag.attributes as Record<string, string>)}, children: [], text: '', line: parser.line}
+    const el: XmlElement = {
+      name: tag.name,
+      attrs: {...(tag.attributes as Record<string, string>)},
+      children: [],
+      text: '',
+      line: parser.line,
+    }
     const parent = stack.at(-1)
     if (parent) parent.children.push(el)
     else root = el
@@ -66,4 +72,5 @@ export function* walk(el: XmlElement): Generator<XmlElement> {
 }
 
 export const child = (el: XmlElement, name: string) => el.children.find((c) => c.name === name)
-export const childrenNamed = (el: XmlElement, name: string) => el.children.filter((c) => c.name === name)
+export const childrenNamed = (el: XmlElement, name: string) =>
+  el.children.filter((c) => c.name === name)

@@ -6,7 +6,7 @@
 import {join} from 'node:path'
 import {parseFragment} from 'parse5'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {buildExport} from '../../scripts/feeds/build.ts'
+import {syndicationFiles, webFile} from '../../scripts/feeds/build.ts'
 import {unsafeMarkupProblems} from '../../scripts/feeds/safety.ts'
 import {parseXml, walk} from '../../scripts/feeds/xmlTree.ts'
 import {loadPartnerProfiles} from '../../scripts/feeds/export.ts'
@@ -18,8 +18,19 @@ let files: Map<string, string>
 beforeAll(async () => {
   tmp = tempDir()
   const out = join(tmp.dir, 'dist')
-  const everything = {name: 'everything', title: 'All', formats: ['rss', 'atom', 'jsonfeed', 'json', 'jsonld'] as const, types: ['article', 'benefit', 'treatment', 'concern', 'skinType', 'serum'] as const, attribution: 'x'}
-  await exportTo(out, fixtureDataset(tmp.dir), {partners: [...loadPartnerProfiles().profiles, {...everything, formats: [...everything.formats], types: [...everything.types]}]})
+  const everything = {
+    name: 'everything',
+    title: 'All',
+    formats: ['rss', 'atom', 'jsonfeed', 'json', 'jsonld'] as const,
+    types: ['article', 'benefit', 'treatment', 'concern', 'skinType', 'serum'] as const,
+    attribution: 'x',
+  }
+  await exportTo(out, fixtureDataset(tmp.dir), {
+    partners: [
+      ...loadPartnerProfiles().profiles,
+      {...everything, formats: [...everything.formats], types: [...everything.types]},
+    ],
+  })
   files = new Map([...readTree(out)].map(([p, b]) => [p, b.toString('utf8')]))
 })
 afterAll(() => tmp.cleanup())
@@ -40,6 +51,7 @@ function htmlElements(html: string): HtmlNode[] {
   return out
 }
 const SCRIPT_URL = /^(javascript|vbscript|data):/i
+// eslint-disable-next-line no-control-regex -- what browsers drop inside URLs
 const compact = (s: string) => s.replace(/[\u0000-\u0020\u007f-\u009f]/g, '')
 
 /** What a browser would run in this HTML, if anything. */
@@ -47,7 +59,8 @@ function executable(html: string, allowLdJson = false): string[] {
   const found: string[] = []
   for (const el of htmlElements(html)) {
     const type = el.attrs?.find((a) => a.name === 'type')?.value
-    if (el.nodeName === 'script' && !(allowLdJson && type === 'application/ld+json')) found.push(`<script>`)
+    if (el.nodeName === 'script' && !(allowLdJson && type === 'application/ld+json'))
+      found.push(`<script>`)
     for (const a of el.attrs ?? []) {
       if (/^on/i.test(a.name)) found.push(`${a.name}=`)
       if (SCRIPT_URL.test(compact(a.value))) found.push(`${a.name}=${a.value}`)
@@ -59,11 +72,13 @@ function executable(html: string, allowLdJson = false): string[] {
 describe('hostile input', () => {
   it('the fixture really is hostile', () => {
     const raw = JSON.stringify(fixtureDocs())
-    for (const s of ['<script>', 'onerror=', 'javascript:', 'JaVa\\tScRiPt:']) expect(raw).toContain(s)
+    for (const s of ['<script>', 'onerror=', 'javascript:', 'JaVa\\tScRiPt:'])
+      expect(raw).toContain(s)
   })
 
   it('no file contains a literal <script (JSON escapes "<", XML escapes it)', () => {
-    for (const [path, content] of files) expect(content.toLowerCase().includes('<script'), path).toBe(false)
+    for (const [path, content] of files)
+      expect(content.toLowerCase().includes('<script'), path).toBe(false)
   })
 
   it('no HTML carried by any JSON file can run script', () => {
@@ -104,48 +119,127 @@ describe('hostile input', () => {
           htmlTexts++
           expect(executable(el.text), `${path} <${el.name}>`).toEqual([])
         }
-        if (['link', 'guid', 'id', 'uri'].includes(el.name)) expect(compact(el.text)).not.toMatch(SCRIPT_URL)
+        if (['link', 'guid', 'id', 'uri'].includes(el.name))
+          expect(compact(el.text)).not.toMatch(SCRIPT_URL)
       }
     }
     expect(htmlTexts).toBeGreaterThan(10)
   })
 
   it('hostile text survives as text, escaped, and unsafe links keep only their words', () => {
-    const pores = JSON.parse(files.get('web/benefits/minimizes-pores.json')!) as {title: string; html: string}
+    const pores = JSON.parse(files.get('web/benefits/minimizes-pores.json')!) as {
+      title: string
+      html: string
+    }
     expect(pores.title).toBe('Minimizes Pores <script>alert("title")</script>')
     expect(pores.html).toContain('&lt;img src=x onerror=alert(1)&gt;')
-    expect(pores.html).toContain('Click me or me or <a href="mailto:editors@skincare.example">mail us</a>')
+    expect(pores.html).toContain(
+      'Click me or me or <a href="mailto:editors@skincare.example">mail us</a>',
+    )
     expect(pores.html).not.toMatch(/<a href="(?!mailto:|https?:)/)
   })
 
   it('drafts, release versions and internal reviewer notes never appear in any file', () => {
     for (const [path, content] of files) {
-      for (const s of ['DRAFT-ONLY', 'draft-only', 'drafts.', 'versions.', 'INTERNAL-REVIEWER-NOTE']) expect(content.includes(s), `${path}: ${s}`).toBe(false)
+      for (const s of [
+        'DRAFT-ONLY',
+        'draft-only',
+        'drafts.',
+        'versions.',
+        'INTERNAL-REVIEWER-NOTE',
+      ])
+        expect(content.includes(s), `${path}: ${s}`).toBe(false)
     }
   })
 })
 
 describe('the final checker', () => {
-  const trips = (path: string, content: string) => unsafeMarkupProblems([{path, content}]).map((p) => p.message)
+  const trips = (path: string, content: string) =>
+    unsafeMarkupProblems([{path, content}]).map((p) => `${p.path ?? ''} ${p.message}`)
 
   it('passes what our renderers emit', () => {
     expect(unsafeMarkupProblems([...files].map(([path, content]) => ({path, content})))).toEqual([])
   })
 
   it.each([
-    ['x.json', '{"title": "<script>alert(1)</script>"}', /literal "<"/],
-    ['x.json', '{"html": "\\u003cimg src=x onerror=alert(1)\\u003e"}', /event handler/],
-    ['x.json', '{"content_html": "\\u003ca href=\\"java\\tscript:alert(1)\\"\\u003ex\\u003c/a\\u003e"}', /not an http, https or mailto URL/],
-    ['x.json', '{"html": "\\u003cp style=\\"x\\"\\u003ehi\\u003c/p\\u003e"}', /markup outside the allowlist/],
-    ['x.json', '{"html": "\\u003ca href=\\"\u0026#106;avascript:alert(1)\\"\\u003ex\\u003c/a\\u003e"}', /not an http, https or mailto URL/],
-    ['x.json', '{"html": "\\u003csvg\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"}', /markup outside the allowlist/],
-    ['x.json', '{"html": "\\u003c/p\\u003e\\u003cSCRIPT\\u003ealert(1)"}', /<script> is not allowed/],
-    ['x.json', '{"url": "javascript:alert(1)"}', /not an http, https or mailto URL/],
-    ['x.json', '{"jsonLdScript": "\\u003cscript type=\\"application/ld+json\\"\\u003e{}\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"}', /JSON-LD script block/],
-    ['f/rss.xml', '<rss><channel><description>&lt;script&gt;alert(1)&lt;/script&gt;</description></channel></rss>', /<script> is not allowed/],
-    ['f/rss.xml', '<rss><channel><link>javascript:alert(1)</link></channel></rss>', /not an http\(s\) URL/],
-    ['f/atom.xml', '<feed><content type="html">&lt;a href="javascript:x()" onclick="y()"&gt;a&lt;/a&gt;</content></feed>', /event handler|not an http, https or mailto/],
-    ['f/atom.xml', '<feed><link href="javascript:alert(1)" onload="x()"/></feed>', /event handler attribute onload=/],
+    ['web/benefits/x.json', '{"title": "<script>alert(1)</script>"}', /literal "<"/],
+    [
+      'web/benefits/x.json',
+      '{"html": "\\u003cimg src=x onerror=alert(1)\\u003e"}',
+      /event handler/,
+    ],
+    [
+      'feeds/feed.json',
+      '{"items": [{"content_html": "\\u003ca href=\\"java\\tscript:alert(1)\\"\\u003ex\\u003c/a\\u003e"}]}',
+      /not an http, https or mailto URL/,
+    ],
+    [
+      'web/benefits/x.json',
+      '{"html": "\\u003cp style=\\"x\\"\\u003ehi\\u003c/p\\u003e"}',
+      /markup outside the allowlist/,
+    ],
+    [
+      'web/benefits/x.json',
+      '{"html": "\\u003ca href=\\"\u0026#106;avascript:alert(1)\\"\\u003ex\\u003c/a\\u003e"}',
+      /not an http, https or mailto URL/,
+    ],
+    [
+      'web/benefits/x.json',
+      '{"html": "\\u003csvg\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"}',
+      /markup outside the allowlist/,
+    ],
+    [
+      'web/benefits/x.json',
+      '{"html": "\\u003c/p\\u003e\\u003cSCRIPT\\u003ealert(1)"}',
+      /<script> is not allowed/,
+    ],
+    ['web/benefits/x.json', '{"url": "javascript:alert(1)"}', /not an http, https or mailto URL/],
+    [
+      'web/benefits/x.json',
+      '{"related": {"concerns": [{"url": "javascript:alert(1)"}]}}',
+      /related\/concerns\/0\/url/,
+    ],
+    [
+      'web/benefits/x.json',
+      '{"jsonLd": {"relatedLink": ["data:text/html,x"]}}',
+      /"data:text\/html,x" is not an http/,
+    ],
+    [
+      'partners/p/content.json',
+      '{"items": [{"link": "vbscript:x"}]}',
+      /not an http, https or mailto URL/,
+    ],
+    [
+      'partners/p/jsonld.json',
+      '{"@graph": [{"about": {"url": "javascript:x"}}]}',
+      /@graph\/0\/about\/url/,
+    ],
+    ['x.json', '{"title": "fine"}', /no output declares this JSON file/],
+    [
+      'web/benefits/x.json',
+      '{"jsonLdScript": "\\u003cscript type=\\"application/ld+json\\"\\u003e{}\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"}',
+      /JSON-LD script block/,
+    ],
+    [
+      'f/rss.xml',
+      '<rss><channel><description>&lt;script&gt;alert(1)&lt;/script&gt;</description></channel></rss>',
+      /<script> is not allowed/,
+    ],
+    [
+      'f/rss.xml',
+      '<rss><channel><link>javascript:alert(1)</link></channel></rss>',
+      /not an http\(s\) URL/,
+    ],
+    [
+      'f/atom.xml',
+      '<feed><content type="html">&lt;a href="javascript:x()" onclick="y()"&gt;a&lt;/a&gt;</content></feed>',
+      /event handler|not an http, https or mailto/,
+    ],
+    [
+      'f/atom.xml',
+      '<feed><link href="javascript:alert(1)" onload="x()"/></feed>',
+      /event handler attribute onload=/,
+    ],
     ['f/atom.xml', '<feed><script>alert(1)</script></feed>', /script element in XML/],
     ['f/atom.xml', '<feed><unclosed></feed>', /not well-formed XML/],
     ['schemas/README.md', 'see <script>', /script-like/],
@@ -157,10 +251,15 @@ describe('the final checker', () => {
     const {model} = await fixtureModel()
     // Simulate a renderer bug: HTML that bypassed sanitizing.
     model.pages[1]!.html = '<p><img src=x onerror=alert(1)></p>'
-    const result = buildExport(model, [])
-    expect(result.files).toEqual([])
-    expect(result.problems.map((p) => `${p.file} ${p.message}`)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^web\/benefits\/improves-skin-texture\.json event handler.*onerror/), expect.stringMatching(/^feeds\/rss\.xml event handler.*onerror/)]),
+    const problems = [
+      ...model.pages.flatMap((page) => webFile(model, page).problems),
+      ...[...syndicationFiles(model, [])].flatMap((f) => f.problems),
+    ]
+    expect(problems.map((p) => `${p.file} ${p.message}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^web\/benefits\/improves-skin-texture\.json event handler.*onerror/),
+        expect.stringMatching(/^feeds\/rss\.xml event handler.*onerror/),
+      ]),
     )
   })
 })

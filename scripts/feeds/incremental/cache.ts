@@ -104,7 +104,19 @@ const fromSql = (r: PageSqlRow): PageRow => ({
 export class ExportCache {
   readonly path: string
   private readonly db: DatabaseSync
-  private readonly s: Record<'getMeta' | 'setMeta' | 'getPage' | 'putPage' | 'deletePage' | 'getRefs' | 'putRefs' | 'deleteRefs' | 'getLayout' | 'putLayout', StatementSync>
+  private readonly s: Record<
+    | 'getMeta'
+    | 'setMeta'
+    | 'getPage'
+    | 'putPage'
+    | 'deletePage'
+    | 'getRefs'
+    | 'putRefs'
+    | 'deleteRefs'
+    | 'getLayout'
+    | 'putLayout',
+    StatementSync
+  >
 
   private constructor(path: string) {
     this.path = path
@@ -112,7 +124,9 @@ export class ExportCache {
     this.db = new DatabaseSync(path, {timeout: 30_000})
     // Reads through a memory map: at 100k pages the layouts are megabytes, read in a few ms this
     // way instead of tens (a read() per overflow page).
-    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = ${CACHE_MMAP_BYTES};`)
+    this.db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = ${CACHE_MMAP_BYTES};`,
+    )
     this.db.exec(DDL)
     const p = (sql: string) => this.db.prepare(sql)
     this.s = {
@@ -175,8 +189,18 @@ export class ExportCache {
    * Pages (as rows) matching a WHERE clause over the pages table's columns; `index` (one of the
    * table's indexes, `pages_…`) makes SQLite use that index.
    */
-  pagesWhere(where: string, params: ReadonlyArray<string | number | null> = [], opts: {index?: 'pages_published' | 'pages_newest' | 'pages_slug' | 'pages_reviewer'} = {}): PageRow[] {
-    return (this.db.prepare(`SELECT * FROM pages${opts.index ? ` INDEXED BY ${opts.index}` : ''} WHERE ${where}`).all(...params) as unknown as PageSqlRow[]).map(fromSql)
+  pagesWhere(
+    where: string,
+    params: ReadonlyArray<string | number | null> = [],
+    opts: {index?: 'pages_published' | 'pages_newest' | 'pages_slug' | 'pages_reviewer'} = {},
+  ): PageRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM pages${opts.index ? ` INDEXED BY ${opts.index}` : ''} WHERE ${where}`,
+        )
+        .all(...params) as unknown as PageSqlRow[]
+    ).map(fromSql)
   }
 
   /** The first column of every row of a query (ids, dates…): no row objects, no JSON parsing. */
@@ -209,13 +233,18 @@ export class ExportCache {
    * leaves its machine), read in a few ms at 100k entries.
    */
   layout(name: string): ListLayout {
-    const row = (part: string) => (this.s.getLayout.get(`${name}:${part}`) as {data: Uint8Array} | undefined)?.data
+    const row = (part: string) =>
+      (this.s.getLayout.get(`${name}:${part}`) as {data: Uint8Array} | undefined)?.data
     const keys = row('keys')
     const lengths = row('lengths')
     return {
       keys: keys ? Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).toString('utf8') : '',
       // Copied: a 32-bit view needs an aligned buffer.
-      lengths: lengths ? new Uint32Array(lengths.buffer.slice(lengths.byteOffset, lengths.byteOffset + lengths.byteLength)) : new Uint32Array(0),
+      lengths: lengths
+        ? new Uint32Array(
+            lengths.buffer.slice(lengths.byteOffset, lengths.byteOffset + lengths.byteLength),
+          )
+        : new Uint32Array(0),
     }
   }
 
@@ -225,9 +254,20 @@ export class ExportCache {
    * the same).
    */
   putLayout(name: string, layout: ListLayout, old?: ListLayout): void {
-    const lengths = Buffer.from(layout.lengths.buffer, layout.lengths.byteOffset, layout.lengths.byteLength)
-    if (!old || old.keys !== layout.keys) this.s.putLayout.run(`${name}:keys`, Buffer.from(layout.keys))
-    if (!old || !lengths.equals(Buffer.from(old.lengths.buffer, old.lengths.byteOffset, old.lengths.byteLength))) this.s.putLayout.run(`${name}:lengths`, lengths)
+    const lengths = Buffer.from(
+      layout.lengths.buffer,
+      layout.lengths.byteOffset,
+      layout.lengths.byteLength,
+    )
+    if (!old || old.keys !== layout.keys)
+      this.s.putLayout.run(`${name}:keys`, Buffer.from(layout.keys))
+    if (
+      !old ||
+      !lengths.equals(
+        Buffer.from(old.lengths.buffer, old.lengths.byteOffset, old.lengths.byteLength),
+      )
+    )
+      this.s.putLayout.run(`${name}:lengths`, lengths)
   }
 
   /** Forget everything (a full export rewrites the cache from scratch). */
@@ -240,7 +280,11 @@ export class ExportCache {
    * secondary indexes are built once at the end: at 100k pages several times faster than
    * inserting into four B-trees row by row.
    */
-  replaceAll<P extends {id: string}>(pages: readonly P[], row: (page: P) => PageRow, referrers: Map<string, string[]>): void {
+  replaceAll<P extends {id: string}>(
+    pages: readonly P[],
+    row: (page: P) => PageRow,
+    referrers: Map<string, string[]>,
+  ): void {
     this.replaceAllInSteps(pages, row, referrers).finish()
   }
 
@@ -249,8 +293,15 @@ export class ExportCache {
    * were left to write; `finish()` writes the rest and builds the indexes. The full export runs
    * steps whenever the writer thread has all the pages it can take (full.ts).
    */
-  replaceAllInSteps<P extends {id: string}>(pages: readonly P[], row: (page: P) => PageRow, referrers: Map<string, string[]>, rows = 2000): {step(): boolean; finish(): void} {
-    this.db.exec('DROP INDEX IF EXISTS pages_published; DROP INDEX IF EXISTS pages_newest; DROP INDEX IF EXISTS pages_slug; DROP INDEX IF EXISTS pages_reviewer;')
+  replaceAllInSteps<P extends {id: string}>(
+    pages: readonly P[],
+    row: (page: P) => PageRow,
+    referrers: Map<string, string[]>,
+    rows = 2000,
+  ): {step(): boolean; finish(): void} {
+    this.db.exec(
+      'DROP INDEX IF EXISTS pages_published; DROP INDEX IF EXISTS pages_newest; DROP INDEX IF EXISTS pages_slug; DROP INDEX IF EXISTS pages_reviewer;',
+    )
     this.clear()
     const sorted = [...pages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     const dsts = [...referrers.keys()].sort()
@@ -259,7 +310,8 @@ export class ExportCache {
     const step = (): boolean => {
       if (page === sorted.length && dst === dsts.length) return false
       for (let n = 0; n < rows && page < sorted.length; n++) this.putPage(row(sorted[page++]!))
-      for (let n = 0; n < rows && page === sorted.length && dst < dsts.length; n++) this.putReferrers(dsts[dst]!, referrers.get(dsts[dst++]!)!)
+      for (let n = 0; n < rows && page === sorted.length && dst < dsts.length; n++)
+        this.putReferrers(dsts[dst]!, referrers.get(dsts[dst++]!)!)
       return true
     }
     return {

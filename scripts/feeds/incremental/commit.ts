@@ -19,11 +19,12 @@ import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, rmSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {UsageError} from '../../lib/errors.ts'
-import {MANIFEST_PATH} from '../build.ts'
+import {folderMaker} from '../folders.ts'
+import {MANIFEST_PATH} from '../outputs/files.ts'
 import {workDirs} from '../leftovers.ts'
 import {requireInside} from '../outputPaths.ts'
 import {patchDirectory, writePieces, type TreePatch, type WriteOptions} from '../write.ts'
-import {applyJournal, COMMIT_JOURNAL, folderMaker, writeJournal} from './journal.ts'
+import {applyJournal, COMMIT_JOURNAL, writeJournal} from './journal.ts'
 
 /** Above this many files, the hard-link swap costs more than the rest of an incremental export. */
 export const SWAP_MAX_FILES = 5_000
@@ -38,7 +39,12 @@ export function commitMode(files: number, maxSwapFiles = SWAP_MAX_FILES): Commit
  * Apply `edit` to the output folder by staged renames (see above). `onCommit` runs right before
  * the first rename (the caller marks its cache there).
  */
-export function renameCommit(outDir: string, edit: (patch: TreePatch) => void, onCommit: () => void, opts: WriteOptions = {}): void {
+export function renameCommit(
+  outDir: string,
+  edit: (patch: TreePatch) => void,
+  onCommit: () => void,
+  opts: WriteOptions = {},
+): void {
   const out = resolve(outDir)
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
   const {tmp} = workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'))
@@ -50,7 +56,10 @@ export function renameCommit(outDir: string, edit: (patch: TreePatch) => void, o
     const ensureFolder = folderMaker()
     edit({
       write(path, content) {
-        if (path === COMMIT_JOURNAL) throw new UsageError(`output path ${JSON.stringify(path)} is reserved for the commit journal`)
+        if (path === COMMIT_JOURNAL)
+          throw new UsageError(
+            `output path ${JSON.stringify(path)} is reserved for the commit journal`,
+          )
         const target = inside(tmp, path)
         ensureFolder(target)
         writePieces(target, content)
@@ -73,7 +82,13 @@ export function renameCommit(outDir: string, edit: (patch: TreePatch) => void, o
 }
 
 /** Commit with the mode that fits the tree's size. */
-export function commitPatch(mode: CommitMode, out: string, edit: (patch: TreePatch) => void, onCommit: () => void, opts?: WriteOptions): void {
+export function commitPatch(
+  mode: CommitMode,
+  out: string,
+  edit: (patch: TreePatch) => void,
+  onCommit: () => void,
+  opts?: WriteOptions,
+): void {
   if (mode === 'rename') return renameCommit(out, edit, onCommit, opts)
   onCommit()
   patchDirectory(out, edit, opts)

@@ -28,16 +28,25 @@ export interface GraphState {
 const TAXONOMY = new Set(['concern', 'skinType', 'serum'])
 
 const articlesListing = (g: GraphState, id: string) =>
-  g.referrers(id).filter((a) => g.typeOf(a) === 'article' && (g.refsOf(a).benefits ?? []).includes(id))
+  g
+    .referrers(id)
+    .filter((a) => g.typeOf(a) === 'article' && (g.refsOf(a).benefits ?? []).includes(id))
 const articlesOfTreatment = (g: GraphState, id: string) =>
-  g.referrers(id).filter((a) => g.typeOf(a) === 'article' && (g.refsOf(a).treatment ?? []).includes(id))
+  g
+    .referrers(id)
+    .filter((a) => g.typeOf(a) === 'article' && (g.refsOf(a).treatment ?? []).includes(id))
 const benefitsLinking = (g: GraphState, id: string) =>
   g.referrers(id).filter((b) => {
     if (g.typeOf(b) !== 'benefit') return false
     const r = g.refsOf(b)
-    return (r.concerns ?? []).includes(id) || (r.skinTypes ?? []).includes(id) || (r.serums ?? []).includes(id)
+    return (
+      (r.concerns ?? []).includes(id) ||
+      (r.skinTypes ?? []).includes(id) ||
+      (r.serums ?? []).includes(id)
+    )
   })
-const reviewedBy = (g: GraphState, id: string) => g.referrers(id).filter((d) => (g.refsOf(d).reviewer ?? []).includes(id))
+const reviewedBy = (g: GraphState, id: string) =>
+  g.referrers(id).filter((d) => (g.refsOf(d).reviewer ?? []).includes(id))
 const taxonomyOf = (g: GraphState, id: string): string[] => {
   const r = g.refsOf(id)
   return [...(r.concerns ?? []), ...(r.skinTypes ?? []), ...(r.serums ?? [])]
@@ -49,7 +58,12 @@ const taxonomyOf = (g: GraphState, id: string): string[] => {
  * articles listing it keep their positions (a position counts the listed documents that exist),
  * so their other benefits are not affected; only the article and its treatments show the change.
  */
-export function addAffected(g: GraphState, id: string, into: Set<string>, opts: {kept?: boolean} = {}): void {
+export function addAffected(
+  g: GraphState,
+  id: string,
+  into: Set<string>,
+  opts: {kept?: boolean} = {},
+): void {
   into.add(id)
   /** An article and its treatments; with `siblings`, every benefit it lists and what their positions reach. */
   const article = (a: string, siblings = true) => {
@@ -61,7 +75,8 @@ export function addAffected(g: GraphState, id: string, into: Set<string>, opts: 
       into.add(b)
       for (const x of taxonomyOf(g, b)) into.add(x)
       // b's position orders the related benefits of every treatment that reaches it.
-      for (const other of articlesListing(g, b)) for (const t of g.refsOf(other).treatment ?? []) into.add(t)
+      for (const other of articlesListing(g, b))
+        for (const t of g.refsOf(other).treatment ?? []) into.add(t)
     }
   }
   // Whatever an article lists as a benefit decides that article's positions (and its cards).
@@ -72,7 +87,8 @@ export function addAffected(g: GraphState, id: string, into: Set<string>, opts: 
   else if (type !== undefined && TAXONOMY.has(type)) {
     for (const b of benefitsLinking(g, id)) {
       into.add(b)
-      for (const a of articlesListing(g, b)) for (const t of g.refsOf(a).treatment ?? []) into.add(t)
+      for (const a of articlesListing(g, b))
+        for (const t of g.refsOf(a).treatment ?? []) into.add(t)
     }
   } else if (type === 'treatment') {
     for (const a of articlesOfTreatment(g, id)) {

@@ -4,12 +4,20 @@
  * concerns[], skinTypes[], serums[], review.reviewedBy). Dangling references are kept: when their
  * target appears, the pages that point at it change.
  */
-export const REF_KEYS = ['benefits', 'treatment', 'concerns', 'skinTypes', 'serums', 'reviewer'] as const
+export const REF_KEYS = [
+  'benefits',
+  'treatment',
+  'concerns',
+  'skinTypes',
+  'serums',
+  'reviewer',
+] as const
 export type RefKey = (typeof REF_KEYS)[number]
 export type DocRefs = Partial<Record<RefKey, string[]>>
 
 type Raw = Record<string, unknown>
-const asRecord = (v: unknown): Raw | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined)
+const asRecord = (v: unknown): Raw | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined
 
 /** `field->`: one id, when the value is a reference object. */
 function single(value: unknown): string[] {

@@ -1,9 +1,10 @@
 /**
  * The incremental export: after a few documents changed, rebuild only the pages they affect and
  * the files that aggregate pages, and leave every other file as it is. The result is the same,
- * byte for byte, as a full export of the same dataset (tests/bench checks it on every kind of
- * edit), because every page is still built by buildFeedModel — from the subset of documents that
- * decides it (deps.ts) — and every aggregate is assembled from the same parts as a full export's.
+ * byte for byte, as a full export of the same dataset (tests/feeds/incremental.test.ts checks it
+ * on every kind of edit), because every page is still built by buildFeedModel — from the subset
+ * of documents that decides it (deps.ts) — and every aggregate is assembled from the same parts
+ * as a full export's.
  *
  * When anything is off (no cache, other options or code, another dataset, an error in the data,
  * too many changes), it returns a reason and the caller runs a full export instead.
@@ -22,17 +23,12 @@ import type {Dataset} from '../../store/dataset.ts'
 import {isPublishedId} from '../../store/ids.ts'
 import type {StoredDocument} from '../../store/types.ts'
 import {
-  APP_BUNDLE_PATH,
-  MANIFEST_PATH,
   extraProblems,
   feedLimit,
-  manifestEntryText,
-  manifestParts,
   partnerFilePaths,
   syndicationFiles,
   webFile,
   type CheckedFile,
-  type ManifestEntry,
 } from '../build.ts'
 import {errorsOf, type ExportContext, type ExportSummary} from '../context.ts'
 import {ExportValidationError} from '../errors.ts'
@@ -40,9 +36,12 @@ import {fetchFeedInput} from '../input.ts'
 import {MAIN_FEED_TYPES} from '../render/item.ts'
 import {buildFeedModel, EPOCH, person} from '../model.ts'
 import {comparePages} from '../order.ts'
-import {APP_GROUPS, appBundleParts, appEntryJson, appGroupOf} from '../render/app.ts'
-import {createWebJsonCache} from '../render/webJson.ts'
-import {rawJsonProblems} from '../safety.ts'
+import {rawJsonProblems} from '../markup.ts'
+import {APP_GROUPS, appBundleParts, appEntryText, appGroupOf} from '../outputs/appBundle.ts'
+import {APP_BUNDLE_PATH, MANIFEST_PATH} from '../outputs/files.ts'
+import {manifestEntryText, manifestParts, type ManifestEntry} from '../outputs/manifest.ts'
+import {createWebPageParts} from '../outputs/webPage.ts'
+import {createWriter} from '../outputs/write.ts'
 import {compareStrings} from '../text.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType, type Person} from '../types.ts'
 import {ExportCache, type PageRow} from './cache.ts'
@@ -97,7 +96,11 @@ function snapshot(ds: Dataset, changed: ReadonlySet<string>, seq: number): Snaps
 }
 
 /** The graph as `read` sees it; the documents of each referrer list are read in one go. */
-function graphState(read: (id: string) => StoredDocument | undefined, referrers: (id: string) => readonly string[], prefetch: (ids: Iterable<string>) => void): GraphState {
+function graphState(
+  read: (id: string) => StoredDocument | undefined,
+  referrers: (id: string) => readonly string[],
+  prefetch: (ids: Iterable<string>) => void,
+): GraphState {
   const refs = new Map<string, DocRefs>()
   return {
     prefetch,
@@ -131,7 +134,12 @@ function textOf(range: FileRange): string {
   return Buffer.concat(parts).toString('utf8')
 }
 
-export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: ExportCache, fingerprint: string): Promise<IncrementalResult> {
+export async function incrementalExport(
+  ctx: ExportContext,
+  ds: Dataset,
+  cache: ExportCache,
+  fingerprint: string,
+): Promise<IncrementalResult> {
   const fds: number[] = []
   const openOutput = (path: string): OpenOutput | undefined => {
     let fd: number
@@ -145,7 +153,14 @@ export async function incrementalExport(ctx: ExportContext, ds: Dataset, cache: 
   }
   let hasher: Hasher | undefined
   try {
-    return await patchExport(ctx, ds, cache, fingerprint, openOutput, () => (hasher ??= startHasher()))
+    return await patchExport(
+      ctx,
+      ds,
+      cache,
+      fingerprint,
+      openOutput,
+      () => (hasher ??= startHasher()),
+    )
   } finally {
     // The hashing thread reads through these descriptors: it stops before they close.
     await hasher?.close()
@@ -164,13 +179,19 @@ async function patchExport(
   const mark = exportTimings('incremental')
   // 1. Is the cache about this output, these options and this dataset's history?
   if (cache.meta('state') !== 'ready') return {fallback: 'no complete earlier export in the cache'}
-  if (cache.meta('fingerprint') !== fingerprint) return {fallback: 'options, partner profiles or exporter code changed'}
+  if (cache.meta('fingerprint') !== fingerprint)
+    return {fallback: 'options, partner profiles or exporter code changed'}
   if (cache.meta('dataset') !== ds.path) return {fallback: 'the cache is for another dataset'}
   const seq = Number(cache.meta('seq'))
-  if (!Number.isInteger(seq) || ds.transactionIdAt(seq) !== (cache.meta('tx') || undefined)) return {fallback: 'the dataset history differs from the cached one'}
+  if (!Number.isInteger(seq) || ds.transactionIdAt(seq) !== (cache.meta('tx') || undefined))
+    return {fallback: 'the dataset history differs from the cached one'}
   // Held open, like the app bundle below: the bytes checked now are the bytes reused at the commit.
   const oldManifest = openOutput(MANIFEST_PATH)
-  if (!oldManifest || sha256OfPieces([oldManifest.subarray(0, oldManifest.size)]) !== cache.meta('manifestSha')) return {fallback: 'the output folder is not the cached export'}
+  if (
+    !oldManifest ||
+    sha256OfPieces([oldManifest.subarray(0, oldManifest.size)]) !== cache.meta('manifestSha')
+  )
+    return {fallback: 'the output folder is not the cached export'}
   // The app bundle's unchanged entries are the old file's bytes, copied from it (held open too).
   const oldBundle = openOutput(APP_BUNDLE_PATH)
   if (!oldBundle) return {fallback: 'the output has no app bundle'}
@@ -187,7 +208,16 @@ async function patchExport(
       cache.setMeta('seq', String(currentSeq))
       cache.setMeta('tx', ds.transactionIdAt(currentSeq) ?? '')
     })
-    return {summary: summarize(ctx, cache, cache.meta('generatedAt')!, Number(cache.meta('bytes')), 0, partnerCounts(ctx, cache))}
+    return {
+      summary: summarize(
+        ctx,
+        cache,
+        cache.meta('generatedAt')!,
+        Number(cache.meta('bytes')),
+        0,
+        partnerCounts(ctx, cache),
+      ),
+    }
   }
   const pageCount = cache.scalar<number>('SELECT count(*) FROM pages') ?? 0
 
@@ -212,11 +242,15 @@ async function patchExport(
     addAffected(before, id, affected, {kept})
     addAffected(after, id, affected, {kept})
   }
-  if (affected.size > Math.max(2_000, pageCount * MAX_AFFECTED_SHARE)) return {fallback: `${affected.size} pages affected`}
+  if (affected.size > Math.max(2_000, pageCount * MAX_AFFECTED_SHARE))
+    return {fallback: `${affected.size} pages affected`}
 
   // Started now, ready by the time the app bundle is (see hasher.ts); a small bundle is hashed
   // here, in less time than a thread takes to start.
-  const hasher = oldBundle.size >= (ctx.hashThreadMinBytes ?? HASHING_THREAD_MIN_BYTES) ? startHashing() : undefined
+  const hasher =
+    oldBundle.size >= (ctx.hashThreadMinBytes ?? HASHING_THREAD_MIN_BYTES)
+      ? startHashing()
+      : undefined
 
   mark('affected pages')
   // 4. Rebuild those pages from the documents that decide them.
@@ -231,19 +265,30 @@ async function patchExport(
       if (doc) docs.push(doc)
     }
     const source = createLocalSource(docs)
-    const input = await fetchFeedInput((query) => runQuery(source, query, {}, {perspective: 'published'}))
+    const input = await fetchFeedInput((query) =>
+      runQuery(source, query, {}, {perspective: 'published'}),
+    )
     mark('  queries')
-    const result = {input, ids, ...buildFeedModel(input, {...ctx.modelOptions, now, contentOf: new Set(targets)})}
+    const result = {
+      input,
+      ids,
+      ...buildFeedModel(input, {...ctx.modelOptions, now, contentOf: new Set(targets)}),
+    }
     mark('  model')
     return result
   }
   const fixedNow = ctx.modelOptions.now
-  let targets = new Set(affected)
+  const targets = new Set(affected)
   let built = await subsetModel(targets, fixedNow ?? oldGeneratedAt)
   const rowsOf = (b: typeof built) => {
-    const rowCtx = {undated: new Set(b.undated), rawSlugs: rawSlugs(b.input), problems: problemsByDocument(b.problems)}
+    const rowCtx = {
+      undated: new Set(b.undated),
+      rawSlugs: rawSlugs(b.input),
+      problems: problemsByDocument(b.problems),
+    }
     const rows = new Map<string, {page: Page; row: PageRow}>()
-    for (const page of b.model.pages) if (targets.has(page.id)) rows.set(page.id, {page, row: pageRow(page, rowCtx)})
+    for (const page of b.model.pages)
+      if (targets.has(page.id)) rows.set(page.id, {page, row: pageRow(page, rowCtx)})
     return rows
   }
   let rebuilt = rowsOf(built)
@@ -251,9 +296,16 @@ async function patchExport(
   let generatedAt = fixedNow ?? ''
   if (!fixedNow) {
     // The newest date among pages not rebuilt: walk the index from the top past the rebuilt ones.
-    const top = cache.column<string>('SELECT id FROM pages ORDER BY newest DESC LIMIT ?', targets.size + 1).find((id) => !targets.has(id))
-    const notRebuilt = (top === undefined ? undefined : cache.scalar<string>('SELECT newest FROM pages WHERE id = ?', top)) ?? ''
-    generatedAt = [...rebuilt.values()].reduce((m, r) => (r.row.newest > m ? r.row.newest : m), notRebuilt) || EPOCH
+    const top = cache
+      .column<string>('SELECT id FROM pages ORDER BY newest DESC LIMIT ?', targets.size + 1)
+      .find((id) => !targets.has(id))
+    const notRebuilt =
+      (top === undefined
+        ? undefined
+        : cache.scalar<string>('SELECT newest FROM pages WHERE id = ?', top)) ?? ''
+    generatedAt =
+      [...rebuilt.values()].reduce((m, r) => (r.row.newest > m ? r.row.newest : m), notRebuilt) ||
+      EPOCH
   }
   if (generatedAt !== (fixedNow ?? oldGeneratedAt)) {
     // Undated pages carry the export date: they change with it, and need the model built with it.
@@ -266,9 +318,12 @@ async function patchExport(
   }
   mark('subset model')
   const relevant = (p: Problem) => p.documentId === undefined || built.ids.has(p.documentId)
-  if (errorsOf(built.problems.filter(relevant)).length) return {fallback: 'the data has errors (a full export reports them)'}
+  if (errorsOf(built.problems.filter(relevant)).length)
+    return {fallback: 'the data has errors (a full export reports them)'}
   for (const {row} of rebuilt.values()) {
-    const clash = cache.pagesWhere('type = ? AND slug = ? AND id != ?', [row.type, row.slug, row.id]).find((r) => !targets.has(r.id))
+    const clash = cache
+      .pagesWhere('type = ? AND slug = ? AND id != ?', [row.type, row.slug, row.id])
+      .find((r) => !targets.has(r.id))
     if (clash) return {fallback: `slug "${row.slug}" is used twice (a full export reports it)`}
   }
   mark('checks')
@@ -282,24 +337,45 @@ async function patchExport(
   mark('old rows')
   // 5. Which pages each feed carries now.
   const newRows = new Map([...rebuilt].map(([id, r]) => [id, r.row]))
-  const newest = (types: readonly PageType[], reviewedOnly: boolean, limit: number | undefined): PageRow[] => {
+  const newest = (
+    types: readonly PageType[],
+    reviewedOnly: boolean,
+    limit: number | undefined,
+  ): PageRow[] => {
     const typeList = JSON.stringify(types)
     const review = reviewedOnly ? ' AND reviewed = 1' : ''
-    const fresh = [...newRows.values()].filter((r) => types.includes(r.type) && (!reviewedOnly || r.reviewed))
+    const fresh = [...newRows.values()].filter(
+      (r) => types.includes(r.type) && (!reviewedOnly || r.reviewed),
+    )
     let candidates: PageRow[]
-    if (limit === undefined) candidates = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review}`, [typeList])
+    if (limit === undefined)
+      candidates = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review}`, [typeList])
     else {
       // Walk the date index from the newest down (a plan over the type index would sort them all).
-      const top = cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} ORDER BY date_published DESC LIMIT ?`, [typeList, limit + targets.size], {index: 'pages_published'})
+      const top = cache.pagesWhere(
+        `type IN (SELECT value FROM json_each(?))${review} ORDER BY date_published DESC LIMIT ?`,
+        [typeList, limit + targets.size],
+        {index: 'pages_published'},
+      )
       const last = top.at(-1)?.datePublished
-      const ties = last === undefined ? [] : cache.pagesWhere(`type IN (SELECT value FROM json_each(?))${review} AND date_published = ?`, [typeList, last], {index: 'pages_published'})
+      const ties =
+        last === undefined
+          ? []
+          : cache.pagesWhere(
+              `type IN (SELECT value FROM json_each(?))${review} AND date_published = ?`,
+              [typeList, last],
+              {index: 'pages_published'},
+            )
       candidates = [...new Map([...top, ...ties].map((r) => [r.id, r])).values()]
     }
     const all = [...candidates.filter((r) => !targets.has(r.id)), ...fresh].sort(compareRowsNewest)
     return limit === undefined ? all : all.slice(0, limit)
   }
   const mainLimit = feedLimit(ctx.build)
-  const selections = [newest(MAIN_FEED_TYPES, false, mainLimit), ...ctx.profiles.map((p) => newest(p.types, p.reviewedOnly === true, feedLimit(ctx.build, p)))]
+  const selections = [
+    newest(MAIN_FEED_TYPES, false, mainLimit),
+    ...ctx.profiles.map((p) => newest(p.types, p.reviewedOnly === true, feedLimit(ctx.build, p))),
+  ]
   const itemIds = new Set(selections.flat().map((r) => r.id))
   // Items not rebuilt above still need their full page (item HTML, categories): build them too.
   const missing = [...itemIds].filter((id) => !rebuilt.has(id))
@@ -314,12 +390,17 @@ async function patchExport(
     items.push(page)
     let byId = byIdOf.get(model)
     if (!byId) byIdOf.set(model, (byId = new Map(model.pages.map((p) => [p.id, p]))))
-    for (const list of Object.values(page.related)) for (const l of list) if (!linked.has(l.id)) linked.set(l.id, byId.get(l.id)!)
+    for (const list of Object.values(page.related))
+      for (const l of list) if (!linked.has(l.id)) linked.set(l.id, byId.get(l.id)!)
   }
   for (const id of itemIds) {
     const r = rebuilt.get(id)
     if (r) addItem(r.page, built.model)
-    else addItem(itemModel!.pages.find((p) => p.id === id)!, itemModel!)
+    else
+      addItem(
+        itemModel!.pages.find((p) => p.id === id)!,
+        itemModel!,
+      )
   }
   const site = built.model.site
   const feedModel: FeedModel = {site, generatedAt, pages: items.sort(comparePages)}
@@ -333,8 +414,8 @@ async function patchExport(
     problems.push(...file.problems, ...extraProblems(file, seen, ctx.build))
     files.set(file.path, Buffer.from(file.content, 'utf8'))
   }
-  const webCache = createWebJsonCache()
-  for (const {page} of rebuilt.values()) take(webFile(built.model, page, {cache: webCache}))
+  const webParts = createWebPageParts()
+  for (const {page} of rebuilt.values()) take(webFile(built.model, page, {parts: webParts}))
   const deleted = new Set<string>()
   for (const [id, row] of oldRows) {
     const now = rebuilt.get(id)
@@ -358,27 +439,41 @@ async function patchExport(
   // Each group loses the entries of its rebuilt and removed pages (the pages it had before).
   const droppedFrom = new Map(APP_GROUPS.map((g) => [g as string, new Set<string>()]))
   for (const [id, row] of oldRows) droppedFrom.get(appGroupOf(row.type))?.add(id)
+  const entryWriter = createWriter()
   APP_GROUPS.forEach((group, i) => {
     if (i > 0) bundlePieces.push(parts.between[i - 1]!)
     const layout = cache.layout(`bundle:${group}`)
     const inserts: Insert[] = [...rebuilt.values()]
       .filter((r) => appGroupOf(r.page.type) === group)
       .sort((a, b) => compareRows(a.row, b.row))
-      .map((r) => ({key: r.page.id, text: appEntryJson(r.page)}))
-    const spliced = spliceList(oldBundle, groupStart, layout, droppedFrom.get(group)!, inserts, (ins, kept) => compareRows(newRows.get(ins.key)!, rowOf(kept)) < 0, ',')
+      .map((r) => ({key: r.page.id, text: appEntryText(r.page, entryWriter)}))
+    const spliced = spliceList(
+      oldBundle,
+      groupStart,
+      layout,
+      droppedFrom.get(group)!,
+      inserts,
+      (ins, kept) => compareRows(newRows.get(ins.key)!, rowOf(kept)) < 0,
+      ',',
+    )
     bundlePieces.push(...spliced.pieces)
     bundleLayouts.push({old: layout, now: spliced.layout})
-    groupStart += listBytes(layout, ',') + (i < parts.between.length ? Buffer.byteLength(parts.between[i]!) : 0)
+    groupStart +=
+      listBytes(layout, ',') + (i < parts.between.length ? Buffer.byteLength(parts.between[i]!) : 0)
   })
   bundlePieces.push(parts.close)
-  for (const piece of bundlePieces) if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, APP_BUNDLE_PATH))
+  for (const piece of bundlePieces)
+    if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, APP_BUNDLE_PATH))
   if (errorsOf(problems).length) throw new ExportValidationError(errorsOf(problems))
   // Hashed on the other thread while this one renders the feeds and splices the manifest.
-  const bundleSha = hasher ? hasher.sha256(bundlePieces) : Promise.resolve(sha256OfPieces(bundlePieces))
+  const bundleSha = hasher
+    ? hasher.sha256(bundlePieces)
+    : Promise.resolve(sha256OfPieces(bundlePieces))
   bundleSha.catch(() => {}) // awaited below; a failure before then must not go unhandled
 
   mark('bundle')
-  for (const file of syndicationFiles(feedModel, ctx.profiles, ctx.build, [...linked.values()])) take(file)
+  for (const file of syndicationFiles(feedModel, ctx.profiles, ctx.build, [...linked.values()]))
+    take(file)
   for (const path of files.keys()) deleted.delete(path)
 
   mark('feeds')
@@ -386,20 +481,39 @@ async function patchExport(
   const manifestLayout = cache.layout('manifest')
   const bundleSize = bundlePieces.reduce((n, piece) => n + pieceBytes(piece), 0)
   const entries = new Map<string, ManifestEntry>()
-  for (const [path, bytes] of files) entries.set(path, {path, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex')})
+  for (const [path, bytes] of files)
+    entries.set(path, {
+      path,
+      size: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    })
   entries.set(APP_BUNDLE_PATH, {path: APP_BUNDLE_PATH, size: bundleSize, sha256: await bundleSha})
   const mParts = manifestParts(generatedAt)
   const dropPaths = new Set([...entries.keys(), ...deleted])
-  const mInserts: Insert[] = [...entries.values()].sort((a, b) => compareStrings(a.path, b.path)).map((e) => ({key: e.path, text: manifestEntryText(e)}))
+  const mInserts: Insert[] = [...entries.values()]
+    .sort((a, b) => compareStrings(a.path, b.path))
+    .map((e) => ({key: e.path, text: manifestEntryText(e)}))
   const oldManifestOpen = Number(cache.meta('manifestOpen'))
-  const manifestSpliced = spliceList(oldManifest, oldManifestOpen, manifestLayout, dropPaths, mInserts, (ins, kept) => compareStrings(ins.key, kept) < 0, mParts.separator)
+  const manifestSpliced = spliceList(
+    oldManifest,
+    oldManifestOpen,
+    manifestLayout,
+    dropPaths,
+    mInserts,
+    (ins, kept) => compareStrings(ins.key, kept) < 0,
+    mParts.separator,
+  )
   // Sizes of the files this run replaces or removes, from their old manifest entries.
   let bytes = Number(cache.meta('bytes')) - oldManifest.size
-  for (const range of manifestSpliced.dropped) bytes -= (JSON.parse(textOf(range)) as ManifestEntry).size
+  for (const range of manifestSpliced.dropped)
+    bytes -= (JSON.parse(textOf(range)) as ManifestEntry).size
   for (const e of entries.values()) bytes += e.size
-  const manifestPieces = manifestSpliced.layout.lengths.length ? [mParts.open, ...manifestSpliced.pieces, mParts.close] : [mParts.empty]
+  const manifestPieces = manifestSpliced.layout.lengths.length
+    ? [mParts.open, ...manifestSpliced.pieces, mParts.close]
+    : [mParts.empty]
   // New text only: the reused entries were checked when they were written.
-  for (const piece of manifestPieces) if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, MANIFEST_PATH))
+  for (const piece of manifestPieces)
+    if (typeof piece === 'string') problems.push(...rawJsonProblems(piece, MANIFEST_PATH))
   if (errorsOf(problems).length) throw new ExportValidationError(errorsOf(problems))
   for (const piece of manifestPieces) bytes += pieceBytes(piece)
   const manifestSha = sha256OfPieces(manifestPieces)
@@ -451,41 +565,87 @@ async function patchExport(
     cache.setMeta('state', 'ready')
   })
   mark('cache update')
-  ctx.progress(`incremental export: ${changed.size} changed document(s), ${rebuilt.size} page(s) rebuilt, ${written + deleted.size} file(s) written or removed`)
+  ctx.progress(
+    `incremental export: ${changed.size} changed document(s), ${rebuilt.size} page(s) rebuilt, ${written + deleted.size} file(s) written or removed`,
+  )
 
-  return {summary: summarize(ctx, cache, generatedAt, bytes, written + deleted.size, selections.slice(1).map((s) => s.length))}
+  return {
+    summary: summarize(
+      ctx,
+      cache,
+      generatedAt,
+      bytes,
+      written + deleted.size,
+      selections.slice(1).map((s) => s.length),
+    ),
+  }
 }
 
 /** Items per partner file, from the cache (no data changed). */
 function partnerCounts(ctx: ExportContext, cache: ExportCache): number[] {
   return ctx.profiles.map((p) => {
-    const n = cache.scalar<number>(`SELECT count(*) FROM pages WHERE type IN (SELECT value FROM json_each(?))${p.reviewedOnly ? ' AND reviewed = 1' : ''}`, JSON.stringify(p.types)) ?? 0
+    const n =
+      cache.scalar<number>(
+        `SELECT count(*) FROM pages WHERE type IN (SELECT value FROM json_each(?))${p.reviewedOnly ? ' AND reviewed = 1' : ''}`,
+        JSON.stringify(p.types),
+      ) ?? 0
     const limit = feedLimit(ctx.build, p)
     return limit === undefined ? n : Math.min(n, limit)
   })
 }
 
 /** Every reviewer of every page now, as the model shows them (app bundle `people`). */
-async function reviewers(cache: ExportCache, snap: Snapshot, rebuilt: Map<string, {page: Page; row: PageRow}>, targets: ReadonlySet<string>, _ctx: ExportContext): Promise<Person[]> {
+async function reviewers(
+  cache: ExportCache,
+  snap: Snapshot,
+  rebuilt: Map<string, {page: Page; row: PageRow}>,
+  targets: ReadonlySet<string>,
+  _ctx: ExportContext,
+): Promise<Person[]> {
   const ids = new Set<string>()
   // Per reviewer, does a page not rebuilt keep it? (Few reviewers, many pages: ask per reviewer.)
-  for (const reviewer of cache.column<string>('SELECT DISTINCT reviewer FROM pages WHERE reviewer IS NOT NULL')) {
-    const pages = cache.column<string>('SELECT id FROM pages WHERE reviewer = ? LIMIT ?', reviewer, targets.size + 1)
+  for (const reviewer of cache.column<string>(
+    'SELECT DISTINCT reviewer FROM pages WHERE reviewer IS NOT NULL',
+  )) {
+    const pages = cache.column<string>(
+      'SELECT id FROM pages WHERE reviewer = ? LIMIT ?',
+      reviewer,
+      targets.size + 1,
+    )
     if (pages.some((id) => !targets.has(id))) ids.add(reviewer)
   }
   for (const {row} of rebuilt.values()) if (row.reviewer) ids.add(row.reviewer)
-  const docs = [...ids].map((id) => snap.now(id)).filter((d): d is StoredDocument => d !== undefined)
+  const docs = [...ids]
+    .map((id) => snap.now(id))
+    .filter((d): d is StoredDocument => d !== undefined)
   const source = createLocalSource(docs)
-  const raw = await runQuery<unknown[]>(source, '*[_id in $ids]{_id, name, "slug": slug.current, credentials, url}', {ids: [...ids]})
+  const raw = await runQuery<unknown[]>(
+    source,
+    '*[_id in $ids]{_id, name, "slug": slug.current, credentials, url}',
+    {ids: [...ids]},
+  )
   return raw.map(person).filter((p): p is Person => p !== undefined)
 }
 
-function summarize(ctx: ExportContext, cache: ExportCache, generatedAt: string, bytes: number, changedFiles: number, partnerItems: number[]): ExportSummary {
+function summarize(
+  ctx: ExportContext,
+  cache: ExportCache,
+  generatedAt: string,
+  bytes: number,
+  changedFiles: number,
+  partnerItems: number[],
+): ExportSummary {
   const pages = Object.fromEntries(PAGE_TYPES.map((t) => [t, 0])) as Record<PageType, number>
-  for (const t of PAGE_TYPES) pages[t] = cache.scalar<number>('SELECT count(*) FROM pages WHERE type = ?', t) ?? 0
+  for (const t of PAGE_TYPES)
+    pages[t] = cache.scalar<number>('SELECT count(*) FROM pages WHERE type = ?', t) ?? 0
   const rank = new Map(PAGE_TYPES.map((t, i) => [t, i]))
   const withProblems = cache.pagesWhere('problems IS NOT NULL')
-  withProblems.sort((a, b) => rank.get(a.type)! - rank.get(b.type)! || compareStrings(a.rawSlug, b.rawSlug) || compareStrings(a.id, b.id))
+  withProblems.sort(
+    (a, b) =>
+      rank.get(a.type)! - rank.get(b.type)! ||
+      compareStrings(a.rawSlug, b.rawSlug) ||
+      compareStrings(a.id, b.id),
+  )
   return {
     ok: true,
     out: ctx.outLabel,
@@ -493,8 +653,14 @@ function summarize(ctx: ExportContext, cache: ExportCache, generatedAt: string, 
     files: Number(cache.meta('files')),
     bytes,
     pages,
-    partners: ctx.profiles.map((p, i) => ({name: p.name, items: partnerItems[i]!, files: partnerFilePaths(p).sort(compareStrings)})),
-    warnings: [...ctx.profileProblems, ...withProblems.flatMap((r) => r.problems)].filter((p) => p.level !== 'error'),
+    partners: ctx.profiles.map((p, i) => ({
+      name: p.name,
+      items: partnerItems[i]!,
+      files: partnerFilePaths(p).sort(compareStrings),
+    })),
+    warnings: [...ctx.profileProblems, ...withProblems.flatMap((r) => r.problems)].filter(
+      (p) => p.level !== 'error',
+    ),
     durationMs: Math.round(performance.now() - ctx.started),
     mode: 'incremental',
     changedFiles,

@@ -36,7 +36,8 @@ export interface SplicedList<P = Buffer> {
 
 /** A layout from its keys (no newline inside a key) and lengths, in file order. */
 export function layoutOf(keys: readonly string[], lengths: readonly number[]): ListLayout {
-  if (keys.length !== lengths.length) throw new RangeError(`layout: ${keys.length} keys but ${lengths.length} lengths`)
+  if (keys.length !== lengths.length)
+    throw new RangeError(`layout: ${keys.length} keys but ${lengths.length} lengths`)
   const bad = keys.find((k) => k.includes('\n'))
   if (bad !== undefined) throw new RangeError(`layout: key ${JSON.stringify(bad)} holds a newline`)
   return {keys: keys.length ? `${keys.join('\n')}\n` : '', lengths: Uint32Array.from(lengths)}
@@ -90,11 +91,13 @@ function indexesOf(layout: ListLayout, ends: Uint32Array, keys: ReadonlySet<stri
       const needle = `${key}\n`
       for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
         // A match is a key only where a key starts: at the beginning or after a newline.
-        if (at === 0 || text.charCodeAt(at - 1) === 10) found.add(upperBound(ends, at + key.length - 1))
+        if (at === 0 || text.charCodeAt(at - 1) === 10)
+          found.add(upperBound(ends, at + key.length - 1))
       }
     }
   } else {
-    for (let i = 0, start = 0; i < ends.length; start = ends[i]! + 1, i++) if (keys.has(text.slice(start, ends[i]))) found.add(i)
+    for (let i = 0, start = 0; i < ends.length; start = ends[i]! + 1, i++)
+      if (keys.has(text.slice(start, ends[i]))) found.add(i)
   }
   return [...found].sort((a, b) => a - b)
 }
@@ -141,7 +144,9 @@ export function spliceList<P = Buffer>(
   const order = inserts.map((_, i) => i).sort((a, b) => slots[a]! - slots[b]! || a - b)
   // The new keys are the old ones when each insert takes the place of the entry dropped there
   // under the same key (an edit): then the keys' text is neither joined again nor rewritten.
-  const sameKeys = dropped.length === inserts.length && order.every((i, j) => slots[i] === dropped[j]! - j && inserts[i]!.key === keyAt(dropped[j]!))
+  const sameKeys =
+    dropped.length === inserts.length &&
+    order.every((i, j) => slots[i] === dropped[j]! - j && inserts[i]!.key === keyAt(dropped[j]!))
   // Byte offset of an entry in the old file, asked for in increasing order of entries.
   let offsetIndex = 0
   let offsetAt = start
@@ -181,7 +186,8 @@ export function spliceList<P = Buffer>(
   for (const i of order) {
     copyUntil(slots[i]! < kept ? keptAt(slots[i]!) : n)
     const insert = inserts[i]!
-    if (insert.key.includes('\n')) throw new RangeError(`layout: key ${JSON.stringify(insert.key)} holds a newline`)
+    if (insert.key.includes('\n'))
+      throw new RangeError(`layout: key ${JSON.stringify(insert.key)} holds a newline`)
     emitSeparator()
     pieces.push(insert.text)
     if (!sameKeys) keys.push(`${insert.key}\n`)

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import type {Problem} from '../../lib/errors.ts'
 import {ROOT} from '../../lib/paths.ts'
 import type {FeedInput} from '../input.ts'
-import {webPagePath} from '../render/web.ts'
+import {webPagePath} from '../outputs/webPage.ts'
 import {isReviewed, PAGE_TYPES, type Page} from '../types.ts'
 import {CACHE_VERSION, type PageRow} from './cache.ts'
 import {docRefs, referencedIds} from './refs.ts'
@@ -17,7 +17,11 @@ const TYPE_RANK = new Map(PAGE_TYPES.map((t, i) => [t, i]))
 
 /** The newest of a page's own dates (none for an undated page, whose dates are the export's). */
 function ownNewest(page: Page, undated: boolean): string {
-  let newest = undated ? '' : page.datePublished > page.dateModified ? page.datePublished : page.dateModified
+  let newest = undated
+    ? ''
+    : page.datePublished > page.dateModified
+      ? page.datePublished
+      : page.dateModified
   const reviewed = page.review?.lastReviewed ? `${page.review.lastReviewed}T00:00:00.000Z` : ''
   if (reviewed > newest) newest = reviewed
   return newest
@@ -26,8 +30,11 @@ function ownNewest(page: Page, undated: boolean): string {
 /** Raw slug.current of every query result, by id (warnings are listed in query order). */
 export function rawSlugs(input: FeedInput): Map<string, string> {
   const out = new Map<string, string>()
-  for (const list of Object.values(input) as Array<ReadonlyArray<{_id?: unknown; slug?: unknown}>>) {
-    for (const r of list) if (typeof r?._id === 'string') out.set(r._id, typeof r.slug === 'string' ? r.slug : '')
+  for (const list of Object.values(input) as Array<
+    ReadonlyArray<{_id?: unknown; slug?: unknown}>
+  >) {
+    for (const r of list)
+      if (typeof r?._id === 'string') out.set(r._id, typeof r.slug === 'string' ? r.slug : '')
   }
   return out
 }
@@ -44,7 +51,14 @@ export function problemsByDocument(problems: readonly Problem[]): Map<string, Pr
   return out
 }
 
-export function pageRow(page: Page, ctx: {undated: ReadonlySet<string>; rawSlugs: ReadonlyMap<string, string>; problems: ReadonlyMap<string, Problem[]>}): PageRow {
+export function pageRow(
+  page: Page,
+  ctx: {
+    undated: ReadonlySet<string>
+    rawSlugs: ReadonlyMap<string, string>
+    problems: ReadonlyMap<string, Problem[]>
+  },
+): PageRow {
   return {
     id: page.id,
     type: page.type,
@@ -66,15 +80,23 @@ export function pageRow(page: Page, ctx: {undated: ReadonlySet<string>; rawSlugs
 /** comparePages over cache rows: type, position in the article, slug, id (code-point order). */
 export function compareRows(a: PageRow, b: PageRow): number {
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0)
-  return a.typeRank - b.typeRank || (a.position ?? Number.MAX_SAFE_INTEGER) - (b.position ?? Number.MAX_SAFE_INTEGER) || cmp(a.slug, b.slug) || cmp(a.id, b.id)
+  return (
+    a.typeRank - b.typeRank ||
+    (a.position ?? Number.MAX_SAFE_INTEGER) - (b.position ?? Number.MAX_SAFE_INTEGER) ||
+    cmp(a.slug, b.slug) ||
+    cmp(a.id, b.id)
+  )
 }
 
 /** Newest first, as feeds list items (limits.ts compareNewest over rows). */
 export const compareRowsNewest = (a: PageRow, b: PageRow): number =>
-  (a.datePublished < b.datePublished ? 1 : a.datePublished > b.datePublished ? -1 : 0) || compareRows(a, b)
+  (a.datePublished < b.datePublished ? 1 : a.datePublished > b.datePublished ? -1 : 0) ||
+  compareRows(a, b)
 
 /** Who references whom among published documents (dst → srcs), from the raw documents. */
-export function referrersOf(docs: Iterable<Record<string, unknown> & {_id: string}>): Map<string, string[]> {
+export function referrersOf(
+  docs: Iterable<Record<string, unknown> & {_id: string}>,
+): Map<string, string[]> {
   const out = new Map<string, string[]>()
   for (const doc of docs) {
     for (const dst of referencedIds(docRefs(doc))) {
@@ -112,9 +134,15 @@ const IO_ONLY = new Set([
 
 function codeHash(): string {
   const hash = createHash('sha256')
-  const add = (rel: string) => hash.update(rel).update('\u0000').update(readFileSync(join(ROOT, rel)))
+  const add = (rel: string) =>
+    hash
+      .update(rel)
+      .update('\u0000')
+      .update(readFileSync(join(ROOT, rel)))
   const walk = (dir: string) => {
-    for (const entry of readdirSync(join(ROOT, dir), {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(join(ROOT, dir), {withFileTypes: true}).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       const rel = `${dir}/${entry.name}`
       if (entry.isDirectory()) walk(rel)
       else if (/\.(ts|json)$/.test(entry.name) && !IO_ONLY.has(rel)) add(rel)
@@ -130,5 +158,7 @@ let cachedCodeHash: string | undefined
 /** What must be equal for an earlier export to be reusable: cache version, code, options, profiles. */
 export function exportFingerprint(options: unknown): string {
   cachedCodeHash ??= codeHash()
-  return createHash('sha256').update(JSON.stringify({version: CACHE_VERSION, code: cachedCodeHash, options})).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify({version: CACHE_VERSION, code: cachedCodeHash, options}))
+    .digest('hex')
 }

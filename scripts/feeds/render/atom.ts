@@ -19,10 +19,14 @@ export function renderAtom(model: FeedModel, spec: FeedSpec): string {
       `<link${attributes({rel: 'alternate', type: 'text/html', href: page.link})}/>`,
       element('published', page.datePublished),
       element('updated', page.dateModified),
-      reviewer ? `<contributor>${element('name', reviewer.name)}${element('uri', reviewer.url)}</contributor>` : '',
+      reviewer
+        ? `<contributor>${element('name', reviewer.name)}${element('uri', reviewer.url)}</contributor>`
+        : '',
       element('summary', page.summary, {type: 'text'}),
       element('content', itemHtml(model, page), {type: 'html'}),
-      ...categories(model, page).map((c) => `<category${attributes({term: c.term, scheme: c.scheme, label: c.label})}/>`),
+      ...categories(model, page).map(
+        (c) => `<category${attributes({term: c.term, scheme: c.scheme, label: c.label})}/>`,
+      ),
       '</entry>',
     ]
       .filter(Boolean)

@@ -18,7 +18,8 @@ export interface FeedSpec {
 /** The main feeds carry the article and its benefits. */
 export const MAIN_FEED_TYPES: readonly PageType[] = ['article', 'benefit']
 
-export const selfUrl = (model: FeedModel, spec: FeedSpec) => `${model.site.feedsBaseUrl}/${spec.path}`
+export const selfUrl = (model: FeedModel, spec: FeedSpec) =>
+  `${model.site.feedsBaseUrl}/${spec.path}`
 
 /** Newest first; equal dates keep the model's order (article, then benefits in article order). */
 export function feedPages(model: FeedModel, types: readonly PageType[], limit?: number): Page[] {
@@ -31,7 +32,12 @@ export function feedPages(model: FeedModel, types: readonly PageType[], limit?: 
 
 /** The newest change among the items, or the model's date for an empty feed. */
 export function feedUpdated(model: FeedModel, pages: readonly Page[]): string {
-  return pages.map((p) => p.dateModified).sort().at(-1) ?? model.generatedAt
+  return (
+    pages
+      .map((p) => p.dateModified)
+      .sort()
+      .at(-1) ?? model.generatedAt
+  )
 }
 
 /** "Medically reviewed by Dr. Ada Lee, MD on 2024-06-01." when both are known. */
@@ -49,12 +55,23 @@ export interface Category {
 
 /** Concerns, skin types, adjuncts and treatments a page links to, as feed categories. */
 export function categories(model: FeedModel, page: Page): Category[] {
-  const links = [...page.related.concerns, ...page.related.skinTypes, ...page.related.serums, ...page.related.treatments]
-  return links.map((l) => ({term: l.slug, label: l.title, scheme: `${model.site.baseUrl}/${TYPE_PATHS[l.type]}/`}))
+  const links = [
+    ...page.related.concerns,
+    ...page.related.skinTypes,
+    ...page.related.serums,
+    ...page.related.treatments,
+  ]
+  return links.map((l) => ({
+    term: l.slug,
+    label: l.title,
+    scheme: `${model.site.baseUrl}/${TYPE_PATHS[l.type]}/`,
+  }))
 }
 
 /** Per model and page: RSS, Atom and JSON Feed of one model share each item's content. */
-function memo(fn: (model: FeedModel, page: Page) => string): (model: FeedModel, page: Page) => string {
+function memo(
+  fn: (model: FeedModel, page: Page) => string,
+): (model: FeedModel, page: Page) => string {
   const cache = new WeakMap<FeedModel, WeakMap<Page, string>>()
   return (model, page) => {
     let byPage = cache.get(model)
@@ -71,11 +88,15 @@ export const itemHtml = memo((model, page) => {
   if (page.html) parts.push(page.html)
   else if (page.summary) parts.push(`<p>${escapeHtml(page.summary)}</p>`)
   if (page.type === 'article' && page.related.benefits.length) {
-    parts.push(`<ol>${page.related.benefits.map((b) => `<li>${anchor(b.link, b.title)}</li>`).join('')}</ol>`)
+    parts.push(
+      `<ol>${page.related.benefits.map((b) => `<li>${anchor(b.link, b.title)}</li>`).join('')}</ol>`,
+    )
   }
   const review = reviewLine(page)
   if (review) parts.push(`<p><em>${escapeHtml(review)}</em></p>`)
-  parts.push(`<p>${escapeHtml(model.site.attribution)} ${anchor(page.link, `Read on ${model.site.title}`)}</p>`)
+  parts.push(
+    `<p>${escapeHtml(model.site.attribution)} ${anchor(page.link, `Read on ${model.site.title}`)}</p>`,
+  )
   return parts.join('')
 })
 

@@ -4,10 +4,11 @@
  * extension object (extensions are keys starting with "_").
  */
 import {jsonFile} from '../json.ts'
+import type {JsonFeed} from '../outputs/jsonFeed.ts'
 import {isReviewed, type FeedModel} from '../types.ts'
 import {categories, feedPages, itemHtml, itemText, selfUrl, type FeedSpec} from './item.ts'
 
-export function jsonFeedObject(model: FeedModel, spec: FeedSpec): Record<string, unknown> {
+export function jsonFeedObject(model: FeedModel, spec: FeedSpec): JsonFeed {
   const authors = [{name: model.site.publisher, url: model.site.home}]
   return {
     version: 'https://jsonfeed.org/version/1.1',
@@ -19,10 +20,17 @@ export function jsonFeedObject(model: FeedModel, spec: FeedSpec): Record<string,
     authors,
     items: feedPages(model, spec.types, spec.limit).map((page) => {
       const tags = [...new Set(categories(model, page).map((c) => c.label))]
-      const ext: Record<string, unknown> = {about: `${model.site.feedsBaseUrl}/schemas/README.md#json-feed-extension`, type: page.type, attribution: model.site.attribution}
+      const ext: JsonFeed['items'][number]['_skincare'] = {
+        about: `${model.site.feedsBaseUrl}/schemas/README.md#json-feed-extension`,
+        type: page.type,
+        attribution: model.site.attribution,
+      }
       if (isReviewed(page.review)) {
         ext.last_reviewed = page.review.lastReviewed
-        ext.reviewed_by = {name: page.review.reviewedBy.name, ...(page.review.reviewedBy.url ? {url: page.review.reviewedBy.url} : {})}
+        ext.reviewed_by = {
+          name: page.review.reviewedBy.name,
+          ...(page.review.reviewedBy.url ? {url: page.review.reviewedBy.url} : {}),
+        }
       }
       return {
         id: page.url,

@@ -5,7 +5,7 @@
  * related links are numbers into a link table that grows with each batch (a PageLink is shared
  * by every page that links to it, and crosses once), and its Portable Text travels as the JSON
  * text the page file holds anyway, not as thousands of small objects. Pure: the decoder gives
- * back pages that render to the same bytes (tests/bench/render-equivalence.test.ts).
+ * back pages that render to the same bytes (tests/feeds/renderers.test.ts).
  */
 import {RELATED_KEYS, type Page, type PageLink, type Related} from '../types.ts'
 
@@ -71,12 +71,17 @@ export class WireDecoder {
         const list: PageLink[] = new Array(count)
         for (let j = 0; j < count; j++) {
           const link = this.links[numbers[at++]!]
-          if (!link) throw new RangeError(`web page ${rest.id}: link number ${numbers[at - 1]} was never sent`)
+          if (!link)
+            throw new RangeError(
+              `web page ${rest.id}: link number ${numbers[at - 1]} was never sent`,
+            )
           list[j] = link
         }
         related[key] = list
       }
-      return bodyJson === undefined ? {page: {...rest, related}} : {page: {...rest, related}, bodyJson}
+      return bodyJson === undefined
+        ? {page: {...rest, related}}
+        : {page: {...rest, related}, bodyJson}
     })
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * The safety checker of a declared output: a walker compiled from the declaration that visits
+ * only the values whose role needs a check (URLs, HTML, the JSON-LD script block) and skips
+ * every subtree without one. A new field declared as a URL (`format: 'uri'` or role `url`) is
+ * checked as a URL everywhere its output goes, with no list to update.
+ */
+import type {Problem} from '../../lib/errors.ts'
+import {htmlProblems, isSafeAbsoluteUrl, jsonLdScriptProblems} from '../markup.ts'
+import {resolve, roleOf, SHARED, type SchemaNode} from './declare.ts'
+
+/** One run of checks: where problems go, and the shared objects already checked. */
+export interface CheckRun {
+  file: string
+  out: Problem[]
+  /** Objects of SHARED nodes checked before (in this run or an earlier one of the same export). */
+  seen: WeakSet<object>
+}
+
+/** Checks one value found at `path` (a JSON pointer). */
+type Check = (value: unknown, path: string, run: CheckRun) => void
+
+const leafChecks: Record<string, Check> = {
+  url: (v, path, {file, out}) => {
+    if (typeof v === 'string' && !isSafeAbsoluteUrl(v))
+      out.push({
+        level: 'error',
+        file,
+        path,
+        message: `URL ${JSON.stringify(v)} is not an http, https or mailto URL`,
+      })
+  },
+  html: (v, path, {file, out}) => {
+    if (typeof v === 'string') for (const p of htmlProblems(v, {file, path})) out.push(p)
+  },
+  script: (v, path, {file, out}) => {
+    if (typeof v === 'string') for (const p of jsonLdScriptProblems(v, {file, path})) out.push(p)
+  },
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * The check of `node` (undefined when nothing below it needs one). `root` resolves `$ref`s;
+ * `memo` shares the compiled checks of nodes reached twice (a `$defs` entry).
+ */
+function compileCheck(
+  node: SchemaNode,
+  root: SchemaNode,
+  memo: Map<SchemaNode, Check | undefined>,
+): Check | undefined {
+  const target = resolve(node, root)
+  if (memo.has(target)) return memo.get(target)
+  memo.set(target, undefined)
+  const inner = build(target, root, memo)
+  const check: Check | undefined =
+    inner && target[SHARED]
+      ? (v, path, run) => {
+          if (typeof v !== 'object' || v === null) return inner(v, path, run)
+          if (run.seen.has(v)) return
+          run.seen.add(v)
+          inner(v, path, run)
+        }
+      : inner
+  memo.set(target, check)
+  return check
+}
+
+function build(
+  node: SchemaNode,
+  root: SchemaNode,
+  memo: Map<SchemaNode, Check | undefined>,
+): Check | undefined {
+  const role = roleOf(node)
+  if (role !== undefined) return leafChecks[role]
+  const branches = (node.anyOf ?? [])
+    .map((b) => compileCheck(b, root, memo))
+    .filter((c): c is Check => c !== undefined)
+  const props: Array<[string, Check]> = []
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    const c = compileCheck(child, root, memo)
+    if (c) props.push([key, c])
+  }
+  const extra =
+    typeof node.additionalProperties === 'object'
+      ? compileCheck(node.additionalProperties, root, memo)
+      : undefined
+  const items = node.items ? compileCheck(node.items, root, memo) : undefined
+  if (!branches.length && !props.length && !extra && !items) return undefined
+  const declared = new Set(Object.keys(node.properties ?? {}))
+  return (v, path, run) => {
+    for (const c of branches) c(v, path, run)
+    if (Array.isArray(v)) {
+      if (items) for (let i = 0; i < v.length; i++) items(v[i], `${path}/${i}`, run)
+    } else if (isObject(v)) {
+      for (const [key, c] of props) if (v[key] !== undefined) c(v[key], `${path}/${key}`, run)
+      if (extra) for (const key in v) if (!declared.has(key)) extra(v[key], `${path}/${key}`, run)
+    }
+  }
+}
+
+const compiled = new WeakMap<SchemaNode, Check | undefined>()
+
+/** The compiled check of a declaration (made once per declaration). */
+function checkOf(schema: SchemaNode): Check | undefined {
+  if (!compiled.has(schema)) compiled.set(schema, compileCheck(schema, schema, new Map()))
+  return compiled.get(schema)
+}
+
+/**
+ * Every role problem of `value` against the declaration `schema`, located in `file` by JSON
+ * pointer. `seen`: pass one set for the many values of one export to check shared objects once.
+ */
+export function roleProblems(
+  schema: SchemaNode,
+  value: unknown,
+  file: string,
+  seen: WeakSet<object> = new WeakSet(),
+): Problem[] {
+  const run: CheckRun = {file, out: [], seen}
+  checkOf(schema)?.(value, '', run)
+  for (const p of run.out) if (p.path === '') p.path = '/'
+  return run.out
+}

@@ -1,0 +1,161 @@
+/**
+ * The compact JSON writer of a declared output: the bytes of `JSON.stringify(value)` (members in
+ * the value's own order, undefined members left out), made HTML-safe (`<`, `>`, `&`, U+2028,
+ * U+2029 as \u escapes) unless the writer is raw (the caller escapes the bytes: json.ts
+ * escapeJsonBytes), and produced as pieces that go straight into a writer's buffers. A value of a
+ * SHARED node is serialized once per export and reused by every page that holds the same object;
+ * a subtree without shared nodes is one JSON.stringify. Compiled once per declaration.
+ */
+import {htmlSafeJsonText} from '../json.ts'
+import {resolve, SHARED, type SchemaNode} from './declare.ts'
+
+/** JSON text that is already serialized (in the writer's mode): written as it is. */
+export class JsonText {
+  readonly text: string
+  constructor(text: string) {
+    this.text = text
+  }
+}
+
+type Write = (value: unknown, out: string[], w: Writer) => void
+
+/** One export's writing state in one mode: the serialized shared objects, per node. */
+export interface Writer {
+  readonly raw: boolean
+  readonly json: (value: unknown) => string
+  readonly shared: Map<SchemaNode, WeakMap<object, string>>
+}
+
+const J = JSON.stringify
+const escaped = (value: unknown): string => htmlSafeJsonText(J(value))
+
+/** A writer's state; `raw`: leave the HTML escapes to the caller. */
+export const createWriter = (raw = false): Writer => ({
+  raw,
+  json: raw ? J : escaped,
+  shared: new Map(),
+})
+
+const plain: Write = (v, out, w) => {
+  out.push(v instanceof JsonText ? v.text : w.json(v))
+}
+
+/** Compiles the writer of `node`; `root` resolves `$ref`s. */
+export function compileWrite(
+  node: SchemaNode,
+  root: SchemaNode = node,
+  memo = new Map<SchemaNode, Write>(),
+): Write {
+  const target = resolve(node, root)
+  let write = memo.get(target)
+  if (!write) {
+    memo.set(target, plain)
+    write = build(target, root, memo)
+    memo.set(target, write)
+  }
+  return write
+}
+
+function hasShared(node: SchemaNode, root: SchemaNode, seen = new Set<SchemaNode>()): boolean {
+  const n = resolve(node, root)
+  if (seen.has(n)) return false
+  seen.add(n)
+  if (n[SHARED]) return true
+  const children = [
+    ...Object.values(n.properties ?? {}),
+    ...(n.anyOf ?? []),
+    ...(n.items ? [n.items] : []),
+    ...(typeof n.additionalProperties === 'object' ? [n.additionalProperties] : []),
+  ]
+  return children.some((c) => hasShared(c, root, seen))
+}
+
+function build(node: SchemaNode, root: SchemaNode, memo: Map<SchemaNode, Write>): Write {
+  const inner = structure(node, root, memo)
+  if (!node[SHARED]) return inner
+  return (v, out, w) => {
+    if (typeof v !== 'object' || v === null) return inner(v, out, w)
+    let texts = w.shared.get(node)
+    if (!texts) w.shared.set(node, (texts = new WeakMap()))
+    let text = texts.get(v)
+    if (text === undefined) {
+      const pieces: string[] = []
+      inner(v, pieces, w)
+      texts.set(v, (text = pieces.join('')))
+    }
+    out.push(text)
+  }
+}
+
+/** How a node's value is written when it is not (or not yet) a shared object's cached text. */
+function structure(node: SchemaNode, root: SchemaNode, memo: Map<SchemaNode, Write>): Write {
+  const withShared = (n: SchemaNode) => {
+    const {[SHARED]: _shared, ...rest} = n
+    return hasShared(rest, root)
+  }
+  if (!withShared(node)) return plain
+  if (node.anyOf) {
+    // A value takes the first branch of its kind (array or object).
+    const branches = node.anyOf.map((b) => ({
+      node: resolve(b, root),
+      write: compileWrite(b, root, memo),
+    }))
+    const kind = (n: SchemaNode) => (n.type === 'array' || n.items ? 'array' : 'object')
+    return (v, out, w) => {
+      const want = Array.isArray(v) ? 'array' : 'object'
+      const branch = branches.find((b) => kind(b.node) === want)
+      return branch ? branch.write(v, out, w) : plain(v, out, w)
+    }
+  }
+  if (node.items) {
+    const item = compileWrite(node.items, root, memo)
+    return (v, out, w) => {
+      if (!Array.isArray(v)) return plain(v, out, w)
+      out.push('[')
+      for (let i = 0; i < v.length; i++) {
+        if (i) out.push(',')
+        item(v[i] ?? null, out, w)
+      }
+      out.push(']')
+    }
+  }
+  const props = new Map<string, Write>()
+  for (const [key, child] of Object.entries(node.properties ?? {}))
+    props.set(key, compileWrite(child, root, memo))
+  const extra =
+    typeof node.additionalProperties === 'object'
+      ? compileWrite(node.additionalProperties, root, memo)
+      : plain
+  const keys = new Map<string, {first: string; next: string}>()
+  const keyText = (key: string) => {
+    let k = keys.get(key)
+    if (!k) keys.set(key, (k = {first: `{${escaped(key)}:`, next: `,${escaped(key)}:`}))
+    return k
+  }
+  return (v, out, w) => {
+    if (typeof v !== 'object' || v === null || v instanceof JsonText) return plain(v, out, w)
+    const obj = v as Record<string, unknown>
+    let first = true
+    for (const key in obj) {
+      const value = obj[key]
+      if (value === undefined) continue
+      const k = keyText(key)
+      out.push(first ? k.first : k.next)
+      first = false
+      ;(props.get(key) ?? extra)(value, out, w)
+    }
+    out.push(first ? '{}' : '}')
+  }
+}
+
+/** The writer of a declaration (or of one of its nodes, `root` resolving its `$ref`s): compact JSON as pieces. */
+export function declaredWriter(
+  schema: SchemaNode,
+  root: SchemaNode = schema,
+): (value: unknown, w: Writer, out?: string[]) => string[] {
+  const write = compileWrite(schema, root)
+  return (value, w, out = []) => {
+    write(value, out, w)
+    return out
+  }
+}
