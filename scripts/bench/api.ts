@@ -29,14 +29,22 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!
 }
 
-export async function apiQueries(args: {dataset: string; runs: number; workDir: string}): Promise<StageResult> {
+export async function apiQueries(args: {
+  dataset: string
+  runs: number
+  workDir: string
+}): Promise<StageResult> {
   const tlsDir = join(args.workDir, 'tls')
   mkdirSync(tlsDir, {recursive: true})
-  const child = spawn(NODE, [API_CLI, '--dataset', args.dataset, '--port', '0', '--tls-dir', tlsDir, '--json', '--quiet'], {
-    cwd: ROOT,
-    env: {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'},
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    NODE,
+    [API_CLI, '--dataset', args.dataset, '--port', '0', '--tls-dir', tlsDir, '--json', '--quiet'],
+    {
+      cwd: ROOT,
+      env: {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let stderr = ''
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
   try {
@@ -49,7 +57,9 @@ export async function apiQueries(args: {dataset: string; runs: number; workDir: 
           reject(e)
         }
       })
-      child.once('exit', (code) => reject(new Error(`npm run api exited (${code}): ${stderr.trim()}`)))
+      child.once('exit', (code) =>
+        reject(new Error(`npm run api exited (${code}): ${stderr.trim()}`)),
+      )
     })
     if (!info.httpUrl) throw new Error('the local API did not report a plain-HTTP URL')
     const base = `${info.httpUrl}/v2025-02-19/data/query/${info.dataset}`
@@ -59,7 +69,8 @@ export async function apiQueries(args: {dataset: string; runs: number; workDir: 
       for (const [k, v] of Object.entries(params)) url.searchParams.set(`$${k}`, JSON.stringify(v))
       const res = await fetch(url)
       const body = (await res.json()) as {result?: unknown; error?: unknown}
-      if (!res.ok) throw new Error(`API query failed (${res.status}): ${JSON.stringify(body).slice(0, 300)}`)
+      if (!res.ok)
+        throw new Error(`API query failed (${res.status}): ${JSON.stringify(body).slice(0, 300)}`)
       return body.result
     }
     // The first query builds the server's snapshot of the dataset: timed apart.
@@ -70,7 +81,8 @@ export async function apiQueries(args: {dataset: string; runs: number; workDir: 
     // As the API's query worker does after building its snapshot (querySnapshot.ts): otherwise
     // V8 goes on collecting the new heap concurrently, on the cores both sides share.
     collectGarbage('sync')
-    const queries: Record<string, {p50: number; min: number; runs: number; inProcessP50: number}> = {}
+    const queries: Record<string, {p50: number; min: number; runs: number; inProcessP50: number}> =
+      {}
     let total = 0
     for (const q of BENCH_QUERIES.filter((x) => x.api)) {
       const params = q.slug ? {slug} : {}
@@ -88,7 +100,12 @@ export async function apiQueries(args: {dataset: string; runs: number; workDir: 
         await runQuery(local, q.query, params)
         inProcess.push(performance.now() - started)
       }
-      queries[q.name] = {p50: percentile(times, 0.5), min: Math.min(...times), runs: args.runs, inProcessP50: percentile(inProcess, 0.5)}
+      queries[q.name] = {
+        p50: percentile(times, 0.5),
+        min: Math.min(...times),
+        runs: args.runs,
+        inProcessP50: percentile(inProcess, 0.5),
+      }
     }
     return {ms: total, firstMs, queries}
   } finally {

@@ -11,14 +11,22 @@ export interface StageRun extends StageResult {
 }
 
 /** Run `stage` with `args` in a fresh Node process; rejects with the child's error. */
-export function runStage(stage: string, args: Record<string, unknown>, onProgress: (line: string) => void = () => {}): Promise<StageRun> {
+export function runStage(
+  stage: string,
+  args: Record<string, unknown>,
+  onProgress: (line: string) => void = () => {},
+): Promise<StageRun> {
   const started = performance.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'bench', 'stage.ts'), stage, JSON.stringify(args)], {
-      cwd: ROOT,
-      env: {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'scripts', 'bench', 'stage.ts'), stage, JSON.stringify(args)],
+      {
+        cwd: ROOT,
+        env: {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let out = ''
     let err = ''
     child.stdout.on('data', (c: Buffer) => (out += c.toString()))
@@ -40,7 +48,12 @@ export function runStage(stage: string, args: Record<string, unknown>, onProgres
       if (parsed?.ok) {
         const {ok: _ok, ...result} = parsed
         resolve({...result, wallMs: performance.now() - started})
-      } else reject(new Error(`bench stage "${stage}" failed (exit ${code}): ${parsed?.error ?? (err || out).slice(-2000)}`))
+      } else
+        reject(
+          new Error(
+            `bench stage "${stage}" failed (exit ${code}): ${parsed?.error ?? (err || out).slice(-2000)}`,
+          ),
+        )
     })
   })
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]`
  *
- * Generates seeded synthetic datasets shaped like ours (generate.ts) and measures, in the same
+ * Generates seeded synthetic datasets shaped like ours (scripts/synthetic/generate.ts) and measures, in the same
  * run and each stage in a process of its own: the floor (read + parse + stringify + write the
  * NDJSON), import into the embedded store, full and incremental validation, full export, GROQ in
  * process and over the local API, an incremental export after a one-document edit — checked byte
@@ -16,13 +16,14 @@ import {parseCli, progress, runCli} from '../lib/cli.ts'
 import {disableTelemetry} from '../lib/env.ts'
 import {UsageError} from '../lib/errors.ts'
 import {runStage, type StageRun} from './child.ts'
-import {DEFAULT_SEED} from './generate.ts'
+import {DEFAULT_SEED} from '../synthetic/generate.ts'
 import {sizeFigures, table, targets, type SizeResult} from './report.ts'
 
 export const DEFAULT_SIZES = [1000, 10_000, 100_000]
 
 const spec = {
-  usage: 'npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]',
+  usage:
+    'npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]',
   summary:
     'Benchmarks the pipeline on seeded synthetic datasets: the floor (NDJSON read + parse + stringify + write),\nimport, validation (full and after a one-document edit), full export, incremental export (checked byte for\nbyte against a full one), GROQ in process and through the local API, and peak memory per stage.\nProgress on stderr; a table, or with --json one object with every figure, on stdout.',
   options: {
@@ -39,8 +40,10 @@ const spec = {
     sizes: `Dataset sizes, comma-separated (default ${DEFAULT_SIZES.join(',')}; each ≥ 20)`,
     seed: `Generator seed (default ${DEFAULT_SEED})`,
     runs: 'Timed runs per GROQ query (default 15)',
-    repeat: 'Runs of the floor, the full export and the incremental export; the fastest counts (default 2)',
-    'work-dir': 'Where datasets and outputs go (default: a fresh folder in /dev/shm when it has 8 GiB free, else in the system temp dir)',
+    repeat:
+      'Runs of the floor, the full export and the incremental export; the fastest counts (default 2)',
+    'work-dir':
+      'Where datasets and outputs go (default: a fresh folder in /dev/shm when it has 8 GiB free, else in the system temp dir)',
     keep: 'Keep the work folder',
     json: 'Print one JSON object with every figure',
     quiet: 'No progress on stderr',
@@ -49,21 +52,28 @@ const spec = {
 
 function positiveInt(text: string, what: string, min = 1): number {
   const n = Number(text)
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${what} must be a whole number ≥ ${min}, got "${text}"`)
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${what} must be a whole number ≥ ${min}, got "${text}"`)
   return n
 }
 
 await runCli(async () => {
   disableTelemetry()
   const {values} = parseCli(spec)
-  const sizes = values.sizes === undefined ? DEFAULT_SIZES : values.sizes.split(',').map((s) => positiveInt(s.trim(), '--sizes', 20))
+  const sizes =
+    values.sizes === undefined
+      ? DEFAULT_SIZES
+      : values.sizes.split(',').map((s) => positiveInt(s.trim(), '--sizes', 20))
   const seed = values.seed === undefined ? DEFAULT_SEED : positiveInt(values.seed, '--seed', 0)
   const runs = values.runs === undefined ? 15 : positiveInt(values.runs, '--runs')
   const repeat = values.repeat === undefined ? 2 : positiveInt(values.repeat, '--repeat')
-  const root = values['work-dir'] ? resolve(values['work-dir']) : mkdtempSync(join(defaultWorkParent(), 'bench-'))
+  const root = values['work-dir']
+    ? resolve(values['work-dir'])
+    : mkdtempSync(join(defaultWorkParent(), 'bench-'))
   mkdirSync(root, {recursive: true})
   const started = performance.now()
-  const say = (m: string) => progress(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${m}`)
+  const say = (m: string) =>
+    progress(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${m}`)
   const results: SizeResult[] = []
   try {
     for (const size of sizes) {
@@ -74,24 +84,45 @@ await runCli(async () => {
       const dataset = join(dir, 'dataset.sqlite')
       const out = join(dir, 'dist')
       const verify = join(dir, 'dist-full')
-      const stage = async (name: string, label: string, args: Record<string, unknown>): Promise<StageRun> => {
+      const stage = async (
+        name: string,
+        label: string,
+        args: Record<string, unknown>,
+      ): Promise<StageRun> => {
         say(`${size}: ${label}`)
         const r = await runStage(name, args, (line) => say(`${size}:   ${line}`))
         say(`${size}: ${label} — ${Math.round(r.ms)} ms, ${r.rssMb} MB`)
         return r
       }
       /** `repeat` runs of a stage: the fastest, with every run's time and the highest peak memory. */
-      const fastest = async (label: string, run: (i: number) => Promise<StageRun>): Promise<StageRun> => {
+      const fastest = async (
+        label: string,
+        run: (i: number) => Promise<StageRun>,
+      ): Promise<StageRun> => {
         const all: StageRun[] = []
         for (let i = 0; i < repeat; i++) all.push(await run(i))
         const best = all.reduce((a, b) => (b.ms < a.ms ? b : a))
         say(`${size}: ${label} — fastest of ${repeat}: ${Math.round(best.ms)} ms`)
-        return {...best, rssMb: Math.max(...all.map((r) => r.rssMb)), runsMs: all.map((r) => Math.round(r.ms))}
+        return {
+          ...best,
+          rssMb: Math.max(...all.map((r) => r.rssMb)),
+          runsMs: all.map((r) => Math.round(r.ms)),
+        }
       }
-      const nth = (label: string, i: number) => (repeat > 1 ? `${label}, run ${i + 1} of ${repeat}` : label)
+      const nth = (label: string, i: number) =>
+        repeat > 1 ? `${label}, run ${i + 1} of ${repeat}` : label
       const generate = await stage('generate', 'generate', {size, seed, file})
-      const floor = await fastest('floor', (i) => stage('floor', nth('floor (read + parse + stringify + write)', i), {file, out: join(dir, 'floor.ndjson')}))
-      const files = await stage('files', `create ${size} empty files (file system cost, for context)`, {dir: join(dir, 'files'), count: size})
+      const floor = await fastest('floor', (i) =>
+        stage('floor', nth('floor (read + parse + stringify + write)', i), {
+          file,
+          out: join(dir, 'floor.ndjson'),
+        }),
+      )
+      const files = await stage(
+        'files',
+        `create ${size} empty files (file system cost, for context)`,
+        {dir: join(dir, 'files'), count: size},
+      )
       const imported = await stage('import', 'import into the embedded store', {file, dataset})
       const validateFull = await stage('validate', 'validate (full)', {dataset, fresh: true})
       // Every run a full export into a folder of its own (with its own export cache); the first
@@ -115,11 +146,23 @@ await runCli(async () => {
       const validateIncremental = await stage('validate', 'validate (incremental)', {dataset})
       // Each run after an edit of its own (the same benefit retitled again).
       const exportIncremental = await fastest('export (incremental)', async (i) => {
-        if (i > 0) await stage('edit', 'edit one more document', {dataset, kind: 'retitle-benefit', n: i + 1})
+        if (i > 0)
+          await stage('edit', 'edit one more document', {
+            dataset,
+            kind: 'retitle-benefit',
+            n: i + 1,
+          })
         return stage('export', nth('export (incremental)', i), {dataset, out})
       })
-      const exportVerify = await stage('export', 'export (full, for comparison)', {dataset, out: verify, cache: false})
-      const compare = await stage('compare', 'compare incremental and full output', {a: out, b: verify})
+      const exportVerify = await stage('export', 'export (full, for comparison)', {
+        dataset,
+        out: verify,
+        cache: false,
+      })
+      const compare = await stage('compare', 'compare incremental and full output', {
+        a: out,
+        b: verify,
+      })
       results.push({
         size,
         ndjsonBytes: Number(generate.bytes),
@@ -150,12 +193,24 @@ await runCli(async () => {
   const t = targets(figures)
   const totalMs = Math.round(performance.now() - started)
   // `ok` says the run completed (every stage, the byte-for-byte comparison); the targets say how it went.
-  const missed = Object.entries(t).flatMap(([name, v]) => (v && typeof v === 'object' && 'met' in v && !v.met ? [name] : []))
+  const missed = Object.entries(t).flatMap(([name, v]) =>
+    v && typeof v === 'object' && 'met' in v && !v.met ? [name] : [],
+  )
   if (values.json) {
-    const machine = {cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100)}
-    process.stdout.write(`${JSON.stringify({ok: true, targetsMet: missed.length === 0, missedTargets: missed, seed, sizes, machine, results: figures, targets: t, totalMs, workDir: root, workDirKept: Boolean(values.keep || values['work-dir'])})}\n`)
+    const machine = {
+      cpus: availableParallelism(),
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      node: process.version,
+      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    }
+    process.stdout.write(
+      `${JSON.stringify({ok: true, targetsMet: missed.length === 0, missedTargets: missed, seed, sizes, machine, results: figures, targets: t, totalMs, workDir: root, workDirKept: Boolean(values.keep || values['work-dir'])})}\n`,
+    )
   } else {
-    process.stdout.write(`${table(figures, t)}\n\ntotal ${(totalMs / 1000).toFixed(0)} s${values.keep ? `; files kept in ${root}` : ''}\n`)
+    process.stdout.write(
+      `${table(figures, t)}\n\ntotal ${(totalMs / 1000).toFixed(0)} s${values.keep ? `; files kept in ${root}` : ''}\n`,
+    )
   }
   return 0
 })

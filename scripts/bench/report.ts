@@ -28,14 +28,21 @@ const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** di
 const ratio = (a: number, b: number) => round(a / b, 2)
 
 /** Every run's time of a repeated stage (its `ms` is the fastest: bench/cli.ts --repeat). */
-const runsOf = (s: StageRun): {runsMs?: number[]} => (Array.isArray(s.runsMs) ? {runsMs: s.runsMs as number[]} : {})
+const runsOf = (s: StageRun): {runsMs?: number[]} =>
+  Array.isArray(s.runsMs) ? {runsMs: s.runsMs as number[]} : {}
 
 type QueryTimes = Record<string, {p50: number; min: number; runs: number; inProcessP50?: number}>
 
 /** One size's figures, as the JSON report shows them. */
 export function sizeFigures(r: SizeResult) {
   const floorMs = r.floor.ms
-  const stage = <E extends Record<string, unknown>>(s: StageRun, extra: E = {} as E) => ({ms: round(s.ms), rssMb: s.rssMb, ratioToFloor: ratio(s.ms, floorMs), ...runsOf(s), ...extra})
+  const stage = <E extends Record<string, unknown>>(s: StageRun, extra: E = {} as E) => ({
+    ms: round(s.ms),
+    rssMb: s.rssMb,
+    ratioToFloor: ratio(s.ms, floorMs),
+    ...runsOf(s),
+    ...extra,
+  })
   const inProcess = (r.groq.queries ?? {}) as QueryTimes
   const overApi = (r.api?.queries ?? {}) as QueryTimes
   const queries = Object.fromEntries(
@@ -46,26 +53,56 @@ export function sizeFigures(r: SizeResult) {
         {
           inProcessP50Ms: round(q.p50, 2),
           // The ratio pairs the API with the in-process runs made between its requests (api.ts).
-          ...(a ? {apiP50Ms: round(a.p50, 2), inProcessBesideApiP50Ms: round(a.inProcessP50 ?? q.p50, 2), apiToInProcess: ratio(a.p50, a.inProcessP50 ?? q.p50)} : {}),
+          ...(a
+            ? {
+                apiP50Ms: round(a.p50, 2),
+                inProcessBesideApiP50Ms: round(a.inProcessP50 ?? q.p50, 2),
+                apiToInProcess: ratio(a.p50, a.inProcessP50 ?? q.p50),
+              }
+            : {}),
           runs: q.runs,
         },
       ]
     }),
   )
-  const stages = [r.floor, r.import, r.validateFull, r.validateIncremental, r.exportFull, r.exportIncremental, r.exportVerify, r.groq, ...(r.api ? [r.api] : [])]
+  const stages = [
+    r.floor,
+    r.import,
+    r.validateFull,
+    r.validateIncremental,
+    r.exportFull,
+    r.exportIncremental,
+    r.exportVerify,
+    r.groq,
+    ...(r.api ? [r.api] : []),
+  ]
   return {
     size: r.size,
     ndjsonBytes: r.ndjsonBytes,
     generateMs: round(r.generate.ms),
     floor: {ms: round(floorMs), rssMb: r.floor.rssMb, ...runsOf(r.floor)},
-    createFiles: {ms: round(r.files.ms), perFileUs: Number(r.files.perFileUs), ratioToFloor: ratio(r.files.ms, floorMs)},
+    createFiles: {
+      ms: round(r.files.ms),
+      perFileUs: Number(r.files.perFileUs),
+      ratioToFloor: ratio(r.files.ms, floorMs),
+    },
     import: stage(r.import),
     validation: {
-      full: stage(r.validateFull, {workers: Number(r.validateFull.workers), msPerDocument: round(r.validateFull.ms / r.size, 3), errors: Number(r.validateFull.errors)}),
-      incremental: stage(r.validateIncremental, {validated: Number(r.validateIncremental.validated), reused: Number(r.validateIncremental.reused)}),
+      full: stage(r.validateFull, {
+        workers: Number(r.validateFull.workers),
+        msPerDocument: round(r.validateFull.ms / r.size, 3),
+        errors: Number(r.validateFull.errors),
+      }),
+      incremental: stage(r.validateIncremental, {
+        validated: Number(r.validateIncremental.validated),
+        reused: Number(r.validateIncremental.reused),
+      }),
     },
     export: {
-      full: stage(r.exportFull, {files: Number(r.exportFull.files), bytes: Number(r.exportFull.bytes)}),
+      full: stage(r.exportFull, {
+        files: Number(r.exportFull.files),
+        bytes: Number(r.exportFull.bytes),
+      }),
       incremental: stage(r.exportIncremental, {
         mode: String(r.exportIncremental.mode),
         changedFiles: Number(r.exportIncremental.changedFiles),
@@ -78,7 +115,9 @@ export function sizeFigures(r: SizeResult) {
     groq: {
       loadMs: round(Number(r.groq.loadMs ?? 0)),
       queries,
-      ...(r.api ? {apiFirstQueryMs: round(Number(r.api.firstMs ?? 0))} : {apiError: r.apiError ?? 'not measured'}),
+      ...(r.api
+        ? {apiFirstQueryMs: round(Number(r.api.firstMs ?? 0))}
+        : {apiError: r.apiError ?? 'not measured'}),
     },
     peakRssMb: Math.max(...stages.map((s) => s.rssMb)),
   }
@@ -87,7 +126,8 @@ export function sizeFigures(r: SizeResult) {
 export type SizeFigures = ReturnType<typeof sizeFigures>
 
 /** Growth exponent between two sizes: log(t2/t1) / log(n2/n1). */
-export const exponent = (n1: number, t1: number, n2: number, t2: number): number => round(Math.log(t2 / t1) / Math.log(n2 / n1), 3)
+export const exponent = (n1: number, t1: number, n2: number, t2: number): number =>
+  round(Math.log(t2 / t1) / Math.log(n2 / n1), 3)
 
 /** The issue's targets at the largest size (and the 10k→100k exponent when both were run). */
 export function targets(figures: readonly SizeFigures[]) {
@@ -95,30 +135,75 @@ export function targets(figures: readonly SizeFigures[]) {
   const find = (n: number) => figures.find((f) => f.size === n)
   const small = find(10_000)
   const big = find(100_000)
-  const scalingFrom = small && big ? [small, big] : figures.length >= 2 ? [figures.at(-2)!, figures.at(-1)!] : undefined
-  const exp = scalingFrom ? exponent(scalingFrom[0]!.size, scalingFrom[0]!.export.full.ms, scalingFrom[1]!.size, scalingFrom[1]!.export.full.ms) : undefined
-  const apiRatios: number[] = largest ? Object.values(largest.groq.queries).flatMap((q) => ('apiToInProcess' in q && q.apiToInProcess !== undefined ? [q.apiToInProcess] : [])) : []
-  const check = (value: number | undefined, limit: number) => ({value: value ?? null, target: limit, met: value !== undefined && value <= limit})
+  const scalingFrom =
+    small && big
+      ? [small, big]
+      : figures.length >= 2
+        ? [figures.at(-2)!, figures.at(-1)!]
+        : undefined
+  const exp = scalingFrom
+    ? exponent(
+        scalingFrom[0]!.size,
+        scalingFrom[0]!.export.full.ms,
+        scalingFrom[1]!.size,
+        scalingFrom[1]!.export.full.ms,
+      )
+    : undefined
+  const apiRatios: number[] = largest
+    ? Object.values(largest.groq.queries).flatMap((q) =>
+        'apiToInProcess' in q && q.apiToInProcess !== undefined ? [q.apiToInProcess] : [],
+      )
+    : []
+  const check = (value: number | undefined, limit: number) => ({
+    value: value ?? null,
+    target: limit,
+    met: value !== undefined && value <= limit,
+  })
   return {
     size: largest?.size ?? null,
     exportToFloor: check(largest?.export.full.ratioToFloor, 3),
     exportPeakRssGiB: check(largest ? round(largest.export.full.rssMb / 1024, 3) : undefined, 1.6),
-    exportExponent: {...check(exp, 1.2), between: scalingFrom ? scalingFrom.map((f) => f.size) : null},
+    exportExponent: {
+      ...check(exp, 1.2),
+      between: scalingFrom ? scalingFrom.map((f) => f.size) : null,
+    },
     incrementalPercentOfFull: check(largest?.export.incremental.percentOfFull, 5),
     incrementalMode: largest?.export.incremental.mode ?? null,
-    incrementalIdenticalToFull: {value: figures.every((f) => f.export.identicalToFull), met: figures.every((f) => f.export.identicalToFull)},
-    apiP50ToInProcess: {...check(apiRatios.length ? Math.max(...apiRatios) : undefined, 2), note: 'worst of the queries timed over the API'},
+    incrementalIdenticalToFull: {
+      value: figures.every((f) => f.export.identicalToFull),
+      met: figures.every((f) => f.export.identicalToFull),
+    },
+    apiP50ToInProcess: {
+      ...check(apiRatios.length ? Math.max(...apiRatios) : undefined, 2),
+      note: 'worst of the queries timed over the API',
+    },
   }
 }
 
 /** The human table: one row per size, then the targets. */
 export function table(figures: readonly SizeFigures[], t: ReturnType<typeof targets>): string {
   const rows: string[][] = [
-    ['docs', 'floor', 'files', 'import', 'validate', 'valid. incr.', 'export', '×floor', 'export RSS', 'incr.', '% full', 'same', 'GROQ p50 (in proc / API)'],
+    [
+      'docs',
+      'floor',
+      'files',
+      'import',
+      'validate',
+      'valid. incr.',
+      'export',
+      '×floor',
+      'export RSS',
+      'incr.',
+      '% full',
+      'same',
+      'GROQ p50 (in proc / API)',
+    ],
   ]
   for (const f of figures) {
     const q = Object.entries(f.groq.queries)
-      .map(([name, v]) => `${name} ${v.inProcessP50Ms}${'apiP50Ms' in v ? `/${v.apiP50Ms}` : ''} ms`)
+      .map(
+        ([name, v]) => `${name} ${v.inProcessP50Ms}${'apiP50Ms' in v ? `/${v.apiP50Ms}` : ''} ms`,
+      )
       .join('; ')
     rows.push([
       String(f.size),

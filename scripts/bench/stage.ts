@@ -4,9 +4,23 @@
  * progress on stderr. The bench CLI (cli.ts) runs it; it is not meant for users.
  */
 import {apiQueries} from './api.ts'
-import {compareTrees, createFiles, edit, exportStage, floor, generate, groq, importStage, validate, type StageResult} from './stages.ts'
+import {
+  compareTrees,
+  createFiles,
+  edit,
+  exportStage,
+  floor,
+  generate,
+  groq,
+  importStage,
+  validate,
+  type StageResult,
+} from './stages.ts'
 
-const STAGES: Record<string, (args: never, progress: (message: string) => void) => Promise<StageResult>> = {
+const STAGES: Record<
+  string,
+  (args: never, progress: (message: string) => void) => Promise<StageResult>
+> = {
   generate,
   floor,
   files: createFiles,
@@ -22,11 +36,15 @@ const STAGES: Record<string, (args: never, progress: (message: string) => void) 
 const [name, json] = process.argv.slice(2)
 const stage = name === undefined ? undefined : STAGES[name]
 if (!stage) {
-  process.stderr.write(`unknown stage ${JSON.stringify(name)} (${Object.keys(STAGES).join(', ')})\n`)
+  process.stderr.write(
+    `unknown stage ${JSON.stringify(name)} (${Object.keys(STAGES).join(', ')})\n`,
+  )
   process.exit(2)
 }
 try {
-  const result = await stage(JSON.parse(json ?? '{}') as never, (m) => process.stderr.write(`${m}\n`))
+  const result = await stage(JSON.parse(json ?? '{}') as never, (m) =>
+    process.stderr.write(`${m}\n`),
+  )
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024)
   process.stdout.write(`${JSON.stringify({ok: true, ...result, rssMb})}\n`)
 } catch (e) {

@@ -3,16 +3,24 @@
  * is its own and no stage warms another's heap; each times only its operation (module loading
  * and Node's start-up are not counted, for the floor as for everything else).
  */
-import {createHash} from 'node:crypto'
-import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {exportFeeds} from '../feeds/export.ts'
 import {disableTelemetry} from '../lib/env.ts'
 import {createLocalSource, runQuery, type LocalSource} from '../query/local.ts'
 import {Dataset} from '../store/dataset.ts'
 import {importNdjson} from '../store/ndjson.ts'
-import {applyEdit, type EditKind} from './edits.ts'
-import {generateDataset, toNdjson} from './generate.ts'
+import {applyEdit, type EditKind} from '../synthetic/edits.ts'
+import {generateDataset, toNdjson} from '../synthetic/generate.ts'
 import {BENCH_QUERIES, SLUG_PARAM_QUERY} from './queries.ts'
 
 export type StageResult = Record<string, unknown> & {ms: number}
@@ -25,8 +33,14 @@ const timed = async <T>(fn: () => T | Promise<T>): Promise<{value: T; ms: number
 }
 
 /** The synthetic dataset as NDJSON (not timed as a stage figure, but reported). */
-export async function generate(args: {size: number; seed: number; file: string}): Promise<StageResult> {
-  const {value: text, ms} = await timed(() => toNdjson(generateDataset({size: args.size, seed: args.seed})))
+export async function generate(args: {
+  size: number
+  seed: number
+  file: string
+}): Promise<StageResult> {
+  const {value: text, ms} = await timed(() =>
+    toNdjson(generateDataset({size: args.size, seed: args.seed})),
+  )
   mkdirSync(dirname(args.file), {recursive: true})
   writeFileSync(args.file, text)
   return {ms, bytes: Buffer.byteLength(text), documents: args.size}
@@ -60,7 +74,8 @@ export async function createFiles(args: {dir: string; count: number}): Promise<S
   rmSync(args.dir, {recursive: true, force: true})
   mkdirSync(args.dir, {recursive: true})
   const {ms} = await timed(() => {
-    for (let i = 0; i < args.count; i++) closeSync(openSync(join(args.dir, `page-${i}-of-a-benefit-slug.json`), 'wx'))
+    for (let i = 0; i < args.count; i++)
+      closeSync(openSync(join(args.dir, `page-${i}-of-a-benefit-slug.json`), 'wx'))
   })
   rmSync(args.dir, {recursive: true, force: true})
   return {ms, files: args.count, perFileUs: Math.round((1000 * ms) / args.count)}
@@ -81,7 +96,10 @@ export async function importStage(args: {file: string; dataset: string}): Promis
 }
 
 /** Validation as `npm run validate` does it (cache next to the dataset, workers when worth it). */
-export async function validate(args: {dataset: string; fresh?: boolean; workers?: number}, progress: Progress): Promise<StageResult> {
+export async function validate(
+  args: {dataset: string; fresh?: boolean; workers?: number},
+  progress: Progress,
+): Promise<StageResult> {
   disableTelemetry()
   // Loaded here: `sanity` is heavy, and no other stage should carry it in its memory figure.
   const {validationCachePath} = await import('../validate/cache.ts')
@@ -92,13 +110,29 @@ export async function validate(args: {dataset: string; fresh?: boolean; workers?
     const ds = Dataset.open(args.dataset)
     const docs = ds.documents()
     ds.close()
-    return validateDocuments(docs, {cache, ...(args.workers !== undefined ? {workers: args.workers} : {}), onProgress: (d, t) => progress(`validated ${d}/${t}`)})
+    return validateDocuments(docs, {
+      cache,
+      ...(args.workers !== undefined ? {workers: args.workers} : {}),
+      onProgress: (d, t) => progress(`validated ${d}/${t}`),
+    })
   })
-  return {ms, documents: report.documents, validated: report.validated, reused: report.reused, workers: report.workers, errors: report.errors, warnings: report.warnings}
+  return {
+    ms,
+    documents: report.documents,
+    validated: report.validated,
+    reused: report.reused,
+    workers: report.workers,
+    errors: report.errors,
+    warnings: report.warnings,
+  }
 }
 
 /** One edit, as an editor's publish would (one transaction). */
-export async function edit(args: {dataset: string; kind: EditKind; n: number}): Promise<StageResult> {
+export async function edit(args: {
+  dataset: string
+  kind: EditKind
+  n: number
+}): Promise<StageResult> {
   const {ms} = await timed(() => {
     const ds = Dataset.open(args.dataset)
     try {
@@ -111,7 +145,10 @@ export async function edit(args: {dataset: string; kind: EditKind; n: number}): 
 }
 
 /** An export as `npm run export` does it (incremental when its cache allows, unless `full`). */
-export async function exportStage(args: {dataset: string; out: string; full?: boolean; cache?: boolean}, progress: Progress): Promise<StageResult> {
+export async function exportStage(
+  args: {dataset: string; out: string; full?: boolean; cache?: boolean},
+  progress: Progress,
+): Promise<StageResult> {
   const {value: s, ms} = await timed(() =>
     exportFeeds({
       dataset: args.dataset,
@@ -121,7 +158,14 @@ export async function exportStage(args: {dataset: string; out: string; full?: bo
       onProgress: progress,
     }),
   )
-  return {ms, mode: s.mode, files: s.files, bytes: s.bytes, changedFiles: s.changedFiles, ...(s.fullReason ? {fullReason: s.fullReason} : {})}
+  return {
+    ms,
+    mode: s.mode,
+    files: s.files,
+    bytes: s.bytes,
+    changedFiles: s.changedFiles,
+    ...(s.fullReason ? {fullReason: s.fullReason} : {}),
+  }
 }
 
 /** Byte-for-byte comparison of two output folders: same files, same bytes. */
@@ -145,7 +189,11 @@ export async function compareTrees(args: {a: string; b: string}): Promise<StageR
     const bSet = new Set(b)
     for (const p of a) {
       if (!bSet.has(p)) differing.push(p)
-      else if (statSync(join(args.a, p)).size !== statSync(join(args.b, p)).size || !readFileSync(join(args.a, p)).equals(readFileSync(join(args.b, p)))) differing.push(p)
+      else if (
+        statSync(join(args.a, p)).size !== statSync(join(args.b, p)).size ||
+        !readFileSync(join(args.a, p)).equals(readFileSync(join(args.b, p)))
+      )
+        differing.push(p)
     }
     const aSet = new Set(a)
     for (const p of b) if (!aSet.has(p)) differing.push(p)
@@ -191,4 +239,3 @@ export async function groq(args: {dataset: string; runs: number}): Promise<Stage
 }
 
 /** A content hash of a tree's manifest, to name an output in reports. */
-export const manifestDigest = (out: string): string => createHash('sha256').update(readFileSync(join(out, 'manifest.json'))).digest('hex').slice(0, 16)

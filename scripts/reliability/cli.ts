@@ -7,7 +7,8 @@ import {UsageError} from '../lib/errors.ts'
 import {DEFAULT_KILLS, runCrashHarness, STAGES} from './crash.ts'
 
 const spec = {
-  usage: 'npm run crash-test -- [--kills <n>] [--seed <n>] [--rerun-every <n>] [--concurrency <n>] [--json]',
+  usage:
+    'npm run crash-test -- [--kills <n>] [--seed <n>] [--rerun-every <n>] [--concurrency <n>] [--json]',
   summary:
     'Runs the import, NDJSON import, migrate and export CLIs on temp datasets and kills them with SIGKILL at seeded random moments, checking after every kill that the dataset is exactly its before or after state and dist/ the previous or the new complete export, and that a re-run completes.',
   options: {
@@ -40,7 +41,10 @@ await runCli(async () => {
   const seed = int(values.seed, 'seed')
   const rerunEvery = int(values['rerun-every'], 'rerun-every')
   const concurrency = int(values.concurrency, 'concurrency')
-  const kills = total === undefined ? undefined : Object.fromEntries(STAGES.map((s) => [s, Math.ceil((total * DEFAULT_KILLS[s]) / 120)]))
+  const kills =
+    total === undefined
+      ? undefined
+      : Object.fromEntries(STAGES.map((s) => [s, Math.ceil((total * DEFAULT_KILLS[s]) / 120)]))
   const report = await runCrashHarness({
     ...(seed !== undefined ? {seed} : {}),
     ...(kills ? {kills} : {}),
@@ -49,10 +53,12 @@ await runCli(async () => {
     log: progress,
   })
   const line = `crash harness: ${report.kills} kills, ${report.inconsistent} inconsistent (seed ${report.seed}, ${Math.round(report.elapsedMs / 1000)} s)`
-  if (values.json) process.stdout.write(`${JSON.stringify({ok: report.inconsistent === 0, ...report})}\n`)
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ok: report.inconsistent === 0, ...report})}\n`)
   else {
     process.stdout.write(`${line}\n`)
-    for (const s of report.stages) for (const p of s.inconsistent) process.stdout.write(`  ${s.stage}: ${p}\n`)
+    for (const s of report.stages)
+      for (const p of s.inconsistent) process.stdout.write(`  ${s.stage}: ${p}\n`)
   }
   return report.inconsistent === 0 ? 0 : 1
 })

@@ -20,7 +20,14 @@ import {ROOT} from '../lib/paths.ts'
 import {inspectDataset} from './datasetState.ts'
 import {inspectExport} from './distState.ts'
 import {bulkNdjson, listicle, premigrationNdjson} from './fixtures.ts'
-import {runAndKill, runToEnd, walWriteTrigger, type KillPlan, type RunOptions, type RunOutcome} from './kill.ts'
+import {
+  runAndKill,
+  runToEnd,
+  walWriteTrigger,
+  type KillPlan,
+  type RunOptions,
+  type RunOutcome,
+} from './kill.ts'
 import {mulberry32, type Rng} from './random.ts'
 
 export const STAGES = ['import', 'ndjson', 'migrate', 'export', 'export-edit'] as const
@@ -69,15 +76,23 @@ export interface CrashHarnessReport {
 }
 
 const NODE = join(ROOT, 'node_modules', '.bin', 'node')
-const cli = (stage: 'import' | 'store' | 'migrate' | 'feeds') => join(ROOT, 'scripts', stage, 'cli.ts')
+const cli = (stage: 'import' | 'store' | 'migrate' | 'feeds') =>
+  join(ROOT, 'scripts', stage, 'cli.ts')
 const env = (): NodeJS.ProcessEnv => {
   // The embedded dataset only: a SANITY_PROJECT_ID in the caller's environment must not redirect anything.
   const e: NodeJS.ProcessEnv = {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'}
-  for (const k of Object.keys(e)) if (k.startsWith('SANITY_') && k !== 'SANITY_TELEMETRY_DISABLED') delete e[k]
+  for (const k of Object.keys(e))
+    if (k.startsWith('SANITY_') && k !== 'SANITY_TELEMETRY_DISABLED') delete e[k]
   return e
 }
 
-export const DEFAULT_KILLS: Record<Stage, number> = {import: 20, ndjson: 25, migrate: 25, export: 20, 'export-edit': 15}
+export const DEFAULT_KILLS: Record<Stage, number> = {
+  import: 20,
+  ndjson: 25,
+  migrate: 25,
+  export: 20,
+  'export-edit': 15,
+}
 
 export async function runCrashHarness(opts: CrashHarnessOptions = {}): Promise<CrashHarnessReport> {
   const started = performance.now()
@@ -86,7 +101,12 @@ export async function runCrashHarness(opts: CrashHarnessOptions = {}): Promise<C
   const log = opts.log ?? (() => {})
   const base = opts.workDir ?? mkdtempSync(join(tmpdir(), 'crash-harness-'))
   const runOpts: RunOptions = {cwd: ROOT, env: env()}
-  const ctx = {rerunEvery: Math.max(1, opts.rerunEvery ?? 1), benefits: opts.benefits ?? 100, runOpts, log}
+  const ctx = {
+    rerunEvery: Math.max(1, opts.rerunEvery ?? 1),
+    benefits: opts.benefits ?? 100,
+    runOpts,
+    log,
+  }
   try {
     const stages = STAGES.filter((s) => kills[s] > 0)
     const reports: StageReport[] = []
@@ -96,7 +116,7 @@ export async function runCrashHarness(opts: CrashHarnessOptions = {}): Promise<C
         const dir = join(base, s)
         mkdirSync(dir, {recursive: true})
         // One generator per stage, derived from the seed: stages stay reproducible whatever runs beside them.
-        const rng = mulberry32(seed ^ (STAGES.indexOf(s) + 1) * 0x9e3779b1)
+        const rng = mulberry32(seed ^ ((STAGES.indexOf(s) + 1) * 0x9e3779b1))
         const report = await STAGE_RUNNERS[s]({...ctx, dir, rng, kills: kills[s]})
         log(summaryLine(report))
         reports.push(report)
@@ -106,7 +126,13 @@ export async function runCrashHarness(opts: CrashHarnessOptions = {}): Promise<C
     reports.sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage))
     const total = reports.reduce((n, r) => n + r.kills, 0)
     const bad = reports.reduce((n, r) => n + r.inconsistent.length, 0)
-    return {seed, kills: total, inconsistent: bad, stages: reports, elapsedMs: Math.round(performance.now() - started)}
+    return {
+      seed,
+      kills: total,
+      inconsistent: bad,
+      stages: reports,
+      elapsedMs: Math.round(performance.now() - started),
+    }
   } finally {
     if (!opts.workDir) rmSync(base, {recursive: true, force: true})
   }
@@ -136,16 +162,33 @@ type StageRunner = (ctx: StageContext) => Promise<StageReport>
  * left of the run then (measured), biased towards the trigger, since a kill after the process
  * ended is wasted.
  */
-function planKill(rng: Rng, runMs: number, trigger: KillPlan['trigger'], aimedWindowMs: number): KillPlan {
-  if (trigger && rng.chance(0.5)) return {delayMs: Math.round(rng.next() * rng.next() * aimedWindowMs), trigger}
+function planKill(
+  rng: Rng,
+  runMs: number,
+  trigger: KillPlan['trigger'],
+  aimedWindowMs: number,
+): KillPlan {
+  if (trigger && rng.chance(0.5))
+    return {delayMs: Math.round(rng.next() * rng.next() * aimedWindowMs), trigger}
   return {delayMs: Math.round(rng.next() * runMs)}
 }
 
 function newReport(stage: Stage, runMs: number): StageReport {
-  return {stage, kills: 0, aimed: 0, finishedFirst: 0, outcomes: {}, reruns: 0, inconsistent: [], runMs: Math.round(runMs), elapsedMs: 0}
+  return {
+    stage,
+    kills: 0,
+    aimed: 0,
+    finishedFirst: 0,
+    outcomes: {},
+    reruns: 0,
+    inconsistent: [],
+    runMs: Math.round(runMs),
+    elapsedMs: 0,
+  }
 }
 
-const count = (r: StageReport, outcome: string) => (r.outcomes[outcome] = (r.outcomes[outcome] ?? 0) + 1)
+const count = (r: StageReport, outcome: string) =>
+  (r.outcomes[outcome] = (r.outcomes[outcome] ?? 0) + 1)
 
 async function timedRun(args: string[], runOpts: RunOptions): Promise<number> {
   return (await measuredRun(args, runOpts)).runMs
@@ -155,10 +198,22 @@ async function timedRun(args: string[], runOpts: RunOptions): Promise<number> {
  * A normal run, timed: its duration, and how long it still ran after `trigger` fired (the
  * writing phase the aimed kills are spread over).
  */
-async function measuredRun(args: string[], runOpts: RunOptions, trigger?: KillPlan['trigger']): Promise<{runMs: number; writeMs: number}> {
-  const r = await runAndKill(NODE, args, trigger ? {delayMs: Number.POSITIVE_INFINITY, trigger} : undefined, runOpts)
+async function measuredRun(
+  args: string[],
+  runOpts: RunOptions,
+  trigger?: KillPlan['trigger'],
+): Promise<{runMs: number; writeMs: number}> {
+  const r = await runAndKill(
+    NODE,
+    args,
+    trigger ? {delayMs: Number.POSITIVE_INFINITY, trigger} : undefined,
+    runOpts,
+  )
   if (r.code !== 0) throw new Error(`setup run failed (${r.code}): ${args.join(' ')}\n${r.stderr}`)
-  return {runMs: r.elapsedMs, writeMs: r.triggeredAtMs === undefined ? 50 : Math.max(10, r.elapsedMs - r.triggeredAtMs)}
+  return {
+    runMs: r.elapsedMs,
+    writeMs: r.triggeredAtMs === undefined ? 50 : Math.max(10, r.elapsedMs - r.triggeredAtMs),
+  }
 }
 
 function removeDataset(path: string): void {
@@ -175,7 +230,8 @@ function restoreDataset(from: string, to: string): void {
 function tally(report: StageReport, i: number, outcome: RunOutcome): RunOutcome {
   if (!outcome.killed) {
     report.finishedFirst++
-    if (outcome.code !== 0) report.inconsistent.push(`run ${i} (not killed) failed: ${outcome.stderr.slice(0, 300)}`)
+    if (outcome.code !== 0)
+      report.inconsistent.push(`run ${i} (not killed) failed: ${outcome.stderr.slice(0, 300)}`)
   } else {
     report.kills++
     if (outcome.triggered) report.aimed++
@@ -193,7 +249,7 @@ async function datasetLoop(
   step: {
     dataset: string
     /** The command of iteration `i`, the digest it leads to, and the states it may leave, by name. */
-    next(i: number, current: string): {args: string[]; allowed: Map<string, string>; done: string; restored?: boolean}
+    next(i: number, current: string): {args: string[]; allowed: Map<string, string>; done: string}
     runMs: number
     aimedWindowMs: number
   },
@@ -201,22 +257,31 @@ async function datasetLoop(
   const started = performance.now()
   let current = inspectDataset(step.dataset).digest
   for (let i = 0; report.kills < ctx.kills && i < ctx.kills * 4; i++) {
-    const {args, allowed, done, restored} = step.next(i, current)
-    if (restored) current = inspectDataset(step.dataset).digest
+    const {args, allowed, done} = step.next(i, current)
     const plan = planKill(ctx.rng, step.runMs, walWriteTrigger(step.dataset), step.aimedWindowMs)
     const outcome = tally(report, i, await runAndKill(NODE, args, plan, ctx.runOpts))
     const state = inspectDataset(step.dataset)
     const name = allowed.get(state.digest)
-    if (state.problems.length > 0) report.inconsistent.push(`kill ${report.kills}: ${state.problems.join('; ')}`)
-    else if (name === undefined) report.inconsistent.push(`kill ${report.kills}: content is neither of the allowed states (${[...allowed.values()].join(', ')})`)
+    if (state.problems.length > 0)
+      report.inconsistent.push(`kill ${report.kills}: ${state.problems.join('; ')}`)
+    else if (name === undefined)
+      report.inconsistent.push(
+        `kill ${report.kills}: content is neither of the allowed states (${[...allowed.values()].join(', ')})`,
+      )
     else if (outcome.killed) count(report, name)
     current = state.digest
     if (outcome.killed && (report.kills % ctx.rerunEvery === 0 || report.kills === ctx.kills)) {
       report.reruns++
       const rerun = await runToEnd(NODE, args, ctx.runOpts)
       const after = inspectDataset(step.dataset)
-      if (rerun.code !== 0) report.inconsistent.push(`re-run after kill ${report.kills} failed (${rerun.code}): ${rerun.stderr.slice(0, 300)}`)
-      else if (after.problems.length > 0 || after.digest !== done) report.inconsistent.push(`re-run after kill ${report.kills} did not reach the after state ${after.problems.join('; ')}`)
+      if (rerun.code !== 0)
+        report.inconsistent.push(
+          `re-run after kill ${report.kills} failed (${rerun.code}): ${rerun.stderr.slice(0, 300)}`,
+        )
+      else if (after.problems.length > 0 || after.digest !== done)
+        report.inconsistent.push(
+          `re-run after kill ${report.kills} did not reach the after state ${after.problems.join('; ')}`,
+        )
       current = after.digest
     }
   }
@@ -235,7 +300,10 @@ async function alternatingStage(
 ): Promise<StageReport> {
   // Reference states, and how long a normal run takes.
   const ref = join(ctx.dir, 'ref.sqlite')
-  const [x, y] = [await measuredRun(args(inputs.X, ref), ctx.runOpts, walWriteTrigger(ref)), await measuredRun(args(inputs.Y, ref), ctx.runOpts, walWriteTrigger(ref))]
+  const [x, y] = [
+    await measuredRun(args(inputs.X, ref), ctx.runOpts, walWriteTrigger(ref)),
+    await measuredRun(args(inputs.Y, ref), ctx.runOpts, walWriteTrigger(ref)),
+  ]
   const runMs = (x.runMs + y.runMs) / 2
   const digestY = inspectDataset(ref).digest
   await timedRun(args(inputs.X, ref), ctx.runOpts)
@@ -251,7 +319,14 @@ async function alternatingStage(
       // From nothing (the first run creates the file) to X, then X ⇄ Y (Y updates and deletes, X creates again).
       const to = current === digestX ? 'Y' : 'X'
       const target = to === 'X' ? digestX : digestY
-      return {args: args(inputs[to], dataset), allowed: new Map([[current, 'before'], [target, 'after']]), done: target}
+      return {
+        args: args(inputs[to], dataset),
+        allowed: new Map([
+          [current, 'before'],
+          [target, 'after'],
+        ]),
+        done: target,
+      }
     },
   })
   return report
@@ -262,7 +337,14 @@ const importStage: StageRunner = async (ctx) => {
   const files = {X: join(ctx.dir, 'list-a.md'), Y: join(ctx.dir, 'list-b.md')}
   writeFileSync(files.X, listicle(ctx.benefits, 'A'))
   writeFileSync(files.Y, listicle(ctx.benefits, 'B'))
-  return alternatingStage(ctx, 'import', files, (file, ds) => [cli('import'), file, '--dataset', ds, '--quiet', '--json'])
+  return alternatingStage(ctx, 'import', files, (file, ds) => [
+    cli('import'),
+    file,
+    '--dataset',
+    ds,
+    '--quiet',
+    '--json',
+  ])
 }
 
 /** `npm run dataset -- import --replace` of 2500 documents, alternating between two versions. */
@@ -270,7 +352,16 @@ const ndjsonStage: StageRunner = async (ctx) => {
   const files = {X: join(ctx.dir, 'p.ndjson'), Y: join(ctx.dir, 'q.ndjson')}
   writeFileSync(files.X, bulkNdjson(2500, 'P'))
   writeFileSync(files.Y, bulkNdjson(2500, 'Q'))
-  return alternatingStage(ctx, 'ndjson', files, (file, ds) => [cli('store'), 'import', file, '--dataset', ds, '--replace', '--quiet', '--json'])
+  return alternatingStage(ctx, 'ndjson', files, (file, ds) => [
+    cli('store'),
+    'import',
+    file,
+    '--dataset',
+    ds,
+    '--replace',
+    '--quiet',
+    '--json',
+  ])
 }
 
 /** `npm run migrate` (three migrations, one transaction each) over generated pre-migration content. */
@@ -282,7 +373,11 @@ const migrateStage: StageRunner = async (ctx) => {
   const ref = join(ctx.dir, 'ref.sqlite')
   restoreDataset(base, ref)
   const digests = [inspectDataset(ref).digest]
-  const list = await runToEnd(NODE, [cli('migrate'), '--list', '--json', '--dataset', ref], ctx.runOpts)
+  const list = await runToEnd(
+    NODE,
+    [cli('migrate'), '--list', '--json', '--dataset', ref],
+    ctx.runOpts,
+  )
   const ids = (JSON.parse(list.stdout) as {pending: string[]}).pending
   for (const id of ids) {
     await timedRun([cli('migrate'), id, '--dataset', ref, '--quiet'], ctx.runOpts)
@@ -290,8 +385,17 @@ const migrateStage: StageRunner = async (ctx) => {
   }
   const all = join(ctx.dir, 'timing.sqlite')
   restoreDataset(base, all)
-  const {runMs, writeMs} = await measuredRun([cli('migrate'), '--dataset', all, '--quiet', '--json'], ctx.runOpts, walWriteTrigger(all))
-  const allowed = new Map(digests.map((d, i) => [d, i === 0 ? 'before' : i === ids.length ? 'after' : `after ${i} of ${ids.length}`]))
+  const {runMs, writeMs} = await measuredRun(
+    [cli('migrate'), '--dataset', all, '--quiet', '--json'],
+    ctx.runOpts,
+    walWriteTrigger(all),
+  )
+  const allowed = new Map(
+    digests.map((d, i) => [
+      d,
+      i === 0 ? 'before' : i === ids.length ? 'after' : `after ${i} of ${ids.length}`,
+    ]),
+  )
   const done = digests.at(-1)!
 
   const report = newReport('migrate', runMs)
@@ -303,9 +407,8 @@ const migrateStage: StageRunner = async (ctx) => {
     aimedWindowMs: writeMs,
     next(_i, current) {
       // Once everything is applied a run has nothing left to do: start over from the base.
-      const restored = current === done
-      if (restored) restoreDataset(base, dataset)
-      return {args: [cli('migrate'), '--dataset', dataset, '--quiet', '--json'], allowed, done, restored}
+      if (current === done) restoreDataset(base, dataset)
+      return {args: [cli('migrate'), '--dataset', dataset, '--quiet', '--json'], allowed, done}
     },
   })
   return report
@@ -325,7 +428,8 @@ function exportStage(mode: 'swap' | 'edit'): StageRunner {
     writeFileSync(lists.A, listicle(size, 'A'))
     writeFileSync(lists.B, listicle(size, 'B'))
     const datasets = {A: join(ctx.dir, 'a.sqlite'), B: join(ctx.dir, 'b.sqlite')}
-    for (const v of ['A', 'B'] as const) await timedRun([cli('import'), lists[v], '--dataset', datasets[v], '--quiet'], ctx.runOpts)
+    for (const v of ['A', 'B'] as const)
+      await timedRun([cli('import'), lists[v], '--dataset', datasets[v], '--quiet'], ctx.runOpts)
     // In edit mode both "versions" are states of one dataset file; `prepare(v)` puts it there.
     const edited = join(ctx.dir, 'edited', 'dataset.sqlite')
     let editTarget = ''
@@ -339,20 +443,44 @@ function exportStage(mode: 'swap' | 'edit'): StageRunner {
     const prepare = (v: 'A' | 'B', path = edited) => {
       if (mode === 'swap') return
       // A fixed clock per version: `_updatedAt` shows in the pages, and must not differ between the reference and the run.
-      const ds = Dataset.open(path, {now: () => new Date(v === 'A' ? '2026-02-01T00:00:00Z' : '2026-02-02T00:00:00Z')})
+      const ds = Dataset.open(path, {
+        now: () => new Date(v === 'A' ? '2026-02-01T00:00:00Z' : '2026-02-02T00:00:00Z'),
+      })
       try {
-        ds.transaction([{patch: {id: editTarget, set: {summary: `Summary version ${v}: collagen builds over several sessions.`}}}], {author: 'crash harness'})
+        ds.transaction(
+          [
+            {
+              patch: {
+                id: editTarget,
+                set: {summary: `Summary version ${v}: collagen builds over several sessions.`},
+              },
+            },
+          ],
+          {author: 'crash harness'},
+        )
       } finally {
         ds.close()
       }
     }
     const datasetFor = (v: 'A' | 'B') => (mode === 'swap' ? datasets[v] : edited)
-    const args = (v: 'A' | 'B', out: string, dataset = datasetFor(v)) => [cli('feeds'), '--dataset', dataset, '--out', out, '--now', '2026-01-01T00:00:00Z', '--quiet', '--json']
+    const args = (v: 'A' | 'B', out: string, dataset = datasetFor(v)) => [
+      cli('feeds'),
+      '--dataset',
+      dataset,
+      '--out',
+      out,
+      '--now',
+      '2026-01-01T00:00:00Z',
+      '--quiet',
+      '--json',
+    ]
 
     // Reference exports of both versions, each from its own dataset copy (full exports), and timing.
     const refs = {A: join(ctx.dir, 'ref-a', 'dist'), B: join(ctx.dir, 'ref-b', 'dist')}
-    // A full export's work folders beside dist, or an incremental export's staged files inside it.
-    const writing = (name: string) => name.startsWith('dist.') || name.includes('.inc-')
+    // Every export writes in work folders beside dist (scripts/feeds/leftovers.ts): `dist.tmp-<pid>-<hex>`
+    // (a full export's new tree, the hard-link copy an incremental one edits, or its staged files and
+    // commit journal) and `dist.old-<pid>-<hex>` (the previous tree during the swap).
+    const writing = (name: string) => name.startsWith('dist.tmp-') || name.startsWith('dist.old-')
     const timing = []
     for (const v of ['A', 'B'] as const) {
       mkdirSync(join(refs[v], '..'), {recursive: true})
@@ -362,7 +490,13 @@ function exportStage(mode: 'swap' | 'edit'): StageRunner {
         copyFileSync(datasets.A, source)
         prepare(v, source)
       }
-      timing.push(await measuredRun(args(v, refs[v], source), ctx.runOpts, {dir: join(refs[v], '..'), match: writing, recursive: true}))
+      timing.push(
+        await measuredRun(args(v, refs[v], source), ctx.runOpts, {
+          dir: join(refs[v], '..'),
+          match: writing,
+          recursive: true,
+        }),
+      )
     }
     const runMs = (timing[0]!.runMs + timing[1]!.runMs) / 2
     const writeMs = (timing[0]!.writeMs + timing[1]!.writeMs) / 2
@@ -377,7 +511,12 @@ function exportStage(mode: 'swap' | 'edit'): StageRunner {
     for (let i = 0; report.kills < ctx.kills && i < ctx.kills * 4; i++) {
       const to = current === 'A' ? 'B' : 'A'
       prepare(to)
-      const plan = planKill(ctx.rng, runMs, {dir: siteDir, match: writing, recursive: true}, writeMs)
+      const plan = planKill(
+        ctx.rng,
+        runMs,
+        {dir: siteDir, match: writing, recursive: true},
+        writeMs,
+      )
       const outcome = tally(report, i, await runAndKill(NODE, args(to, out), plan, ctx.runOpts))
       const st = inspectExport(out)
       let name: string | undefined
@@ -387,12 +526,21 @@ function exportStage(mode: 'swap' | 'edit'): StageRunner {
       else if (!st.exists && current) {
         // Killed between the two renames of the swap: the previous export sits complete in `dist.old-*`,
         // and the next export puts it back. Allowed only in exactly that shape.
-        const olds = st.siblings.filter((n) => n.startsWith('dist.old-')).map((n) => inspectExport(join(siteDir, n)))
-        if (olds.some((o) => o.complete && o.digest === digests[current!])) name = 'swap window (recovered by the next run)'
+        const olds = st.siblings
+          .filter((n) => n.startsWith('dist.old-'))
+          .map((n) => inspectExport(join(siteDir, n)))
+        if (olds.some((o) => o.complete && o.digest === digests[current!]))
+          name = 'swap window (recovered by the next run)'
       }
       if (name === undefined) {
-        const what = st.exists ? (st.complete ? 'a complete but unexpected export' : `partial (${st.problems.slice(0, 3).join('; ')})`) : 'missing'
-        report.inconsistent.push(`kill ${report.kills}${outcome.killed ? '' : ' (run not killed)'}: dist is ${what}`)
+        const what = st.exists
+          ? st.complete
+            ? 'a complete but unexpected export'
+            : `partial (${st.problems.slice(0, 3).join('; ')})`
+          : 'missing'
+        report.inconsistent.push(
+          `kill ${report.kills}${outcome.killed ? '' : ' (run not killed)'}: dist is ${what}`,
+        )
       } else {
         if (outcome.killed) count(report, name)
         if (name === 'after') current = to
@@ -401,9 +549,18 @@ function exportStage(mode: 'swap' | 'edit'): StageRunner {
         report.reruns++
         const rerun = await runToEnd(NODE, args(to, out), ctx.runOpts)
         const after = inspectExport(out)
-        if (rerun.code !== 0) report.inconsistent.push(`re-run after kill ${report.kills} failed (${rerun.code}): ${rerun.stderr.slice(0, 300)}`)
-        else if (!after.complete || after.digest !== digests[to]) report.inconsistent.push(`re-run after kill ${report.kills} did not leave the new export (${after.problems.slice(0, 3).join('; ')})`)
-        else if (after.siblings.length > 0) report.inconsistent.push(`re-run after kill ${report.kills} left ${after.siblings.join(', ')} beside dist`)
+        if (rerun.code !== 0)
+          report.inconsistent.push(
+            `re-run after kill ${report.kills} failed (${rerun.code}): ${rerun.stderr.slice(0, 300)}`,
+          )
+        else if (!after.complete || after.digest !== digests[to])
+          report.inconsistent.push(
+            `re-run after kill ${report.kills} did not leave the new export (${after.problems.slice(0, 3).join('; ')})`,
+          )
+        else if (after.siblings.length > 0)
+          report.inconsistent.push(
+            `re-run after kill ${report.kills} left ${after.siblings.join(', ')} beside dist`,
+          )
         else current = to
       }
     }

@@ -33,14 +33,23 @@ function listFiles(dir: string): string[] {
 
 export function inspectExport(out: string, manifestPath = 'manifest.json'): ExportState {
   const parent = dirname(out)
-  const siblings = existsSync(parent) ? readdirSync(parent).filter((n) => n.startsWith(`${basename(out)}.`)).sort() : []
-  if (!existsSync(out)) return {exists: false, complete: false, digest: '', problems: ['missing'], siblings}
-  if (!statSync(out).isDirectory()) return {exists: true, complete: false, digest: '', problems: ['not a directory'], siblings}
+  const siblings = existsSync(parent)
+    ? readdirSync(parent)
+        .filter((n) => n.startsWith(`${basename(out)}.`))
+        .sort()
+    : []
+  if (!existsSync(out))
+    return {exists: false, complete: false, digest: '', problems: ['missing'], siblings}
+  if (!statSync(out).isDirectory())
+    return {exists: true, complete: false, digest: '', problems: ['not a directory'], siblings}
   return {exists: true, ...verifyTree(out, manifestPath), siblings}
 }
 
 /** Check a tree against its manifest. */
-export function verifyTree(dir: string, manifestPath = 'manifest.json'): {complete: boolean; digest: string; problems: string[]} {
+export function verifyTree(
+  dir: string,
+  manifestPath = 'manifest.json',
+): {complete: boolean; digest: string; problems: string[]} {
   const problems: string[] = []
   let manifestText: string
   let manifest: {files?: Array<{path: string; size: number; sha256: string}>}
@@ -60,9 +69,15 @@ export function verifyTree(dir: string, manifestPath = 'manifest.json'): {comple
       continue
     }
     const bytes = readFileSync(file)
-    if (bytes.length !== f.size) problems.push(`${p}: ${bytes.length} bytes, manifest says ${f.size}`)
-    else if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) problems.push(`${p}: sha256 differs from the manifest`)
+    if (bytes.length !== f.size)
+      problems.push(`${p}: ${bytes.length} bytes, manifest says ${f.size}`)
+    else if (createHash('sha256').update(bytes).digest('hex') !== f.sha256)
+      problems.push(`${p}: sha256 differs from the manifest`)
   }
   const complete = problems.length === 0
-  return {complete, digest: complete ? createHash('sha256').update(manifestText).digest('hex') : '', problems: problems.slice(0, 20)}
+  return {
+    complete,
+    digest: complete ? createHash('sha256').update(manifestText).digest('hex') : '',
+    problems: problems.slice(0, 20),
+  }
 }

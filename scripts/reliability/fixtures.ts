@@ -4,7 +4,20 @@
  * states a run may leave can be computed beforehand.
  */
 
-const TOPICS = ['collagen', 'texture', 'pores', 'acne scars', 'melasma', 'hyperpigmentation', 'fine lines', 'firmness', 'redness', 'elasticity', 'hydration', 'stretch marks']
+const TOPICS = [
+  'collagen',
+  'texture',
+  'pores',
+  'acne scars',
+  'melasma',
+  'hyperpigmentation',
+  'fine lines',
+  'firmness',
+  'redness',
+  'elasticity',
+  'hydration',
+  'stretch marks',
+]
 
 /**
  * A numbered listicle of `n` benefits. `variant` changes every body (and B drops the last few
@@ -13,12 +26,25 @@ const TOPICS = ['collagen', 'texture', 'pores', 'acne scars', 'melasma', 'hyperp
 export function listicle(n: number, variant: 'A' | 'B'): string {
   const count = variant === 'A' ? n : n - 7
   const word = variant === 'A' ? 'session' : 'visit'
-  const parts = ['# Microneedling benefits, the long list', '', 'Microneedling is a minimally invasive treatment that stimulates collagen. This long list exists to be imported while the process is killed.', '']
+  const parts = [
+    '# Microneedling benefits, the long list',
+    '',
+    'Microneedling is a minimally invasive treatment that stimulates collagen. This long list exists to be imported while the process is killed.',
+    '',
+  ]
   for (let i = 1; i <= count; i++) {
     const topic = TOPICS[i % TOPICS.length]!
     parts.push(`${i}. Benefit ${i} for ${topic}`, '')
-    parts.push(`Microneedling helps with ${topic} after each ${word}; results build over ${(i % 5) + 2} treatments. `.repeat(4).trim(), '')
-    parts.push(`Pair it with hyaluronic acid serum and ask about ${topic} and fine lines at ${word} ${i}.`, '')
+    parts.push(
+      `Microneedling helps with ${topic} after each ${word}; results build over ${(i % 5) + 2} treatments. `
+        .repeat(4)
+        .trim(),
+      '',
+    )
+    parts.push(
+      `Pair it with hyaluronic acid serum and ask about ${topic} and fine lines at ${word} ${i}.`,
+      '',
+    )
   }
   return `${parts.join('\n')}\n`
 }
@@ -29,7 +55,12 @@ export function listicle(n: number, variant: 'A' | 'B'): string {
  */
 export function premigrationNdjson(benefits: number, serums: number): string {
   const docs: Array<Record<string, unknown>> = []
-  const reviewers = ['Dr. Ada Lee, MD', 'Sam Okafor (RN, aesthetic nurse)', 'Dr. Mia Chen, dermatologist', 'Dr. Omar Haddad']
+  const reviewers = [
+    'Dr. Ada Lee, MD',
+    'Sam Okafor (RN, aesthetic nurse)',
+    'Dr. Mia Chen, dermatologist',
+    'Dr. Omar Haddad',
+  ]
   for (let i = 1; i <= benefits; i++) {
     const doc: Record<string, unknown> = {
       _id: `benefit-gen-${String(i).padStart(5, '0')}`,
@@ -42,11 +73,23 @@ export function premigrationNdjson(benefits: number, serums: number): string {
           _key: `b${i}`,
           style: 'normal',
           markDefs: [],
-          children: [{_type: 'span', _key: `s${i}`, marks: [], text: `Benefit ${i} smooths texture over several sessions. Most people need three to six treatments.`}],
+          children: [
+            {
+              _type: 'span',
+              _key: `s${i}`,
+              marks: [],
+              text: `Benefit ${i} smooths texture over several sessions. Most people need three to six treatments.`,
+            },
+          ],
         },
       ],
     }
-    if (i % 3 === 0) doc.review = {_type: 'review', reviewer: reviewers[i % reviewers.length], lastReviewed: '2026-09-01'}
+    if (i % 3 === 0)
+      doc.review = {
+        _type: 'review',
+        reviewer: reviewers[i % reviewers.length],
+        lastReviewed: '2026-09-01',
+      }
     docs.push(doc)
   }
   for (let j = 1; j <= serums; j++) {
@@ -72,7 +115,8 @@ export function bulkNdjson(n: number, variant: 'P' | 'Q'): string {
         title: `Bulk concern ${i} (${variant})`,
         slug: {_type: 'slug', current: `bulk-concern-${i}`},
         synonyms: [`bulk ${i}`, `variant ${variant}`],
-        description: `${variant === 'P' ? 'First' : 'Second'} description of bulk concern ${i}. `.repeat(6),
+        description:
+          `${variant === 'P' ? 'First' : 'Second'} description of bulk concern ${i}. `.repeat(6),
       }),
     )
   }

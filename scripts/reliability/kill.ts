@@ -36,14 +36,27 @@ export interface RunOptions {
 }
 
 /** Run to completion (no kill). */
-export function runToEnd(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunOutcome> {
+export function runToEnd(
+  cmd: string,
+  args: readonly string[],
+  opts: RunOptions,
+): Promise<RunOutcome> {
   return runAndKill(cmd, args, undefined, opts)
 }
 
-export function runAndKill(cmd: string, args: readonly string[], plan: KillPlan | undefined, opts: RunOptions): Promise<RunOutcome> {
+export function runAndKill(
+  cmd: string,
+  args: readonly string[],
+  plan: KillPlan | undefined,
+  opts: RunOptions,
+): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(cmd, args, {cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
@@ -75,14 +88,24 @@ export function runAndKill(cmd: string, args: readonly string[], plan: KillPlan 
     } else if (plan) arm()
     const guard = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`${cmd} ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 120_000} ms`))
+      reject(
+        new Error(`${cmd} ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 120_000} ms`),
+      )
     }, opts.timeoutMs ?? 120_000)
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(guard)
       if (timer) clearTimeout(timer)
       watcher?.close()
-      resolve({killed: killed && signal === 'SIGKILL', triggered, ...(triggeredAtMs === undefined ? {} : {triggeredAtMs}), code, elapsedMs: performance.now() - started, stdout, stderr})
+      resolve({
+        killed: killed && signal === 'SIGKILL',
+        triggered,
+        ...(triggeredAtMs === undefined ? {} : {triggeredAtMs}),
+        code,
+        elapsedMs: performance.now() - started,
+        stdout,
+        stderr,
+      })
     })
   })
 }

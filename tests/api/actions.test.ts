@@ -24,30 +24,69 @@ const ids = (pub: string) => ({publishedId: pub, draftId: `drafts.${pub}`})
 describe('document actions → store transactions', () => {
   it('edit copies the published document into a new draft, then patches it', () => {
     const pub = ds.get('benefit-fades-acne-scars')!
-    const tx = run([{actionType: 'sanity.action.document.edit', ...ids(pub._id), patch: {set: {title: 'Fades Scars'}}}])
-    expect(tx.effects.map((e) => [e.id, e.operation])).toEqual([['drafts.benefit-fades-acne-scars', 'create']])
+    const tx = run([
+      {
+        actionType: 'sanity.action.document.edit',
+        ...ids(pub._id),
+        patch: {set: {title: 'Fades Scars'}},
+      },
+    ])
+    expect(tx.effects.map((e) => [e.id, e.operation])).toEqual([
+      ['drafts.benefit-fades-acne-scars', 'create'],
+    ])
     const draft = ds.get('drafts.benefit-fades-acne-scars')!
-    expect(draft).toMatchObject({title: 'Fades Scars', summary: pub.summary, concerns: pub.concerns, _rev: tx.transactionId})
+    expect(draft).toMatchObject({
+      title: 'Fades Scars',
+      summary: pub.summary,
+      concerns: pub.concerns,
+      _rev: tx.transactionId,
+    })
     expect(ds.get(pub._id)!._rev).toBe(pub._rev)
   })
 
   it('edit pins the published revision it copied, so a concurrent write is a conflict, not a lost update', () => {
-    const plan = planActions([{actionType: 'sanity.action.document.edit', ...ids('benefit-fades-acne-scars'), patch: {set: {title: 'x'}}}], (id) => ds.get(id))
-    expect(plan.ifRevisionIDs).toEqual({'benefit-fades-acne-scars': ds.get('benefit-fades-acne-scars')!._rev})
+    const plan = planActions(
+      [
+        {
+          actionType: 'sanity.action.document.edit',
+          ...ids('benefit-fades-acne-scars'),
+          patch: {set: {title: 'x'}},
+        },
+      ],
+      (id) => ds.get(id),
+    )
+    expect(plan.ifRevisionIDs).toEqual({
+      'benefit-fades-acne-scars': ds.get('benefit-fades-acne-scars')!._rev,
+    })
     expect([...plan.implied]).toEqual(['benefit-fades-acne-scars'])
     ds.transaction([{patch: {id: 'benefit-fades-acne-scars', set: {summary: 'changed elsewhere'}}}])
-    expect(() => ds.transaction(plan.mutations, {ifRevisionIDs: plan.ifRevisionIDs})).toThrow(RevisionConflictError)
+    expect(() => ds.transaction(plan.mutations, {ifRevisionIDs: plan.ifRevisionIDs})).toThrow(
+      RevisionConflictError,
+    )
   })
 
   it('edit patches an existing draft (diffMatchPatch, as the Studio sends it)', () => {
-    run([{actionType: 'sanity.action.document.edit', ...ids('benefit-minimizes-pores'), patch: {diffMatchPatch: {title: '@@ -13,9 +13,8 @@\n es (\n-draft\n+edit\n )\n'}}}])
+    run([
+      {
+        actionType: 'sanity.action.document.edit',
+        ...ids('benefit-minimizes-pores'),
+        patch: {diffMatchPatch: {title: '@@ -13,9 +13,8 @@\n es (\n-draft\n+edit\n )\n'}},
+      },
+    ])
     expect(ds.get('drafts.benefit-minimizes-pores')!.title).toBe('Minimizes Pores (edit)')
   })
 
   it('publish moves the draft content to the published id and deletes the draft, in one transaction', () => {
     const draft = ds.get('drafts.benefit-minimizes-pores')!
     const published = ds.get('benefit-minimizes-pores')!
-    const tx = run([{actionType: 'sanity.action.document.publish', ...ids('benefit-minimizes-pores'), ifDraftRevisionId: draft._rev, ifPublishedRevisionId: published._rev}])
+    const tx = run([
+      {
+        actionType: 'sanity.action.document.publish',
+        ...ids('benefit-minimizes-pores'),
+        ifDraftRevisionId: draft._rev,
+        ifPublishedRevisionId: published._rev,
+      },
+    ])
     expect(tx.effects.map((e) => [e.id, e.operation])).toEqual([
       ['benefit-minimizes-pores', 'update'],
       ['drafts.benefit-minimizes-pores', 'delete'],
@@ -60,14 +99,30 @@ describe('document actions → store transactions', () => {
   })
 
   it('publish with a stale draft revision is a revision conflict', () => {
-    expect(() => run([{actionType: 'sanity.action.document.publish', ...ids('benefit-minimizes-pores'), ifDraftRevisionId: 'stale'}])).toThrow(RevisionConflictError)
+    expect(() =>
+      run([
+        {
+          actionType: 'sanity.action.document.publish',
+          ...ids('benefit-minimizes-pores'),
+          ifDraftRevisionId: 'stale',
+        },
+      ]),
+    ).toThrow(RevisionConflictError)
     expect(ds.get('drafts.benefit-minimizes-pores')).toBeDefined()
   })
 
   it('create + edit + publish in one request see each other', () => {
     run([
-      {actionType: 'sanity.action.document.create', publishedId: 'concern-redness', attributes: {_id: 'drafts.concern-redness', _type: 'concern', title: 'Red'}},
-      {actionType: 'sanity.action.document.edit', ...ids('concern-redness'), patch: {set: {title: 'Redness'}}},
+      {
+        actionType: 'sanity.action.document.create',
+        publishedId: 'concern-redness',
+        attributes: {_id: 'drafts.concern-redness', _type: 'concern', title: 'Red'},
+      },
+      {
+        actionType: 'sanity.action.document.edit',
+        ...ids('concern-redness'),
+        patch: {set: {title: 'Redness'}},
+      },
       {actionType: 'sanity.action.document.publish', ...ids('concern-redness')},
     ])
     expect(ds.get('concern-redness')).toMatchObject({_type: 'concern', title: 'Redness'})
@@ -79,29 +134,63 @@ describe('document actions → store transactions', () => {
     expect(ds.get('benefit-fades-acne-scars')).toBeUndefined()
     expect(ds.get('drafts.benefit-fades-acne-scars')!.title).toBe('Fades Acne Scars')
 
-    run([{actionType: 'sanity.action.document.discard', draftId: 'drafts.benefit-unpublished-idea'}])
+    run([
+      {actionType: 'sanity.action.document.discard', draftId: 'drafts.benefit-unpublished-idea'},
+    ])
     expect(ds.get('drafts.benefit-unpublished-idea')).toBeUndefined()
 
-    expect(() => run([{actionType: 'sanity.action.document.delete', publishedId: 'benefit-minimizes-pores'}])).toThrow(/has a draft/)
-    run([{actionType: 'sanity.action.document.delete', publishedId: 'benefit-minimizes-pores', includeDrafts: ['drafts.benefit-minimizes-pores']}])
-    expect(ds.getMany(['benefit-minimizes-pores', 'drafts.benefit-minimizes-pores'])).toEqual([undefined, undefined])
+    expect(() =>
+      run([{actionType: 'sanity.action.document.delete', publishedId: 'benefit-minimizes-pores'}]),
+    ).toThrow(/has a draft/)
+    run([
+      {
+        actionType: 'sanity.action.document.delete',
+        publishedId: 'benefit-minimizes-pores',
+        includeDrafts: ['drafts.benefit-minimizes-pores'],
+      },
+    ])
+    expect(ds.getMany(['benefit-minimizes-pores', 'drafts.benefit-minimizes-pores'])).toEqual([
+      undefined,
+      undefined,
+    ])
   })
 
   it('refuses what cannot apply, with the document named', () => {
     const attempt = (a: Record<string, unknown>) => () => planActions([a], (id) => ds.get(id))
-    expect(attempt({actionType: 'sanity.action.document.publish', ...ids('concern-acne-scars')})).toThrow(/no draft "drafts.concern-acne-scars"/)
-    expect(attempt({actionType: 'sanity.action.document.edit', ...ids('nope'), patch: {set: {a: 1}}})).toThrow(/neither "drafts.nope" nor "nope" exists/)
-    expect(attempt({actionType: 'sanity.action.document.create', publishedId: 'concern-acne-scars', attributes: {_id: 'drafts.benefit-minimizes-pores', _type: 'benefit'}})).toThrow(
-      /already exists/,
-    )
-    expect(attempt({actionType: 'sanity.action.document.create', publishedId: 'x', attributes: {_id: 'x', _type: 'concern'}})).toThrow(/not "x"/)
+    expect(
+      attempt({actionType: 'sanity.action.document.publish', ...ids('concern-acne-scars')}),
+    ).toThrow(/no draft "drafts.concern-acne-scars"/)
+    expect(
+      attempt({actionType: 'sanity.action.document.edit', ...ids('nope'), patch: {set: {a: 1}}}),
+    ).toThrow(/neither "drafts.nope" nor "nope" exists/)
+    expect(
+      attempt({
+        actionType: 'sanity.action.document.create',
+        publishedId: 'concern-acne-scars',
+        attributes: {_id: 'drafts.benefit-minimizes-pores', _type: 'benefit'},
+      }),
+    ).toThrow(/already exists/)
+    expect(
+      attempt({
+        actionType: 'sanity.action.document.create',
+        publishedId: 'x',
+        attributes: {_id: 'x', _type: 'concern'},
+      }),
+    ).toThrow(/not "x"/)
     expect(attempt({actionType: 'sanity.action.release.create'})).toThrow(/not supported/)
     expect(() => planActions([], () => undefined)).toThrow(MutationError)
   })
 
   it('create with ifExists=ignore is a no-op for an existing draft', () => {
     const plan = planActions(
-      [{actionType: 'sanity.action.document.create', publishedId: 'benefit-minimizes-pores', attributes: {_id: 'drafts.benefit-minimizes-pores', _type: 'benefit'}, ifExists: 'ignore'}],
+      [
+        {
+          actionType: 'sanity.action.document.create',
+          publishedId: 'benefit-minimizes-pores',
+          attributes: {_id: 'drafts.benefit-minimizes-pores', _type: 'benefit'},
+          ifExists: 'ignore',
+        },
+      ],
       (id) => ds.get(id),
     )
     expect(plan.mutations).toEqual([])

@@ -2,7 +2,12 @@ import {chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} f
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {loadOrCreateToken, TOKEN_PATTERN, tokenFileFor, tokenMatches} from '../../scripts/api/auth.ts'
+import {
+  loadOrCreateToken,
+  TOKEN_PATTERN,
+  tokenFileFor,
+  tokenMatches,
+} from '../../scripts/api/auth.ts'
 import {parsePerspective, effectivePerspective} from '../../scripts/api/perspective.ts'
 import {splitApiVersion} from '../../scripts/api/http.ts'
 
@@ -54,7 +59,10 @@ describe('request details', () => {
   })
 
   it('API paths carry a version; Studio files do not', () => {
-    expect(splitApiVersion('/v2025-02-19/data/query/production')).toEqual({apiVersion: '2025-02-19', path: '/data/query/production'})
+    expect(splitApiVersion('/v2025-02-19/data/query/production')).toEqual({
+      apiVersion: '2025-02-19',
+      path: '/data/query/production',
+    })
     expect(splitApiVersion('/v1/help')).toEqual({apiVersion: '1', path: '/help'})
     expect(splitApiVersion('/vX/intake/batch')).toEqual({apiVersion: 'X', path: '/intake/batch'})
     expect(splitApiVersion('/vendor/react.js')).toBeUndefined()

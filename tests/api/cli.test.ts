@@ -28,7 +28,9 @@ function firstLine(proc: ChildProcessWithoutNullStreams): Promise<string> {
       const nl = out.indexOf('\n')
       if (nl !== -1) resolve(out.slice(0, nl))
     })
-    proc.on('close', (code) => reject(new Error(`exited ${code} before printing a line; stderr:\n${stderr}`)))
+    proc.on('close', (code) =>
+      reject(new Error(`exited ${code} before printing a line; stderr:\n${stderr}`)),
+    )
   })
 }
 
@@ -45,7 +47,20 @@ beforeAll(async () => {
   const ds = Dataset.open(datasetPath)
   importNdjson(ds, readFileSync(FIXTURE, 'utf8'), {file: FIXTURE})
   ds.close()
-  child = spawn(NODE, [join(ROOT, 'scripts/api/cli.ts'), '--dataset', datasetPath, '--port', '0', '--tls-dir', join(dir, 'tls'), '--json'], {cwd: ROOT, env: testEnv()})
+  child = spawn(
+    NODE,
+    [
+      join(ROOT, 'scripts/api/cli.ts'),
+      '--dataset',
+      datasetPath,
+      '--port',
+      '0',
+      '--tls-dir',
+      join(dir, 'tls'),
+      '--json',
+    ],
+    {cwd: ROOT, env: testEnv()},
+  )
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
   line = await firstLine(child)
   info = JSON.parse(line) as Record<string, string>
@@ -76,13 +91,19 @@ describe('npm run api', () => {
     const out = runPlainClient(line, 'https')
     expect(out.count).toBe(2)
     expect(out.created).toMatchObject({title: 'Redness', id: expect.any(String)})
-    expect(out.patched).toEqual({rev: expect.any(String), title: 'Redness and flushing', synonyms: ['rosacea']})
+    expect(out.patched).toEqual({
+      rev: expect.any(String),
+      title: 'Redness and flushing',
+      synonyms: ['rosacea'],
+    })
     expect(out.transaction.documentIds).toEqual(['concern-plain-script', out.created.id])
     expect(out.conflict).toEqual({status: 409})
     expect(out.anonymousWrite).toEqual({status: 401})
     expect(out.anonymousDrafts).toBe(0)
     expect(out.final).toMatchObject({title: 'Redness and flushing', mentions: 1})
-    const mutations = (out.events as Array<{type: string; documentId: string; transition: string; title: string}>).filter((e) => e.type === 'mutation')
+    const mutations = (
+      out.events as Array<{type: string; documentId: string; transition: string; title: string}>
+    ).filter((e) => e.type === 'mutation')
     expect(mutations.map((e) => [e.documentId, e.transition, e.title])).toEqual([
       [out.created.id, 'appear', 'Redness'],
       [out.created.id, 'update', 'Redness and flushing'],

@@ -26,7 +26,9 @@ export interface TestApi {
   close(): Promise<void>
 }
 
-export async function startTestApi(opts: {seed?: boolean; pollMs?: number; allowedOrigins?: string[]} = {}): Promise<TestApi> {
+export async function startTestApi(
+  opts: {seed?: boolean; pollMs?: number; allowedOrigins?: string[]} = {},
+): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'api-test-'))
   const datasetPath = join(dir, 'dataset.sqlite')
   const ds = Dataset.open(datasetPath)
@@ -76,7 +78,10 @@ export async function startTestApi(opts: {seed?: boolean; pollMs?: number; allow
 }
 
 /** Read Server-Sent Events from a streaming response until `count` events (of any name) arrived. */
-export async function readEvents(res: Response, count: number): Promise<Array<{event: string; data: unknown}>> {
+export async function readEvents(
+  res: Response,
+  count: number,
+): Promise<Array<{event: string; data: unknown}>> {
   const reader = res.body!.getReader()
   const decoder = new TextDecoder()
   const events: Array<{event: string; data: unknown}> = []

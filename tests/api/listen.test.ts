@@ -1,5 +1,9 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {eventsForStream, type ResolvedTransaction, type StreamOptions} from '../../scripts/api/listen/events.ts'
+import {
+  eventsForStream,
+  type ResolvedTransaction,
+  type StreamOptions,
+} from '../../scripts/api/listen/events.ts'
 import {compileListenFilter} from '../../scripts/api/listen/filter.ts'
 import {ListenHub} from '../../scripts/api/listen/hub.ts'
 import {HttpError} from '../../scripts/api/http.ts'
@@ -37,7 +41,10 @@ const options = (query: string, extra: Partial<StreamOptions> = {}): StreamOptio
 
 describe('listen events (shape the Studio needs)', () => {
   it('a pair listener gets both events of a publish, counted for this stream', () => {
-    const events = eventsForStream(publish, options('*[_id in [$id, $draft]]', {effectFormat: 'mendoza'}))
+    const events = eventsForStream(
+      publish,
+      options('*[_id in [$id, $draft]]', {effectFormat: 'mendoza'}),
+    )
     expect(events).toHaveLength(2)
     expect(events[0]).toMatchObject({
       eventId: 'tx2#b1',
@@ -53,7 +60,14 @@ describe('listen events (shape the Studio needs)', () => {
       mutations: [{createOrReplace: publish.changes[0]!.after}],
       result: publish.changes[0]!.after,
     })
-    expect(events[1]).toMatchObject({documentId: 'drafts.b1', transition: 'disappear', previousRev: 'r1', resultRev: 'tx2', transactionCurrentEvent: 2, mutations: [{delete: {id: 'drafts.b1'}}]})
+    expect(events[1]).toMatchObject({
+      documentId: 'drafts.b1',
+      transition: 'disappear',
+      previousRev: 'r1',
+      resultRev: 'tx2',
+      transactionCurrentEvent: 2,
+      mutations: [{delete: {id: 'drafts.b1'}}],
+    })
     expect(events[1]).not.toHaveProperty('result')
   })
 
@@ -62,24 +76,40 @@ describe('listen events (shape the Studio needs)', () => {
     const {_rev: _a, ...after} = publish.changes[0]!.after!
     const {_rev: _b, ...before} = publish.changes[0]!.before!
     expect(event!.effects).toEqual({apply: [0, after], revert: [0, before]})
-    const [deleted] = eventsForStream(publish, options('*[_id == $draft]', {effectFormat: 'mendoza'}))
+    const [deleted] = eventsForStream(
+      publish,
+      options('*[_id == $draft]', {effectFormat: 'mendoza'}),
+    )
     expect(deleted!.effects!.apply).toEqual([0, null])
   })
 
   it('a stream that sees one document of a two-document transaction is told the total is 1', () => {
     const events = eventsForStream(publish, options('*[_id == $id]'))
-    expect(events.map((e) => [e.documentId, e.transactionTotalEvents, e.transactionCurrentEvent])).toEqual([['b1', 1, 1]])
+    expect(
+      events.map((e) => [e.documentId, e.transactionTotalEvents, e.transactionCurrentEvent]),
+    ).toEqual([['b1', 1, 1]])
   })
 
   it('transitions follow the filter: a change that stops matching is a disappear', () => {
     const events = eventsForStream(publish, options('*[title == "Old"]'))
     expect(events.map((e) => [e.documentId, e.transition])).toEqual([['b1', 'disappear']])
-    expect(eventsForStream(publish, options('*[title == "New" && !(_id in path("drafts.**"))]')).map((e) => e.transition)).toEqual(['appear'])
+    expect(
+      eventsForStream(publish, options('*[title == "New" && !(_id in path("drafts.**"))]')).map(
+        (e) => e.transition,
+      ),
+    ).toEqual(['appear'])
     expect(eventsForStream(publish, options('*[_type == "concern"]'))).toEqual([])
   })
 
   it('options: previous revision on request, no result or mutations when turned off', () => {
-    const [event] = eventsForStream(publish, options('*[_id == $id]', {includeResult: false, includeMutations: false, includePreviousRevision: true}))
+    const [event] = eventsForStream(
+      publish,
+      options('*[_id == $id]', {
+        includeResult: false,
+        includeMutations: false,
+        includePreviousRevision: true,
+      }),
+    )
     expect(event).not.toHaveProperty('result')
     expect(event).not.toHaveProperty('mutations')
     expect(event!.previous).toEqual(publish.changes[0]!.before)
@@ -104,7 +134,10 @@ describe('listen hub (the transaction log as the source of events)', () => {
     hub = new ListenHub(ds, {pollMs: 60_000})
     const got: ResolvedTransaction[] = []
     hub.subscribe({fromSeq: hub.position(), deliver: (tx) => got.push(tx)})
-    const tx = ds.transaction([{patch: {id: 'c1', set: {title: 'After'}}}, {create: {_id: 'c2', _type: 'concern'}}], {author: 'cli'})
+    const tx = ds.transaction(
+      [{patch: {id: 'c1', set: {title: 'After'}}}, {create: {_id: 'c2', _type: 'concern'}}],
+      {author: 'cli'},
+    )
     hub.poll()
     hub.poll()
     expect(got).toHaveLength(1)

@@ -27,7 +27,9 @@ describe('local certificate authority', () => {
     expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1')
     expect(cert.checkHost('example.com')).toBeUndefined()
     // The CA can vouch for loopback names only, even if its key leaked.
-    const text = spawnSync('openssl', ['x509', '-noout', '-text', '-in', first.caCertPath], {encoding: 'utf8'}).stdout
+    const text = spawnSync('openssl', ['x509', '-noout', '-text', '-in', first.caCertPath], {
+      encoding: 'utf8',
+    }).stdout
     expect(text).toMatch(/Name Constraints: critical/)
     expect(text).toMatch(/Permitted:\s+DNS:localhost/)
   })
@@ -53,30 +55,46 @@ describe('local certificate authority', () => {
     expect(serverCertProblem(first.cert, first.caCert, names, new Date())).toBeUndefined()
     const inTwoYears = new Date(Date.now() + 2 * 365 * 24 * 3600 * 1000)
     expect(serverCertProblem(first.cert, first.caCert, names, inTwoYears)).toMatch(/expires/)
-    expect(serverCertProblem(first.cert, first.caCert, serverNames('other'), new Date())).toMatch(/lacks DNS:other.localhost/)
+    expect(serverCertProblem(first.cert, first.caCert, serverNames('other'), new Date())).toMatch(
+      /lacks DNS:other.localhost/,
+    )
     expect(serverCertProblem(undefined, first.caCert, names, new Date())).toBe('missing')
     expect(caProblem(first.caCert, new Date())).toBeUndefined()
-    expect(caProblem(first.caCert, new Date(Date.now() + 11 * 365 * 24 * 3600 * 1000))).toMatch(/expires/)
+    expect(caProblem(first.caCert, new Date(Date.now() + 11 * 365 * 24 * 3600 * 1000))).toMatch(
+      /expires/,
+    )
   })
 })
 
 describe('trusting the CA in browsers', () => {
   it('prints the one-time command where it cannot add the CA itself', () => {
-    expect(manualTrustSteps('/x/ca.crt', 'darwin')[0]).toMatch(/security add-trusted-cert .*"\/x\/ca.crt"/)
+    expect(manualTrustSteps('/x/ca.crt', 'darwin')[0]).toMatch(
+      /security add-trusted-cert .*"\/x\/ca.crt"/,
+    )
     expect(manualTrustSteps('/x/ca.crt', 'win32')[0]).toMatch(/certutil -user -addstore Root/)
-    expect(manualTrustSteps('/x/ca.crt', 'linux').join('\n')).toMatch(/certutil -d sql:\$HOME\/.pki\/nssdb -A -t "C,," -n ".*" -i "\/x\/ca.crt"/)
+    expect(manualTrustSteps('/x/ca.crt', 'linux').join('\n')).toMatch(
+      /certutil -d sql:\$HOME\/.pki\/nssdb -A -t "C,," -n ".*" -i "\/x\/ca.crt"/,
+    )
     expect(trustCa('/x/ca.crt', {os: 'darwin'})).toMatchObject({trusted: false, databases: []})
   })
 
   const hasCertutil = spawnSync('sh', ['-c', 'command -v certutil'], {stdio: 'ignore'}).status === 0
-  it.skipIf(!hasCertutil)('adds the CA to the NSS database Chromium reads (once), in the given home', () => {
-    const home = join(dir, 'home')
-    const tls = ensureTls(join(dir, 'tls'), 'local')
-    const result = trustCa(tls.caCertPath, {home, os: 'linux'})
-    expect(result).toMatchObject({trusted: true, databases: [{dir: join(home, '.pki', 'nssdb'), status: 'added'}]})
-    expect(trustCa(tls.caCertPath, {home, os: 'linux'}).databases[0]!.status).toBe('present')
-    const listed = spawnSync('certutil', ['-d', `sql:${join(home, '.pki', 'nssdb')}`, '-L'], {encoding: 'utf8'}).stdout
-    expect(listed).toContain(NSS_NICKNAME)
-    expect(listed).toMatch(/C,,/)
-  })
+  it.skipIf(!hasCertutil)(
+    'adds the CA to the NSS database Chromium reads (once), in the given home',
+    () => {
+      const home = join(dir, 'home')
+      const tls = ensureTls(join(dir, 'tls'), 'local')
+      const result = trustCa(tls.caCertPath, {home, os: 'linux'})
+      expect(result).toMatchObject({
+        trusted: true,
+        databases: [{dir: join(home, '.pki', 'nssdb'), status: 'added'}],
+      })
+      expect(trustCa(tls.caCertPath, {home, os: 'linux'}).databases[0]!.status).toBe('present')
+      const listed = spawnSync('certutil', ['-d', `sql:${join(home, '.pki', 'nssdb')}`, '-L'], {
+        encoding: 'utf8',
+      }).stdout
+      expect(listed).toContain(NSS_NICKNAME)
+      expect(listed).toMatch(/C,,/)
+    },
+  )
 })

@@ -9,9 +9,18 @@ describe('npm run bench', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).toMatch(/\[bench \d+s\] 200: floor/)
     const report = JSON.parse(r.stdout) as Record<string, any>
-    expect(report).toMatchObject({ok: true, sizes: [200], machine: {cpus: expect.any(Number), node: expect.any(String)}, totalMs: expect.any(Number)})
+    expect(report).toMatchObject({
+      ok: true,
+      sizes: [200],
+      machine: {cpus: expect.any(Number), node: expect.any(String)},
+      totalMs: expect.any(Number),
+    })
     const size = (report.results as Array<Record<string, any>>)[0]!
-    const stage = {ms: expect.any(Number), rssMb: expect.any(Number), ratioToFloor: expect.any(Number)}
+    const stage = {
+      ms: expect.any(Number),
+      rssMb: expect.any(Number),
+      ratioToFloor: expect.any(Number),
+    }
     expect(size).toMatchObject({
       size: 200,
       ndjsonBytes: expect.any(Number),
@@ -24,7 +33,12 @@ describe('npm run bench', () => {
       },
       export: {
         full: {...stage, files: expect.any(Number), bytes: expect.any(Number)},
-        incremental: {...stage, mode: 'incremental', changedFiles: expect.any(Number), percentOfFull: expect.any(Number)},
+        incremental: {
+          ...stage,
+          mode: 'incremental',
+          changedFiles: expect.any(Number),
+          percentOfFull: expect.any(Number),
+        },
         verifyFull: stage,
         identicalToFull: true,
       },
@@ -38,16 +52,33 @@ describe('npm run bench', () => {
       expect(s.ms).toBe(Math.min(...(s.runsMs as number[])))
     }
     for (const name of ['benefit-by-slug', 'concerns-page', 'count-reviewed', 'feed-benefits']) {
-      expect(size.groq.queries[name], name).toMatchObject({inProcessP50Ms: expect.any(Number), runs: expect.any(Number)})
+      expect(size.groq.queries[name], name).toMatchObject({
+        inProcessP50Ms: expect.any(Number),
+        runs: expect.any(Number),
+      })
     }
     // Over the local API when it starts here (it needs openssl for its certificate), else the reason.
-    if (size.groq.apiError === undefined) expect(size.groq.queries['benefit-by-slug']).toMatchObject({apiP50Ms: expect.any(Number), inProcessBesideApiP50Ms: expect.any(Number), apiToInProcess: expect.any(Number)})
+    if (size.groq.apiError === undefined)
+      expect(size.groq.queries['benefit-by-slug']).toMatchObject({
+        apiP50Ms: expect.any(Number),
+        inProcessBesideApiP50Ms: expect.any(Number),
+        apiToInProcess: expect.any(Number),
+      })
     else expect(size.groq.apiError).toEqual(expect.any(String))
-    for (const key of ['exportToFloor', 'exportPeakRssGiB', 'exportExponent', 'incrementalPercentOfFull', 'incrementalIdenticalToFull', 'apiP50ToInProcess']) {
+    for (const key of [
+      'exportToFloor',
+      'exportPeakRssGiB',
+      'exportExponent',
+      'incrementalPercentOfFull',
+      'incrementalIdenticalToFull',
+      'apiP50ToInProcess',
+    ]) {
       expect(report.targets[key], key).toMatchObject({met: expect.any(Boolean)})
     }
     expect(report.targets.incrementalIdenticalToFull.met).toBe(true)
-    const missed = Object.entries(report.targets as Record<string, {met?: boolean}>).flatMap(([k, v]) => (v && typeof v === 'object' && v.met === false ? [k] : []))
+    const missed = Object.entries(report.targets as Record<string, {met?: boolean}>).flatMap(
+      ([k, v]) => (v && typeof v === 'object' && v.met === false ? [k] : []),
+    )
     expect(report.missedTargets).toEqual(missed)
     expect(report.targetsMet).toBe(missed.length === 0)
   }, 300_000)

@@ -28,7 +28,10 @@ describe('export cache layouts', () => {
   it('read back what was stored, empty when nothing was', () => {
     const c = open()
     expect(plain(c.layout('manifest'))).toEqual({keys: [], lengths: []})
-    const layout = {keys: ['web/a b.json', 'web/é.json', 'x', ''], lengths: [120, 7, 0, 2 ** 32 - 1]}
+    const layout = {
+      keys: ['web/a b.json', 'web/é.json', 'x', ''],
+      lengths: [120, 7, 0, 2 ** 32 - 1],
+    }
     c.putLayout('manifest', L(layout.keys, layout.lengths))
     expect(plain(c.layout('manifest'))).toEqual(layout)
     c.putLayout('bundle:benefits', L([], []))

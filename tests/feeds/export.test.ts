@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PipelineError} from '../../scripts/lib/errors.ts'
 import {ExportValidationError} from '../../scripts/feeds/export.ts'
 import {runScript} from '../helpers/run.ts'
-import {exportTo, fixtureDataset, fixtureText, readTree, tempDir} from './helpers.ts'
+import {exportTo, fixtureDataset, fixtureText, readTree, tempDir, workFolders} from './helpers.ts'
 
 let tmp: ReturnType<typeof tempDir>
 let dataset: string
@@ -24,8 +24,6 @@ const sameTree = (a: Map<string, Buffer>, b: Map<string, Buffer>) => {
   expect([...b.keys()]).toEqual([...a.keys()])
   for (const [p, bytes] of a) expect(bytes.equals(b.get(p)!), p).toBe(true)
 }
-/** Sibling directories an export leaves next to its output (temporary or old trees). */
-const leftovers = (out: string) => readdirSync(join(out, '..')).filter((n) => n.startsWith('dist.'))
 
 async function errorOf(p: Promise<unknown>): Promise<PipelineError> {
   try {
@@ -46,9 +44,16 @@ describe('exportFeeds', () => {
     sameTree(first, readTree(b))
     await exportTo(a, dataset)
     sameTree(first, readTree(a))
-    expect(leftovers(a)).toEqual([])
+    expect(workFolders(a)).toEqual([])
     expect(summary.files).toBe(first.size)
-    expect(summary.pages).toEqual({article: 1, benefit: 4, treatment: 1, concern: 3, skinType: 3, serum: 3})
+    expect(summary.pages).toEqual({
+      article: 1,
+      benefit: 4,
+      treatment: 1,
+      concern: 3,
+      skinType: 3,
+      serum: 3,
+    })
     expect(summary.partners.map((p) => [p.name, p.items])).toEqual([
       ['clinic-network', 4],
       ['wellness-app', 3],
@@ -67,9 +72,14 @@ describe('exportFeeds', () => {
       'partners/wellness-app/content.json',
       'partners/wellness-app/feed.json',
     ])
-    const manifest = JSON.parse(tree.get('manifest.json')!.toString('utf8')) as {generatedAt: string; files: Array<{path: string; size: number; sha256: string}>}
+    const manifest = JSON.parse(tree.get('manifest.json')!.toString('utf8')) as {
+      generatedAt: string
+      files: Array<{path: string; size: number; sha256: string}>
+    }
     expect(manifest.generatedAt).toBe('2024-06-02T12:00:00.000Z')
-    expect(manifest.files.map((f) => f.path)).toEqual([...tree.keys()].filter((p) => p !== 'manifest.json'))
+    expect(manifest.files.map((f) => f.path)).toEqual(
+      [...tree.keys()].filter((p) => p !== 'manifest.json'),
+    )
     for (const f of manifest.files) {
       const bytes = tree.get(f.path)!
       expect(f.size).toBe(bytes.byteLength)
@@ -81,7 +91,9 @@ describe('exportFeeds', () => {
     const out = join(tmp.dir, 'now', 'dist')
     const s = await exportTo(out, dataset, {now: '2030-01-02T03:04:05Z'})
     expect(s.generatedAt).toBe('2030-01-02T03:04:05.000Z')
-    expect(readTree(out).get('feeds/rss.xml')!.toString()).toContain('<lastBuildDate>Wed, 02 Jan 2030 03:04:05 GMT</lastBuildDate>')
+    expect(readTree(out).get('feeds/rss.xml')!.toString()).toContain(
+      '<lastBuildDate>Wed, 02 Jan 2030 03:04:05 GMT</lastBuildDate>',
+    )
   })
 
   describe('a failed export leaves the previous output untouched', () => {
@@ -94,38 +106,77 @@ describe('exportFeeds', () => {
     it('when a check of the rendered files fails', async () => {
       const {out, before} = await prepare('failed-check')
       const e = await errorOf(
-        exportTo(out, dataset, {now: '2031-01-01T00:00:00Z', checks: [(file) => (file.path === 'feeds/atom.xml' ? [{level: 'error', file: file.path, message: 'injected failure'}] : [])]}),
+        exportTo(out, dataset, {
+          now: '2031-01-01T00:00:00Z',
+          checks: [
+            (file) =>
+              file.path === 'feeds/atom.xml'
+                ? [{level: 'error', file: file.path, message: 'injected failure'}]
+                : [],
+          ],
+        }),
       )
       expect(e).toBeInstanceOf(ExportValidationError)
       expect(e.code).toBe('EXPORT_INVALID')
       expect(e.message).toContain('injected failure')
       sameTree(before, readTree(out))
-      expect(leftovers(out)).toEqual([])
+      expect(workFolders(out)).toEqual([])
     })
 
     it('when a partner profile is invalid (all problems reported, traversal refused)', async () => {
       const {out, before} = await prepare('failed-profile')
       const partners = join(tmp.dir, 'bad-partners')
       mkdirSync(partners, {recursive: true})
-      writeFileSync(join(partners, 'x.json'), JSON.stringify({name: '../x', title: 'Evil', formats: ['rss'], types: ['benefit'], attribution: 'a'}))
-      writeFileSync(join(partners, 'y.json'), JSON.stringify({name: 'y', title: 'Y', formats: ['pdf'], types: ['benefit'], attribution: 'a'}))
-      const e = (await errorOf(exportTo(out, dataset, {partnersDir: partners}))) as PipelineError & {problems: Array<{file: string; message: string}>}
+      writeFileSync(
+        join(partners, 'x.json'),
+        JSON.stringify({
+          name: '../x',
+          title: 'Evil',
+          formats: ['rss'],
+          types: ['benefit'],
+          attribution: 'a',
+        }),
+      )
+      writeFileSync(
+        join(partners, 'y.json'),
+        JSON.stringify({
+          name: 'y',
+          title: 'Y',
+          formats: ['pdf'],
+          types: ['benefit'],
+          attribution: 'a',
+        }),
+      )
+      const e = (await errorOf(
+        exportTo(out, dataset, {partnersDir: partners}),
+      )) as PipelineError & {problems: Array<{file: string; message: string}>}
       expect(e.code).toBe('INPUT')
-      expect(e.problems.map((p) => p.file)).toEqual(expect.arrayContaining([join(partners, 'x.json'), join(partners, 'y.json')]))
+      expect(e.problems.map((p) => p.file)).toEqual(
+        expect.arrayContaining([join(partners, 'x.json'), join(partners, 'y.json')]),
+      )
       sameTree(before, readTree(out))
-      expect(existsSync(join(out, '..', 'x'))).toBe(false)
+      // Nothing at all beside the output (no `x` folder from the traversal, no work folder), nor an empty `x` in it.
+      expect(readdirSync(join(out, '..'))).toEqual(['dist'])
       expect(existsSync(join(out, 'x'))).toBe(false)
     })
 
     it('when the data is invalid (a slug used twice)', async () => {
       const {out, before} = await prepare('failed-data')
-      const orphan = fixtureText().split('\n').map((l) => (l ? JSON.parse(l) : {})).find((d) => d._id === 'benefit-orphan')
+      const orphan = fixtureText()
+        .split('\n')
+        .map((l) => (l ? JSON.parse(l) : {}))
+        .find((d) => d._id === 'benefit-orphan')
       const dup = JSON.stringify({...orphan, _id: 'benefit-orphan-copy'})
       const dir = join(tmp.dir, 'dup')
       mkdirSync(dir)
-      const e = (await errorOf(exportTo(out, fixtureDataset(dir, `${fixtureText()}${dup}\n`)))) as PipelineError & {problems: Array<{documentId: string; level: string}>}
-      expect(e.problems.filter((p) => p.level === 'error').map((p) => p.documentId)).toEqual(['benefit-orphan-copy'])
+      const e = (await errorOf(
+        exportTo(out, fixtureDataset(dir, `${fixtureText()}${dup}\n`)),
+      )) as PipelineError & {problems: Array<{documentId: string; level: string}>}
+      expect(e.problems.filter((p) => p.level === 'error').map((p) => p.documentId)).toEqual([
+        'benefit-orphan-copy',
+      ])
       sameTree(before, readTree(out))
+      expect(workFolders(out)).toEqual([])
     })
   })
 
@@ -144,10 +195,23 @@ describe('exportFeeds', () => {
 describe('npm run export', () => {
   it('prints one JSON object with --json and writes the same bytes as exportFeeds', async () => {
     const out = join(tmp.dir, 'cli', 'dist')
-    const r = runScript('scripts/feeds/cli.ts', ['--dataset', dataset, '--out', out, '--base-url', 'https://skincare.example/', '--json'])
+    const r = runScript('scripts/feeds/cli.ts', [
+      '--dataset',
+      dataset,
+      '--out',
+      out,
+      '--base-url',
+      'https://skincare.example/',
+      '--json',
+    ])
     expect(r.stderr).toContain('wrote')
     expect(r.status).toBe(0)
-    const summary = JSON.parse(r.stdout) as {ok: boolean; files: number; pages: Record<string, number>; durationMs: number}
+    const summary = JSON.parse(r.stdout) as {
+      ok: boolean
+      files: number
+      pages: Record<string, number>
+      durationMs: number
+    }
     expect(r.stdout.trim().split('\n')).toHaveLength(1)
     expect(summary).toMatchObject({ok: true, files: readTree(out).size, pages: {benefit: 4}})
     expect(typeof summary.durationMs).toBe('number')
@@ -158,10 +222,25 @@ describe('npm run export', () => {
 
   it('exits 2 on bad usage and 1 with every problem on bad input, writing nothing', () => {
     const out = join(tmp.dir, 'cli-bad', 'dist')
-    const usage = runScript('scripts/feeds/cli.ts', ['--dataset', dataset, '--out', out, '--now', 'yesterday', '--json'])
+    const usage = runScript('scripts/feeds/cli.ts', [
+      '--dataset',
+      dataset,
+      '--out',
+      out,
+      '--now',
+      'yesterday',
+      '--json',
+    ])
     expect(usage.status).toBe(2)
     expect(JSON.parse(usage.stdout)).toMatchObject({ok: false, error: {code: 'USAGE'}})
-    const base = runScript('scripts/feeds/cli.ts', ['--dataset', dataset, '--out', out, '--base-url', 'javascript:alert(1)'])
+    const base = runScript('scripts/feeds/cli.ts', [
+      '--dataset',
+      dataset,
+      '--out',
+      out,
+      '--base-url',
+      'javascript:alert(1)',
+    ])
     expect(base.status).toBe(2)
     expect(existsSync(out)).toBe(false)
     const help = runScript('scripts/feeds/cli.ts', ['--help'])

@@ -28,10 +28,22 @@ describe('hashing thread', () => {
     const hasher: Hasher = startHasher()
     cleanups.push(() => hasher.close())
 
-    const pieces: Piece[] = ['{"é":', Buffer.from([1, 2, 3]), {fd, start: 3, end: bytes.length}, '}']
-    const expected = createHash('sha256').update('{"é":').update(Buffer.from([1, 2, 3])).update(bytes.subarray(3)).update('}').digest('hex')
+    const pieces: Piece[] = [
+      '{"é":',
+      Buffer.from([1, 2, 3]),
+      {fd, start: 3, end: bytes.length},
+      '}',
+    ]
+    const expected = createHash('sha256')
+      .update('{"é":')
+      .update(Buffer.from([1, 2, 3]))
+      .update(bytes.subarray(3))
+      .update('}')
+      .digest('hex')
     expect(await hasher.sha256(pieces)).toBe(expected)
-    await expect(hasher.sha256([{fd, start: 10, end: bytes.length + 5}])).rejects.toThrow(`file ended at byte ${bytes.length} of a range that ends at ${bytes.length + 5}`)
+    await expect(hasher.sha256([{fd, start: 10, end: bytes.length + 5}])).rejects.toThrow(
+      `file ended at byte ${bytes.length} of a range that ends at ${bytes.length + 5}`,
+    )
     expect(await hasher.sha256([])).toBe(createHash('sha256').digest('hex'))
     await hasher.close()
     await expect(hasher.sha256(['x'])).rejects.toThrow(/stopped|terminated/)

@@ -2,7 +2,7 @@
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, relative} from 'node:path'
+import {basename, dirname, join, relative} from 'node:path'
 import {ROOT} from '../../scripts/lib/paths.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
 import {importNdjson} from '../../scripts/store/ndjson.ts'
@@ -14,7 +14,8 @@ import {createLocalSource, runQuery} from '../../scripts/query/local.ts'
 import type {StoredDocument} from '../../scripts/store/types.ts'
 
 /** An export cache layout's keys as a list (incremental/splice.ts keeps them as one text). */
-export const layoutKeys = (layout: ListLayout): string[] => (layout.keys ? layout.keys.slice(0, -1).split('\n') : [])
+export const layoutKeys = (layout: ListLayout): string[] =>
+  layout.keys ? layout.keys.slice(0, -1).split('\n') : []
 
 export const FIXTURE_DIR = join(ROOT, 'tests', 'fixtures', 'feeds')
 export const FIXTURE = join(FIXTURE_DIR, 'dataset.ndjson')
@@ -69,6 +70,24 @@ export function readTree(dir: string): Map<string, Buffer> {
   }
   walk(dir)
   return out
+}
+
+/**
+ * Work folders left beside an output folder. The exporter writes `<out>.tmp-<pid>-<hex>` (the new
+ * tree; a staged-rename commit's journal lives in it) and `<out>.old-<pid>-<hex>` (the previous
+ * tree during the swap): scripts/feeds/leftovers.ts. Any sibling named `<out>.…` counts, so a
+ * work folder still shows up here if its naming changes.
+ */
+export function workFolders(out: string): string[] {
+  return readdirSync(dirname(out))
+    .filter((n) => n.startsWith(`${basename(out)}.`))
+    .sort()
+}
+
+/** Paths whose bytes differ between two trees (or that only one has). */
+export function treeDiff(a: Map<string, Buffer>, b: Map<string, Buffer>): string[] {
+  const paths = new Set([...a.keys(), ...b.keys()])
+  return [...paths].filter((p) => !a.get(p) || !b.get(p) || !a.get(p)!.equals(b.get(p)!)).sort()
 }
 
 /** Run a Python snippet with Debian's python3; stdout parsed as JSON. */

@@ -4,7 +4,12 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {PARTNERS_DIR} from '../../scripts/lib/paths.ts'
 import {loadPartnerProfiles} from '../../scripts/feeds/export.ts'
-import {isSafePartnerName, parsePartnerProfile, parsePartnerProfiles, type PartnerProfile} from '../../scripts/feeds/partners.ts'
+import type {PartnerProfile} from '../../scripts/feeds/outputs/partnerProfile.ts'
+import {
+  isSafePartnerName,
+  parsePartnerProfile,
+  parsePartnerProfiles,
+} from '../../scripts/feeds/partners.ts'
 import {partnerView} from '../../scripts/feeds/partnerView.ts'
 import {BASE_URL, fixtureModel} from './helpers.ts'
 
@@ -15,33 +20,79 @@ const valid: PartnerProfile = {
   types: ['benefit'],
   attribution: 'Credit line.',
 }
-const parse = (value: unknown, expectedName?: string) => parsePartnerProfile(JSON.stringify(value), 'p.json', expectedName)
+const parse = (value: unknown, expectedName?: string) =>
+  parsePartnerProfile(JSON.stringify(value), 'p.json', expectedName)
 
 describe('partner profile validation', () => {
   it('accepts the shipped example profiles', () => {
     const {profiles, problems} = loadPartnerProfiles(PARTNERS_DIR)
     expect(problems).toEqual([])
-    expect(profiles.map((p) => p.name)).toEqual(readdirSync(PARTNERS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort())
+    expect(profiles.map((p) => p.name)).toEqual(
+      readdirSync(PARTNERS_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.replace(/\.json$/, ''))
+        .sort(),
+    )
     expect(profiles.length).toBeGreaterThanOrEqual(2)
   })
 
-  it.each(['../x', '..', '.', 'a/b', 'a\\b', '/etc', 'UPPER', '-lead', 'trail-', '', 'x'.repeat(65), 'nul\u0000'])('refuses the unsafe partner name %j', (name) => {
+  it.each([
+    '../x',
+    '..',
+    '.',
+    'a/b',
+    'a\\b',
+    '/etc',
+    'UPPER',
+    '-lead',
+    'trail-',
+    '',
+    'x'.repeat(65),
+    'nul\u0000',
+  ])('refuses the unsafe partner name %j', (name) => {
     expect(isSafePartnerName(name)).toBe(false)
     const r = parse({...valid, name})
     expect(r.profile).toBeUndefined()
-    expect(r.problems).toContainEqual(expect.objectContaining({level: 'error', path: '/name', message: expect.stringContaining('not a safe folder name')}))
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        path: '/name',
+        message: expect.stringContaining('not a safe folder name'),
+      }),
+    )
   })
 
   it('reports every problem of a profile at once', () => {
-    const r = parse({name: 'ok', formats: ['rss', 'pdf'], types: [], fields: {exclude: ['password']}, utm: {source: 'a b'}, baseUrl: 'javascript:alert(1)', extra: 1})
+    const r = parse({
+      name: 'ok',
+      formats: ['rss', 'pdf'],
+      types: [],
+      fields: {exclude: ['password']},
+      utm: {source: 'a b'},
+      baseUrl: 'javascript:alert(1)',
+      extra: 1,
+    })
     const paths = r.problems.map((p) => p.path)
     expect(r.profile).toBeUndefined()
-    for (const path of ['/', '/formats/1', '/types', '/fields/exclude/0', '/utm', '/utm/source', '/baseUrl']) expect(paths).toContain(path)
-    expect(r.problems.map((p) => p.message).join('\n')).toMatch(/title[\s\S]*attribution[\s\S]*"extra"/)
+    for (const path of [
+      '/',
+      '/formats/1',
+      '/types',
+      '/fields/exclude/0',
+      '/utm',
+      '/utm/source',
+      '/baseUrl',
+    ])
+      expect(paths).toContain(path)
+    expect(r.problems.map((p) => p.message).join('\n')).toMatch(
+      /title[\s\S]*attribution[\s\S]*"extra"/,
+    )
   })
 
   it('requires the name to equal the file name, and reports problems of all files together', () => {
-    expect(parse(valid, 'other').problems).toEqual([expect.objectContaining({message: 'name "test-partner" must equal the file name "other"'})])
+    expect(parse(valid, 'other').problems).toEqual([
+      expect.objectContaining({message: 'name "test-partner" must equal the file name "other"'}),
+    ])
     const {profiles, problems} = parsePartnerProfiles([
       {file: 'dir/b.json', text: '{not json'},
       {file: 'dir/a.json', text: JSON.stringify({...valid, name: '../a'})},
@@ -58,8 +109,14 @@ describe('partner view', () => {
   it('sends only reviewed content when reviewedOnly, and no link titles of unreviewed pages', async () => {
     const m = await model()
     const view = partnerView(m, {...valid, types: ['article', 'benefit'], reviewedOnly: true})
-    expect(view.model.pages.map((p) => p.id)).toEqual(['article-microneedling-benefits', 'benefit-improves-skin-texture', 'benefit-fades-acne-scars'])
-    for (const p of view.model.pages) expect(p.review?.lastReviewed && p.review.reviewedBy).toBeTruthy()
+    expect(view.model.pages.map((p) => p.id)).toEqual([
+      'article-microneedling-benefits',
+      'benefit-improves-skin-texture',
+      'benefit-fades-acne-scars',
+    ])
+    expect(view.model.pages.map((p) => [p.review?.lastReviewed, p.review?.reviewedBy?.id])).toEqual(
+      Array(3).fill(['2024-06-01', 'person-ada-lee']),
+    )
     expect(JSON.stringify(view.model)).not.toContain('Minimizes Pores')
     // The shared model is not changed.
     expect(m.pages.some((p) => p.title.startsWith('Minimizes Pores'))).toBe(true)
@@ -81,24 +138,38 @@ describe('partner view', () => {
     expect(pores.bodyAreas).toBeUndefined()
     expect(view.model.pages.every((p) => p.review === undefined)).toBe(true)
     expect(pores.url).toBe(`${BASE_URL}/benefits/minimizes-pores`)
-    expect(pores.link).toBe('https://www.skincare.example/benefits/minimizes-pores?utm_source=clinic&utm_medium=feed&utm_campaign=spring')
-    expect(pores.related.concerns[0]!.link).toBe('https://www.skincare.example/concerns/acne-scars?utm_source=clinic&utm_medium=feed&utm_campaign=spring')
-    expect(view.model.site.home).toBe('https://www.skincare.example/?utm_source=clinic&utm_medium=feed&utm_campaign=spring')
+    expect(pores.link).toBe(
+      'https://www.skincare.example/benefits/minimizes-pores?utm_source=clinic&utm_medium=feed&utm_campaign=spring',
+    )
+    expect(pores.related.concerns[0]!.link).toBe(
+      'https://www.skincare.example/concerns/acne-scars?utm_source=clinic&utm_medium=feed&utm_campaign=spring',
+    )
+    expect(view.model.site.home).toBe(
+      'https://www.skincare.example/?utm_source=clinic&utm_medium=feed&utm_campaign=spring',
+    )
   })
 
   it('include limits the fields, exclude wins over include', async () => {
     const m = await model()
-    const view = partnerView(m, {...valid, fields: {include: ['summary', 'related'], exclude: ['related']}})
+    const view = partnerView(m, {
+      ...valid,
+      fields: {include: ['summary', 'related'], exclude: ['related']},
+    })
     const texture = view.model.pages.find((p) => p.id === 'benefit-improves-skin-texture')!
-    expect(texture.summary).toBeDefined()
+    expect(texture.summary).toBe('Collagen repair smooths rough texture over several sessions.')
     expect(texture.text).toBeUndefined()
     expect(texture.review).toBeUndefined()
     expect(Object.values(texture.related).flat()).toEqual([])
   })
 
   it('shipped example profiles describe what the report says', () => {
-    const read = (name: string) => JSON.parse(readFileSync(join(PARTNERS_DIR, `${name}.json`), 'utf8')) as PartnerProfile
+    const read = (name: string) =>
+      JSON.parse(readFileSync(join(PARTNERS_DIR, `${name}.json`), 'utf8')) as PartnerProfile
     expect(read('clinic-network')).toMatchObject({formats: ['rss', 'atom'], types: ['benefit']})
-    expect(read('wellness-app')).toMatchObject({formats: ['jsonfeed', 'json'], reviewedOnly: true, fields: {exclude: ['body', 'bodyAreas']}})
+    expect(read('wellness-app')).toMatchObject({
+      formats: ['jsonfeed', 'json'],
+      reviewedOnly: true,
+      fields: {exclude: ['body', 'bodyAreas']},
+    })
   })
 })

@@ -38,8 +38,23 @@ describe('pieces', () => {
     const dir = folder()
     const big = source(dir, 9 * 1024 * 1024 + 123)
     // A plain Uint8Array too: bytes that crossed to another thread arrive as one.
-    const pieces: Piece[] = ['{"a":', Buffer.from('[1,2]'), {fd: big.fd, start: 5, end: 5 + 9 * 1024 * 1024}, 'é', new TextEncoder().encode('ü!'), {fd: big.fd, start: 0, end: 0}, {fd: big.fd, start: 100, end: 117}]
-    const expected = Buffer.concat([Buffer.from('{"a":'), Buffer.from('[1,2]'), big.bytes.subarray(5, 5 + 9 * 1024 * 1024), Buffer.from('é'), Buffer.from('ü!'), big.bytes.subarray(100, 117)])
+    const pieces: Piece[] = [
+      '{"a":',
+      Buffer.from('[1,2]'),
+      {fd: big.fd, start: 5, end: 5 + 9 * 1024 * 1024},
+      'é',
+      new TextEncoder().encode('ü!'),
+      {fd: big.fd, start: 0, end: 0},
+      {fd: big.fd, start: 100, end: 117},
+    ]
+    const expected = Buffer.concat([
+      Buffer.from('{"a":'),
+      Buffer.from('[1,2]'),
+      big.bytes.subarray(5, 5 + 9 * 1024 * 1024),
+      Buffer.from('é'),
+      Buffer.from('ü!'),
+      big.bytes.subarray(100, 117),
+    ])
     writePieces(join(dir, 'out'), pieces)
     expect(readFileSync(join(dir, 'out')).equals(expected)).toBe(true)
     const chunks: Buffer[] = []
@@ -51,7 +66,9 @@ describe('pieces', () => {
   it('fails, naming the byte, when a range runs past the end of its file', () => {
     const dir = folder()
     const small = source(dir, 10)
-    expect(() => eachChunk([{fd: small.fd, start: 4, end: 20}], () => {})).toThrow(/file ended at byte 10 of a range that ends at 20/)
+    expect(() => eachChunk([{fd: small.fd, start: 4, end: 20}], () => {})).toThrow(
+      /file ended at byte 10 of a range that ends at 20/,
+    )
   })
 
   it('splices a list the same from file ranges as from its bytes', () => {
@@ -62,7 +79,14 @@ describe('pieces', () => {
     const fd = openSync(path, 'r')
     fds.push(fd)
     const layout = layoutOf(['a', 'b', 'c', 'd'], [9, 9, 9, 9])
-    const args = [1, layout, new Set(['b']), [{key: 'bb', text: '{"k":"bb"}'}], (ins: {key: string}, kept: string) => ins.key < kept, ','] as const
+    const args = [
+      1,
+      layout,
+      new Set(['b']),
+      [{key: 'bb', text: '{"k":"bb"}'}],
+      (ins: {key: string}, kept: string) => ins.key < kept,
+      ',',
+    ] as const
     const fromBytes = spliceList(Buffer.from(text), ...args)
     const fromFile = spliceList({subarray: (start, end): FileRange => ({fd, start, end})}, ...args)
     expect(fromFile.layout).toEqual(fromBytes.layout)

@@ -5,7 +5,12 @@
  * that are not there, inserts anywhere.
  */
 import {describe, expect, it} from 'vitest'
-import {layoutOf, listBytes, spliceList, type Insert} from '../../scripts/feeds/incremental/splice.ts'
+import {
+  layoutOf,
+  listBytes,
+  spliceList,
+  type Insert,
+} from '../../scripts/feeds/incremental/splice.ts'
 import {layoutKeys} from './helpers.ts'
 
 /** mulberry32: the same lists on every run. */
@@ -21,7 +26,12 @@ function random(seed: number) {
 
 const ALPHABET = ['a', 'b', 'é', '/', '.', '-']
 
-function reference(entries: Array<{key: string; text: string}>, drop: ReadonlySet<string>, inserts: readonly Insert[], before: (i: Insert, k: string) => boolean) {
+function reference(
+  entries: Array<{key: string; text: string}>,
+  drop: ReadonlySet<string>,
+  inserts: readonly Insert[],
+  before: (i: Insert, k: string) => boolean,
+) {
   const kept = entries.filter((e) => !drop.has(e.key))
   const out: Array<{key: string; text: string}> = []
   const slots = inserts.map((ins) => {
@@ -40,22 +50,32 @@ describe('spliceList', () => {
   it('gives the same list, layout and dropped entries as splitting, filtering and joining', () => {
     const rand = random(20240601)
     const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!
-    const word = () => Array.from({length: 1 + Math.floor(rand() * 4)}, () => pick(ALPHABET)).join('')
+    const word = () =>
+      Array.from({length: 1 + Math.floor(rand() * 4)}, () => pick(ALPHABET)).join('')
     let sameKeyRounds = 0
     for (let round = 0; round < 300; round++) {
       const keys = [...new Set(Array.from({length: Math.floor(rand() * 120)}, word))].sort()
-      const entries = keys.map((key) => ({key, text: `{"k":${JSON.stringify(key)}${'x'.repeat(Math.floor(rand() * 5))}}`}))
+      const entries = keys.map((key) => ({
+        key,
+        text: `{"k":${JSON.stringify(key)}${'x'.repeat(Math.floor(rand() * 5))}}`,
+      }))
       const many = rand() < 0.3
-      const drop = new Set(Array.from({length: Math.floor(rand() * (many ? 80 : 8))}, () => (rand() < 0.7 && keys.length ? pick(keys) : word())))
+      const drop = new Set(
+        Array.from({length: Math.floor(rand() * (many ? 80 : 8))}, () =>
+          rand() < 0.7 && keys.length ? pick(keys) : word(),
+        ),
+      )
       // New keys, or (an edit) dropped keys again, in their old place or (a renamed entry) another.
       const sortAs = new Map<Insert, string>()
       const edit = rand() < 0.4
       const inserts: Insert[] = edit
-        ? keys.filter((k) => drop.has(k)).map((key) => {
-            const ins = {key, text: `{"edited":${JSON.stringify(key)}}`}
-            if (rand() < 0.2) sortAs.set(ins, word())
-            return ins
-          })
+        ? keys
+            .filter((k) => drop.has(k))
+            .map((key) => {
+              const ins = {key, text: `{"edited":${JSON.stringify(key)}}`}
+              if (rand() < 0.2) sortAs.set(ins, word())
+              return ins
+            })
         : Array.from({length: Math.floor(rand() * 6)}, () => {
             const key = `${word()}+`
             return {key, text: `{"new":${JSON.stringify(key)}}`}
@@ -64,7 +84,10 @@ describe('spliceList', () => {
       const prefix = '[\n'
       const sep = rand() < 0.5 ? ',' : ',\n  '
       const file = Buffer.from(`${prefix}${entries.map((e) => e.text).join(sep)}]`)
-      const layout = layoutOf(keys, entries.map((e) => Buffer.byteLength(e.text)))
+      const layout = layoutOf(
+        keys,
+        entries.map((e) => Buffer.byteLength(e.text)),
+      )
       const got = spliceList(file, Buffer.byteLength(prefix), layout, drop, inserts, before, sep)
       const want = reference(entries, drop, inserts, before)
       const text = (p: Buffer | string) => (typeof p === 'string' ? p : p.toString('utf8'))
@@ -85,8 +108,28 @@ describe('spliceList', () => {
 
   it('refuses a layout whose keys and lengths disagree, and keys with a newline', () => {
     const noop = () => false
-    expect(() => spliceList(Buffer.from(''), 0, {keys: 'a\nb\n', lengths: new Uint32Array(3)}, new Set(), [], noop, ',')).toThrow(/3 lengths but 2 keys/)
-    expect(() => spliceList(Buffer.from(''), 0, {keys: 'a\nb\nc', lengths: new Uint32Array(2)}, new Set(), [], noop, ',')).toThrow(/2 lengths but more keys/)
+    expect(() =>
+      spliceList(
+        Buffer.from(''),
+        0,
+        {keys: 'a\nb\n', lengths: new Uint32Array(3)},
+        new Set(),
+        [],
+        noop,
+        ',',
+      ),
+    ).toThrow(/3 lengths but 2 keys/)
+    expect(() =>
+      spliceList(
+        Buffer.from(''),
+        0,
+        {keys: 'a\nb\nc', lengths: new Uint32Array(2)},
+        new Set(),
+        [],
+        noop,
+        ',',
+      ),
+    ).toThrow(/2 lengths but more keys/)
     expect(() => layoutOf(['a\nb'], [1])).toThrow(/holds a newline/)
     expect(() => layoutOf(['a'], [1, 2])).toThrow(/1 keys but 2 lengths/)
   })

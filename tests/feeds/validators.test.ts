@@ -7,7 +7,14 @@ import {createRequire} from 'node:module'
 import {Ajv2020} from 'ajv/dist/2020.js'
 import type {FormatsPlugin} from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
-import {ajvOptions, SCHEMAS, schemasHash, usableValidators, validateAgainst, type SchemaName} from '../../scripts/feeds/schemas.ts'
+import {
+  ajvOptions,
+  SCHEMAS,
+  schemasHash,
+  usableValidators,
+  validateAgainst,
+  type SchemaName,
+} from '../../scripts/feeds/schemas.ts'
 import {VALIDATORS_FILE, validatorsSource} from '../../scripts/feeds/validatorsSource.ts'
 
 const require = createRequire(import.meta.url)
@@ -22,18 +29,30 @@ const SAMPLES: Record<SchemaName, unknown[]> = {
   partnerContent: [{items: [{url: 'ftp://x', title: ''}]}],
   partnerProfile: [
     {name: '../up', formats: ['rss', 'gopher'], types: []},
-    {name: 'ok-name', formats: ['rss'], types: ['benefit'], fields: {include: ['text'], exclude: ['nope']}},
+    {
+      name: 'ok-name',
+      formats: ['rss'],
+      types: ['benefit'],
+      fields: {include: ['text'], exclude: ['nope']},
+    },
   ],
   manifest: [{files: [{path: 'a', size: -1, sha256: 'zz'}]}],
   jsonFeed: [
     {version: 'https://jsonfeed.org/version/1.1', title: 't', items: [{id: 'i'}]},
-    {version: 'https://jsonfeed.org/version/1', title: 1, items: [{id: 'i', content_text: 'x', url: 'no'}]},
+    {
+      version: 'https://jsonfeed.org/version/1',
+      title: 1,
+      items: [{id: 'i', content_text: 'x', url: 'no'}],
+    },
   ],
 }
 
 describe('precompiled JSON Schema validators', () => {
   it('the generated module is what `npm run validators` writes from the schemas now', () => {
-    expect(readFileSync(VALIDATORS_FILE, 'utf8') === validatorsSource(), 'run `npm run validators`').toBe(true)
+    expect(
+      readFileSync(VALIDATORS_FILE, 'utf8') === validatorsSource(),
+      'run `npm run validators`',
+    ).toBe(true)
   })
 
   it('report the same problems as ajv compiling the schema, for every schema', () => {
@@ -47,9 +66,10 @@ describe('precompiled JSON Schema validators', () => {
         const got = validateAgainst(name, value, 'f.json')
         compiled(value)
         const want = (compiled.errors ?? []).map((e) => [e.instancePath || '/', e.message])
-        expect(got.map((p) => [p.path, p.message.replace(/(: .*)? \[[^\]]+\]$/, '')]), `${name} ${JSON.stringify(value)}`).toEqual(
-          want.map(([path, message]) => [path, message]),
-        )
+        expect(
+          got.map((p) => [p.path, p.message.replace(/(: .*)? \[[^\]]+\]$/, '')]),
+          `${name} ${JSON.stringify(value)}`,
+        ).toEqual(want.map(([path, message]) => [path, message]))
         errors += got.length
       }
     }
@@ -60,7 +80,9 @@ describe('precompiled JSON Schema validators', () => {
     const generated = require(VALIDATORS_FILE.pathname) as {schemasHash: string; webPage: unknown}
     expect(generated.schemasHash).toBe(schemasHash())
     expect(usableValidators(generated, schemasHash()).webPage).toBe(generated.webPage)
-    expect(usableValidators({...generated, schemasHash: 'an older schema'}, schemasHash())).toEqual({})
+    expect(usableValidators({...generated, schemasHash: 'an older schema'}, schemasHash())).toEqual(
+      {},
+    )
     expect(usableValidators(null, schemasHash())).toEqual({})
   })
 })

@@ -15,10 +15,28 @@ export const testEnv = (extra: Record<string, string> = {}) => ({
 })
 
 /** `node <script> ...args` from the project root. */
-export function runScript(script: string, args: string[], opts: {env?: Record<string, string>; input?: string} = {}): SpawnSyncReturns<string> {
-  return spawnSync(NODE, [join(ROOT, script), ...args], {cwd: ROOT, encoding: 'utf8', env: testEnv(opts.env), input: opts.input, maxBuffer: 256 * 1024 * 1024})
+export function runScript(
+  script: string,
+  args: string[],
+  opts: {env?: Record<string, string>; input?: string} = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(NODE, [join(ROOT, script), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: testEnv(opts.env),
+    input: opts.input,
+    maxBuffer: 256 * 1024 * 1024,
+  })
 }
 
-export function runSanity(args: string[], opts: {env?: Record<string, string>} = {}): SpawnSyncReturns<string> {
-  return spawnSync(SANITY, args, {cwd: ROOT, encoding: 'utf8', env: testEnv({SANITY_AUTH_TOKEN: 'offline', ...opts.env}), maxBuffer: 64 * 1024 * 1024})
+export function runSanity(
+  args: string[],
+  opts: {env?: Record<string, string>} = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(SANITY, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: testEnv({SANITY_AUTH_TOKEN: 'offline', ...opts.env}),
+    maxBuffer: 64 * 1024 * 1024,
+  })
 }

@@ -22,18 +22,36 @@ describe('import CLI', () => {
     t.ds.close()
     const first = runScript(CLI, ['--dataset', t.path, '--json'])
     expect(first.status, first.stderr).toBe(0)
-    expect(json(first.stdout)).toMatchObject({ok: true, articleId: 'article-microneedling-benefits', created: 41, updated: 0, unchanged: 0, dryRun: false})
+    expect(json(first.stdout)).toMatchObject({
+      ok: true,
+      articleId: 'article-microneedling-benefits',
+      created: 41,
+      updated: 0,
+      unchanged: 0,
+      dryRun: false,
+    })
     const second = runScript(CLI, [SEED_FILE, '--dataset', t.path, '--json', '--quiet'])
     expect(second.status).toBe(0)
     expect(second.stderr).toBe('')
-    expect(json(second.stdout)).toMatchObject({articleId: 'article-microneedling-benefits', created: 0, updated: 0, unchanged: 41})
+    expect(json(second.stdout)).toMatchObject({
+      articleId: 'article-microneedling-benefits',
+      created: 0,
+      updated: 0,
+      unchanged: 41,
+    })
     t.reopen()
   })
 
   it('prints a short human report', () => {
     t = tempDataset()
     t.ds.close()
-    const r = runScript(CLI, [SEED_FILE, '--dataset', t.path, '--title', '10 Benefits of Microneedling'])
+    const r = runScript(CLI, [
+      SEED_FILE,
+      '--dataset',
+      t.path,
+      '--title',
+      '10 Benefits of Microneedling',
+    ])
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toContain('article-10-benefits-of-microneedling')
     expect(r.stdout).toContain('41 created, 0 updated, 0 unchanged, 0 deleted')
@@ -58,7 +76,10 @@ describe('import CLI', () => {
     t.ds.close()
     const j = runScript(CLI, [bad, '--dataset', t.path, '--json'])
     expect(j.status).toBe(1)
-    expect(json(j.stdout)).toMatchObject({ok: false, error: {code: 'INPUT', problems: [{file: bad, line: 11, level: 'error'}]}})
+    expect(json(j.stdout)).toMatchObject({
+      ok: false,
+      error: {code: 'INPUT', problems: [{file: bad, line: 11, level: 'error'}]},
+    })
     expect(exportNdjson(t.reopen())).toBe(before)
   })
 
@@ -69,7 +90,9 @@ describe('import CLI', () => {
     expect(json(r.stdout)).toMatchObject({dryRun: true, created: 41})
     expect(t.reopen().count()).toBe(0)
     const fresh = join(t.dir, 'none.sqlite')
-    expect(runScript(CLI, ['--dataset', fresh, '--dry-run', '--quiet']).stdout).toContain('dry run, nothing written')
+    expect(runScript(CLI, ['--dataset', fresh, '--dry-run', '--quiet']).stdout).toContain(
+      'dry run, nothing written',
+    )
     expect(existsSync(fresh)).toBe(false)
   })
 
@@ -79,6 +102,8 @@ describe('import CLI', () => {
     expect(runScript(CLI, ['--help']).stdout).toContain('Usage: npm run import')
     expect(runScript(CLI, ['--nope', '--dataset', t.path]).status).toBe(2)
     expect(runScript(CLI, ['a.txt', 'b.txt', '--dataset', t.path]).status).toBe(2)
-    expect(runScript(CLI, [join(FIXTURES, 'missing.txt'), '--dataset', t.path]).stderr).toContain('cannot read: ENOENT')
+    expect(runScript(CLI, [join(FIXTURES, 'missing.txt'), '--dataset', t.path]).stderr).toContain(
+      'cannot read: ENOENT',
+    )
   })
 })

@@ -21,5 +21,7 @@ it('exports the public API', () => {
 })
 
 it('lists the sample sources', async () => {
-  expect((await api.sourceFiles()).map((f) => f.split('/').pop())).toContain('microneedling-benefits.txt')
+  expect((await api.sourceFiles()).map((f) => f.split('/').pop())).toContain(
+    'microneedling-benefits.txt',
+  )
 })

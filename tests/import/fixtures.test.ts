@@ -37,7 +37,11 @@ const cases = readdirSync(FIXTURES, {withFileTypes: true})
   .map((d) => {
     const dir = join(FIXTURES, d.name)
     const input = readdirSync(dir).find((n) => n.startsWith('input.'))!
-    return {name: d.name, file: join(dir, input), expected: JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected}
+    return {
+      name: d.name,
+      file: join(dir, input),
+      expected: JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected,
+    }
   })
 
 let open: TempDataset[] = []
@@ -80,23 +84,38 @@ describe.each(cases.filter((c) => !c.expected.errors))('fixture $name', ({file, 
     if (expected.benefitIds) expect(r.benefits.map((b) => b.id)).toEqual(expected.benefitIds)
     if (expected.title) expect(article.title).toBe(expected.title)
     if (expected.articleId) expect(r.articleId).toBe(expected.articleId)
-    if (expected.treatment) expect((article.treatment as {_ref: string})._ref).toBe(expected.treatment)
+    if (expected.treatment)
+      expect((article.treatment as {_ref: string})._ref).toBe(expected.treatment)
     if (expected.links) expect(linksByNumber(r)).toEqual(expected.links)
     if (expected.sameLinksAsSeed) expect(linksByNumber(r)).toEqual(linksByNumber(await seed()))
-    if (expected.sameChecksumAsSeed) expect((article.source as {checksum: string}).checksum).toBe(ds.get(r.articleId) && (await seedChecksum()))
-    for (const u of expected.unlinked ?? []) expect(r.unlinked).toContainEqual(expect.objectContaining(u))
-    if (expected.warnings) expect(r.warnings.map((w) => w.rule).sort()).toEqual([...expected.warnings].sort())
+    if (expected.sameChecksumAsSeed)
+      expect((article.source as {checksum: string}).checksum).toBe(
+        ds.get(r.articleId) && (await seedChecksum()),
+      )
+    for (const u of expected.unlinked ?? [])
+      expect(r.unlinked).toContainEqual(expect.objectContaining(u))
+    if (expected.warnings)
+      expect(r.warnings.map((w) => w.rule).sort()).toEqual([...expected.warnings].sort())
     for (const [rule, n] of Object.entries(expected.warningRules ?? {})) {
-      expect(r.warnings.filter((w) => w.rule === rule), rule).toHaveLength(n)
+      expect(
+        r.warnings.filter((w) => w.rule === rule),
+        rule,
+      ).toHaveLength(n)
     }
 
-    const blocks = [article, ...benefits].flatMap((d) => [...((d.intro as Block[]) ?? []), ...((d.body as Block[]) ?? [])])
-    if (expected.hrefs) expect(blocks.flatMap((b) => b.markDefs.map((m) => m.href))).toEqual(expected.hrefs)
+    const blocks = [article, ...benefits].flatMap((d) => [
+      ...((d.intro as Block[]) ?? []),
+      ...((d.body as Block[]) ?? []),
+    ])
+    if (expected.hrefs)
+      expect(blocks.flatMap((b) => b.markDefs.map((m) => m.href))).toEqual(expected.hrefs)
     const allText = blocks.map((b) => b.children.map((c) => c.text).join('')).join('\n')
     for (const t of expected.literalText ?? []) expect(allText).toContain(t)
     for (const [n, shapes] of Object.entries(expected.blocks ?? {})) {
       const body = benefits[Number(n) - 1]!.body as Block[]
-      expect(body.map((b) => [b.style, ...(b.listItem ? [b.listItem, b.level] : [])])).toEqual(shapes)
+      expect(body.map((b) => [b.style, ...(b.listItem ? [b.listItem, b.level] : [])])).toEqual(
+        shapes,
+      )
     }
     expectSafePortableText([article, ...benefits])
 
@@ -155,7 +174,9 @@ function expectSafePortableText(docs: StoredDocument[]) {
   for (const doc of docs) {
     for (const field of ['intro', 'body']) {
       const blocks = (doc[field] as Block[] | undefined) ?? []
-      expect(new Set(blocks.map((b) => b._key)).size, `${doc._id}.${field} keys`).toBe(blocks.length)
+      expect(new Set(blocks.map((b) => b._key)).size, `${doc._id}.${field} keys`).toBe(
+        blocks.length,
+      )
       for (const b of blocks) {
         expect(['normal', 'h2', 'h3', 'blockquote']).toContain(b.style)
         const defs = new Set(b.markDefs.map((m) => m._key))
@@ -165,7 +186,8 @@ function expectSafePortableText(docs: StoredDocument[]) {
         }
         for (const c of b.children) {
           expect(c._type).toBe('span')
-          for (const mark of c.marks) expect(mark === 'strong' || mark === 'em' || defs.has(mark), mark).toBe(true)
+          for (const mark of c.marks)
+            expect(mark === 'strong' || mark === 'em' || defs.has(mark), mark).toBe(true)
         }
       }
     }

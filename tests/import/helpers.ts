@@ -44,7 +44,11 @@ export function tempDataset(): TempDataset {
   const dir = mkdtempSync(join(tmpdir(), 'import-test-'))
   const path = join(dir, 'dataset.sqlite')
   let n = 0
-  const open = () => Dataset.open(path, {now: () => new Date('2025-01-01T00:00:00.000Z'), newRevision: () => `rev${++n}`})
+  const open = () =>
+    Dataset.open(path, {
+      now: () => new Date('2025-01-01T00:00:00.000Z'),
+      newRevision: () => `rev${++n}`,
+    })
   const t: TempDataset = {
     dir,
     path,
@@ -62,7 +66,12 @@ export function tempDataset(): TempDataset {
   return t
 }
 
-export async function importText(ds: Dataset, file: string, text: string | Uint8Array, opts: Omit<ImportOptions, 'taxonomy' | 'taxonomyDir'> = {}): Promise<ImportReport> {
+export async function importText(
+  ds: Dataset,
+  file: string,
+  text: string | Uint8Array,
+  opts: Omit<ImportOptions, 'taxonomy' | 'taxonomyDir'> = {},
+): Promise<ImportReport> {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text
   return importSource(ds, {file, bytes}, await taxonomy(), opts)
 }
@@ -70,8 +79,3 @@ export async function importText(ds: Dataset, file: string, text: string | Uint8
 /** Referenced ids of a document's reference array field. */
 export const refs = (doc: StoredDocument | undefined, field: string): string[] =>
   ((doc?.[field] as Array<{_ref: string}> | undefined) ?? []).map((r) => r._ref)
-
-/** Every markDef, span mark and href in Portable Text blocks. */
-export function blocksOf(docs: ReadonlyArray<StoredDocument | undefined>): Array<Record<string, unknown>> {
-  return docs.flatMap((d) => [...((d?.intro as unknown[]) ?? []), ...((d?.body as unknown[]) ?? [])]) as Array<Record<string, unknown>>
-}

@@ -5,11 +5,21 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {sha256} from '../../scripts/lib/hash.ts'
 import {exportNdjson} from '../../scripts/store/ndjson.ts'
 import type {StoredDocument} from '../../scripts/store/types.ts'
-import {FIXTURES, SEED, SEED_FILE, SEED_TITLES, importText, refs, tempDataset, type TempDataset} from './helpers.ts'
+import {
+  FIXTURES,
+  SEED,
+  SEED_FILE,
+  SEED_TITLES,
+  importText,
+  refs,
+  tempDataset,
+  type TempDataset,
+} from './helpers.ts'
 
 const SEED_TEXT = SEED.toString('utf8')
 const ARTICLE = 'article-microneedling-benefits'
-const benefitId = (title: string) => `benefit-microneedling-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`
+const benefitId = (title: string) =>
+  `benefit-microneedling-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`
 const withoutSystem = ({_rev, _createdAt, _updatedAt, ...rest}: StoredDocument) => rest
 
 let t: TempDataset
@@ -31,7 +41,11 @@ describe('the seed article', () => {
       slug: {_type: 'slug', current: 'microneedling-benefits'},
       treatment: {_type: 'reference', _ref: 'treatment-microneedling'},
       summary: 'Microneedling has become one of the most popular skin treatments in recent years.',
-      source: {fileName: 'microneedling-benefits.txt', checksum: `sha256:${sha256(`${SEED_TEXT.trimEnd()}\n`)}`, format: 'text'},
+      source: {
+        fileName: 'microneedling-benefits.txt',
+        checksum: `sha256:${sha256(`${SEED_TEXT.trimEnd()}\n`)}`,
+        format: 'text',
+      },
     })
     expect(refs(article, 'benefits')).toEqual(SEED_TITLES.map(benefitId))
     expect((article.intro as unknown[]).length).toBe(1)
@@ -49,22 +63,43 @@ describe('the seed article', () => {
   it('links concerns, skin types and adjuncts from each benefit', async () => {
     await importText(t.ds, SEED_FILE, SEED)
     const get = (title: string) => t.ds.get(benefitId(title))
-    expect(refs(get('Boosts Product Absorption'), 'serums')).toEqual(['serum-hyaluronic-acid', 'serum-vitamin-c', 'serum-retinol'])
+    expect(refs(get('Boosts Product Absorption'), 'serums')).toEqual([
+      'serum-hyaluronic-acid',
+      'serum-vitamin-c',
+      'serum-retinol',
+    ])
     expect(refs(get('Erases Stretch Marks'), 'concerns')).toEqual(['concern-stretch-marks'])
-    expect(refs(get('Safe For All Skin Types'), 'skinTypes').sort()).toEqual(['skinType-acne-prone', 'skinType-mature', 'skinType-sensitive', 'skinType-thin'])
+    expect(refs(get('Safe For All Skin Types'), 'skinTypes').sort()).toEqual([
+      'skinType-acne-prone',
+      'skinType-mature',
+      'skinType-sensitive',
+      'skinType-thin',
+    ])
     expect(refs(get('Safe For All Skin Types'), 'concerns')).toEqual([]) // "risk of post-inflammatory hyperpigmentation" is not a benefit
     expect(refs(get('Fades Acne Scars'), 'serums')).toEqual(['serum-prp', 'serum-vitamin-c'])
-    expect(refs(get('Fades Acne Scars'), 'concerns')).toEqual(['concern-acne-scars', 'concern-hyperpigmentation'])
+    expect(refs(get('Fades Acne Scars'), 'concerns')).toEqual([
+      'concern-acne-scars',
+      'concern-hyperpigmentation',
+    ])
     expect(refs(get('Minimizes Pores'), 'concerns')).toEqual(['concern-enlarged-pores'])
-    expect(refs(get('Improves Skin Thickness'), 'concerns')).toEqual(['concern-thinning-skin', 'concern-fine-lines-and-wrinkles', 'concern-sagging-skin'])
+    expect(refs(get('Improves Skin Thickness'), 'concerns')).toEqual([
+      'concern-thinning-skin',
+      'concern-fine-lines-and-wrinkles',
+      'concern-sagging-skin',
+    ])
     expect(refs(get('Brightens Skin Tone'), 'concerns')).toContain('concern-hyperpigmentation')
     // Reference keys are the target's stable key, so arrays are identical on every import.
     const serums = get('Boosts Product Absorption')!.serums as Array<{_key: string}>
     expect(new Set(serums.map((s) => s._key)).size).toBe(3)
     // Every reference resolves to a document of the right type.
     for (const b of t.ds.documents({types: ['benefit']})) {
-      for (const [field, type] of [['concerns', 'concern'], ['skinTypes', 'skinType'], ['serums', 'serum']] as const) {
-        for (const id of refs(b, field)) expect(t.ds.get(id)?._type, `${b._id}.${field} → ${id}`).toBe(type)
+      for (const [field, type] of [
+        ['concerns', 'concern'],
+        ['skinTypes', 'skinType'],
+        ['serums', 'serum'],
+      ] as const) {
+        for (const id of refs(b, field))
+          expect(t.ds.get(id)?._type, `${b._id}.${field} → ${id}`).toBe(type)
       }
     }
     expect(t.ds.get('serum-prp')).toMatchObject({kind: 'procedure', timing: ['during']})
@@ -75,11 +110,39 @@ describe('the seed article', () => {
 
   it('reports what it linked, what it could not, and editorial warnings with lines', async () => {
     const r = await importText(t.ds, SEED_FILE, SEED)
-    expect(r.links).toContainEqual({benefitId: benefitId('Erases Stretch Marks'), number: 8, targetId: 'concern-stretch-marks', targetType: 'concern', phrase: 'Stretch Marks', line: 31})
-    expect(r.links).toContainEqual(expect.objectContaining({number: 10, targetId: 'skinType-thin', phrase: 'thin or sensitive skin', line: 41}))
-    expect(r.unlinked).toContainEqual(expect.objectContaining({number: 9, reason: 'nothing-linked'}))
-    expect(r.unlinked).toContainEqual(expect.objectContaining({number: 10, reason: 'negated', targetId: 'concern-hyperpigmentation'}))
-    expect(r.unlinked).toContainEqual(expect.objectContaining({number: 10, reason: 'universal', phrase: 'all skin types and tones'}))
+    expect(r.links).toContainEqual({
+      benefitId: benefitId('Erases Stretch Marks'),
+      number: 8,
+      targetId: 'concern-stretch-marks',
+      targetType: 'concern',
+      phrase: 'Stretch Marks',
+      line: 31,
+    })
+    expect(r.links).toContainEqual(
+      expect.objectContaining({
+        number: 10,
+        targetId: 'skinType-thin',
+        phrase: 'thin or sensitive skin',
+        line: 41,
+      }),
+    )
+    expect(r.unlinked).toContainEqual(
+      expect.objectContaining({number: 9, reason: 'nothing-linked'}),
+    )
+    expect(r.unlinked).toContainEqual(
+      expect.objectContaining({
+        number: 10,
+        reason: 'negated',
+        targetId: 'concern-hyperpigmentation',
+      }),
+    )
+    expect(r.unlinked).toContainEqual(
+      expect.objectContaining({
+        number: 10,
+        reason: 'universal',
+        phrase: 'all skin types and tones',
+      }),
+    )
     const at = (rule: string) => r.warnings.filter((w) => w.rule === rule).map((w) => w.line)
     expect(at('claim:erases')).toEqual([31])
     expect(at('claim:flawless')).toEqual([9])
@@ -90,7 +153,10 @@ describe('the seed article', () => {
     expect(r.warnings.find((w) => w.rule === 'contradiction:invasive')!.message).toContain('line 1')
     expect(at('heading-format')).toEqual([31])
     expect(r.warnings.filter((w) => w.rule === 'adjunct-caution').map((w) => w.message)).toEqual(
-      expect.arrayContaining([expect.stringContaining('Retinol'), expect.stringContaining('Vitamin C')]),
+      expect.arrayContaining([
+        expect.stringContaining('Retinol'),
+        expect.stringContaining('Vitamin C'),
+      ]),
     )
     for (const w of r.warnings) expect(w.file).toBe(SEED_FILE)
   })
@@ -140,7 +206,10 @@ describe('re-importing an edited source', () => {
   it('updates only the benefit whose paragraph changed', async () => {
     await importText(t.ds, SEED_FILE, SEED)
     const revs = new Map(t.ds.documents().map((d) => [d._id, d._rev]))
-    const edited = SEED_TEXT.replace('Even deeper wrinkles get mild improvements.', 'Deeper wrinkles may improve a little.')
+    const edited = SEED_TEXT.replace(
+      'Even deeper wrinkles get mild improvements.',
+      'Deeper wrinkles may improve a little.',
+    )
     const r = await importText(t.ds, SEED_FILE, edited)
     const softens = benefitId('Softens Fine Lines')
     // The article's source checksum changes too: it records which text was imported.
@@ -148,11 +217,20 @@ describe('re-importing an edited source', () => {
     expect(r).toMatchObject({created: 0, deleted: 0})
     const tx = t.ds.transactionById(r.transactionId!)!
     expect(tx.mutations).toEqual([
-      {patch: expect.objectContaining({id: softens, ifRevisionID: revs.get(softens), set: {body: expect.any(Array)}})},
+      {
+        patch: expect.objectContaining({
+          id: softens,
+          ifRevisionID: revs.get(softens),
+          set: {body: expect.any(Array)},
+        }),
+      },
       {patch: expect.objectContaining({id: ARTICLE, set: {source: expect.any(Object)}})},
     ])
-    for (const d of t.ds.documents()) if (d._id !== softens && d._id !== ARTICLE) expect(d._rev, d._id).toBe(revs.get(d._id))
-    expect(JSON.stringify(t.ds.get(softens)!.body)).toContain('Deeper wrinkles may improve a little.')
+    for (const d of t.ds.documents())
+      if (d._id !== softens && d._id !== ARTICLE) expect(d._rev, d._id).toBe(revs.get(d._id))
+    expect(JSON.stringify(t.ds.get(softens)!.body)).toContain(
+      'Deeper wrinkles may improve a little.',
+    )
   })
 
   it('keeps fields editors added and taxonomy editors changed', async () => {
@@ -164,7 +242,12 @@ describe('re-importing an edited source', () => {
         {patch: {id: pores, set: {seo: {metaTitle: 'Microneedling for pores'}}}},
         {patch: {id: ARTICLE, set: {publishedAt: '2025-02-01T09:00:00Z'}}},
         // An editor teaches the taxonomy a phrase the seed uses.
-        {patch: {id: 'concern-dullness', set: {synonyms: [...(dull.synonyms as string[]), 'radiant glow']}}},
+        {
+          patch: {
+            id: 'concern-dullness',
+            set: {synonyms: [...(dull.synonyms as string[]), 'radiant glow']},
+          },
+        },
       ],
       {author: 'editor'},
     )
@@ -175,7 +258,9 @@ describe('re-importing an edited source', () => {
     expect(r.ids.kept).toEqual(['concern-dullness'])
     // The dataset's synonyms are the ones that link: benefit 5 now names dullness.
     expect(r.ids.updated).toEqual([benefitId('Brightens Skin Tone')])
-    expect(refs(t.ds.get(benefitId('Brightens Skin Tone')), 'concerns')).toContain('concern-dullness')
+    expect(refs(t.ds.get(benefitId('Brightens Skin Tone')), 'concerns')).toContain(
+      'concern-dullness',
+    )
   })
 
   it('deletes benefits that are gone from the source, and reports them', async () => {
@@ -187,25 +272,48 @@ describe('re-importing an edited source', () => {
     expect(r.deleted).toBe(1)
     expect(t.ds.get(gone)).toBeUndefined()
     expect(refs(t.ds.get(ARTICLE), 'benefits')).toHaveLength(9)
-    expect(r.warnings).toContainEqual(expect.objectContaining({rule: 'benefit-deleted', documentId: gone}))
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({rule: 'benefit-deleted', documentId: gone}),
+    )
   })
 
   it('keeps a removed benefit that another document still references', async () => {
     await importText(t.ds, SEED_FILE, SEED)
     const gone = benefitId('Safe For All Skin Types')
-    t.ds.transaction([{create: {_id: 'article-roundup', _type: 'article', title: 'Roundup', benefits: [{_key: 'a', _type: 'reference', _ref: gone}]}}])
+    t.ds.transaction([
+      {
+        create: {
+          _id: 'article-roundup',
+          _type: 'article',
+          title: 'Roundup',
+          benefits: [{_key: 'a', _type: 'reference', _ref: gone}],
+        },
+      },
+    ])
     const r = await importText(t.ds, SEED_FILE, SEED_TEXT.slice(0, SEED_TEXT.indexOf('10. Safe')))
     expect(r.ids.deleted).toEqual([])
     expect(t.ds.get(gone)).toBeDefined()
-    expect(r.warnings).toContainEqual(expect.objectContaining({rule: 'benefit-kept', documentId: gone}))
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({rule: 'benefit-kept', documentId: gone}),
+    )
   })
 
   it("warns when an editor's draft exists for an updated document", async () => {
     await importText(t.ds, SEED_FILE, SEED)
     const id = benefitId('Fades Acne Scars')
-    t.ds.transaction([{create: {...withoutSystem(t.ds.get(id)!), _id: `drafts.${id}`, title: 'Fades Acne Scars (draft)'}}])
+    t.ds.transaction([
+      {
+        create: {
+          ...withoutSystem(t.ds.get(id)!),
+          _id: `drafts.${id}`,
+          title: 'Fades Acne Scars (draft)',
+        },
+      },
+    ])
     const r = await importText(t.ds, SEED_FILE, SEED)
-    expect(r.warnings).toContainEqual(expect.objectContaining({rule: 'draft-exists', documentId: id}))
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({rule: 'draft-exists', documentId: id}),
+    )
     expect(t.ds.get(`drafts.${id}`)!.title).toBe('Fades Acne Scars (draft)')
   })
 })
@@ -213,14 +321,24 @@ describe('re-importing an edited source', () => {
 describe('several articles in one dataset', () => {
   it('a listicle on another treatment links to the same taxonomy without duplicating it', async () => {
     await importText(t.ds, SEED_FILE, SEED)
-    const counts = () => Object.fromEntries(['treatment', 'concern', 'skinType', 'serum'].map((type) => [type, t.ds.count({type})]))
+    const counts = () =>
+      Object.fromEntries(
+        ['treatment', 'concern', 'skinType', 'serum'].map((type) => [type, t.ds.count({type})]),
+      )
     const before = counts()
     const peels = join(FIXTURES, 'chemical-peels', 'input.md')
     const r = await importText(t.ds, peels, readFileSync(peels))
     expect(counts()).toEqual(before)
-    expect(r).toMatchObject({articleId: 'article-6-benefits-of-chemical-peels', created: 7, updated: 0, deleted: 0})
+    expect(r).toMatchObject({
+      articleId: 'article-6-benefits-of-chemical-peels',
+      created: 7,
+      updated: 0,
+      deleted: 0,
+    })
     expect(r.treatment).toMatchObject({id: 'treatment-chemical-peel', foundIn: 'title'})
-    expect(refs(t.ds.get('benefit-chemical-peel-smooths-rough-texture'), 'concerns')).toEqual(['concern-rough-texture'])
+    expect(refs(t.ds.get('benefit-chemical-peel-smooths-rough-texture'), 'concerns')).toEqual([
+      'concern-rough-texture',
+    ])
     // The microneedling article is untouched.
     expect(refs(t.ds.get(ARTICLE), 'benefits')).toHaveLength(10)
     expect(t.ds.count({type: 'article'})).toBe(2)

@@ -7,12 +7,36 @@ import {parseTaxonomy} from '../../scripts/import/taxonomy.ts'
 import {loadTaxonomy} from '../../scripts/import/taxonomyFiles.ts'
 import {InputError} from '../../scripts/lib/errors.ts'
 
-const file = (name: string, value: unknown) => ({file: `tax/${name}`, name, text: typeof value === 'string' ? value : JSON.stringify(value)})
+const file = (name: string, value: unknown) => ({
+  file: `tax/${name}`,
+  name,
+  text: typeof value === 'string' ? value : JSON.stringify(value),
+})
 
 describe('parseTaxonomy', () => {
   it('builds documents with deterministic ids and slugs', () => {
-    const docs = parseTaxonomy([file('serums.json', [{slug: 'prp', title: 'PRP', kind: 'procedure', timing: ['during'], synonyms: ['platelet-rich plasma']}])])
-    expect(docs).toEqual([{_id: 'serum-prp', _type: 'serum', title: 'PRP', slug: {_type: 'slug', current: 'prp'}, kind: 'procedure', timing: ['during'], synonyms: ['platelet-rich plasma']}])
+    const docs = parseTaxonomy([
+      file('serums.json', [
+        {
+          slug: 'prp',
+          title: 'PRP',
+          kind: 'procedure',
+          timing: ['during'],
+          synonyms: ['platelet-rich plasma'],
+        },
+      ]),
+    ])
+    expect(docs).toEqual([
+      {
+        _id: 'serum-prp',
+        _type: 'serum',
+        title: 'PRP',
+        slug: {_type: 'slug', current: 'prp'},
+        kind: 'procedure',
+        timing: ['during'],
+        synonyms: ['platelet-rich plasma'],
+      },
+    ])
   })
 
   it('reports every problem in every file', () => {
@@ -33,7 +57,9 @@ describe('parseTaxonomy', () => {
       error = e
     }
     expect(error).toBeInstanceOf(InputError)
-    const lines = (error as InputError).problems.map((p) => `${p.file} ${p.path ?? ''} ${p.message}`)
+    const lines = (error as InputError).problems.map(
+      (p) => `${p.file} ${p.path ?? ''} ${p.message}`,
+    )
     expect(lines).toEqual([
       expect.stringMatching(/concerns\.json \[0\]\.slug slug must be/),
       expect.stringMatching(/concerns\.json \[1\]\.synonyms synonyms lists "pores" twice/),
@@ -50,7 +76,10 @@ describe('parseTaxonomy', () => {
   it('loads a directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'taxonomy-'))
     try {
-      writeFileSync(join(dir, 'concerns.json'), JSON.stringify([{slug: 'dullness', title: 'Dullness'}]))
+      writeFileSync(
+        join(dir, 'concerns.json'),
+        JSON.stringify([{slug: 'dullness', title: 'Dullness'}]),
+      )
       writeFileSync(join(dir, 'README.txt'), 'ignored')
       expect((await loadTaxonomy(dir)).map((d) => d._id)).toEqual(['concern-dullness'])
       await expect(loadTaxonomy(join(dir, 'missing'))).rejects.toBeInstanceOf(InputError)

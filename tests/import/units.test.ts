@@ -14,7 +14,8 @@ import {InputError} from '../../scripts/lib/errors.ts'
 import {taxonomy} from './helpers.ts'
 
 const bytes = (s: string) => new TextEncoder().encode(s)
-const sections = (text: string) => prepareSource(bytes(text), 'x.md').outline.sections.map((s) => [s.number, s.title])
+const sections = (text: string) =>
+  prepareSource(bytes(text), 'x.md').outline.sections.map((s) => [s.number, s.title])
 const problemsOf = (fn: () => unknown) => {
   try {
     fn()
@@ -27,18 +28,33 @@ const problemsOf = (fn: () => unknown) => {
 
 describe('decodeSource', () => {
   it('strips the BOM, normalises CRLF/CR and trailing spaces, ends with one newline', () => {
-    const s = decodeSource(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('a  \r\nb\rc\t\r\n\r\n\r\n')]), 'f.txt')
+    const s = decodeSource(
+      new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('a  \r\nb\rc\t\r\n\r\n\r\n')]),
+      'f.txt',
+    )
     expect(s.text).toBe('a\nb\nc\n')
     expect(s.lines).toEqual(['a', 'b', 'c'])
     expect(s.checksum).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(decodeSource(bytes('a\nb\nc'), 'g.md')).toMatchObject({checksum: s.checksum, format: 'markdown'})
+    expect(decodeSource(bytes('a\nb\nc'), 'g.md')).toMatchObject({
+      checksum: s.checksum,
+      format: 'markdown',
+    })
   })
 
   it('refuses empty, binary, UTF-16 and invalid UTF-8 input with the line', () => {
-    expect(problemsOf(() => decodeSource(bytes(' \n\t\n'), 'e.txt'))).toEqual([{file: 'e.txt', line: 1, level: 'error', message: expect.stringContaining('empty')}])
-    expect(problemsOf(() => decodeSource(bytes('ok\nok\nbin\u0000'), 'b.txt'))[0]).toMatchObject({line: 3, message: expect.stringContaining('binary')})
-    expect(problemsOf(() => decodeSource(new Uint8Array([0xff, 0xfe, 0x31, 0]), 'u.txt'))[0]!.message).toContain('UTF-16')
-    expect(problemsOf(() => decodeSource(new Uint8Array([0x61, 0x0a, 0xc3, 0x28]), 'i.txt'))[0]).toMatchObject({line: 2, message: expect.stringContaining('invalid UTF-8')})
+    expect(problemsOf(() => decodeSource(bytes(' \n\t\n'), 'e.txt'))).toEqual([
+      {file: 'e.txt', line: 1, level: 'error', message: expect.stringContaining('empty')},
+    ])
+    expect(problemsOf(() => decodeSource(bytes('ok\nok\nbin\u0000'), 'b.txt'))[0]).toMatchObject({
+      line: 3,
+      message: expect.stringContaining('binary'),
+    })
+    expect(
+      problemsOf(() => decodeSource(new Uint8Array([0xff, 0xfe, 0x31, 0]), 'u.txt'))[0]!.message,
+    ).toContain('UTF-16')
+    expect(
+      problemsOf(() => decodeSource(new Uint8Array([0x61, 0x0a, 0xc3, 0x28]), 'i.txt'))[0],
+    ).toMatchObject({line: 2, message: expect.stringContaining('invalid UTF-8')})
   })
 
   it('validates UTF-8 strictly (overlongs, surrogates, truncation)', () => {
@@ -51,40 +67,77 @@ describe('decodeSource', () => {
 
 describe('numbered section headings', () => {
   it('parses the markers editors type, keeping the title as written', () => {
-    expect(parseNumberedTitle('8.. Erases Stretch Marks')).toEqual({number: 8, title: 'Erases Stretch Marks', marker: '..', wellFormed: false})
-    expect(parseNumberedTitle('1) Improves Skin Texture')).toMatchObject({number: 1, title: 'Improves Skin Texture', wellFormed: true})
-    expect(parseNumberedTitle('10. Safe For All Skin Types ')).toMatchObject({number: 10, title: 'Safe For All Skin Types'})
+    expect(parseNumberedTitle('8.. Erases Stretch Marks')).toEqual({
+      number: 8,
+      title: 'Erases Stretch Marks',
+      marker: '..',
+      wellFormed: false,
+    })
+    expect(parseNumberedTitle('1) Improves Skin Texture')).toMatchObject({
+      number: 1,
+      title: 'Improves Skin Texture',
+      wellFormed: true,
+    })
+    expect(parseNumberedTitle('10. Safe For All Skin Types ')).toMatchObject({
+      number: 10,
+      title: 'Safe For All Skin Types',
+    })
     expect(parseNumberedTitle('3.5 million people tried it')).toBeUndefined()
     expect(parseNumberedTitle('2024. A year')).toBeUndefined()
     expect(parseNumberedTitle('10.5x faster healing')).toBeUndefined()
-    expect(parseNumberedTitle('3. 24-Hour Hydration')).toMatchObject({number: 3, title: '24-Hour Hydration'})
+    expect(parseNumberedTitle('3. 24-Hour Hydration')).toMatchObject({
+      number: 3,
+      title: '24-Hour Hydration',
+    })
   })
 
   it('finds sections however they are written', () => {
-    const expected = [[1, 'One Thing'], [2, 'Two Things']]
+    const expected = [
+      [1, 'One Thing'],
+      [2, 'Two Things'],
+    ]
     expect(sections('1. One Thing\n\nBody.\n\n2. Two Things\n\nBody.')).toEqual(expected)
     expect(sections('## 1. One Thing\n\nBody.\n\n## 2. Two Things\n\nBody.')).toEqual(expected)
     expect(sections('**1. One Thing**\n\nBody.\n\n**2. Two Things**\n\nBody.')).toEqual(expected)
     expect(sections('1) One Thing\nBody.\n2) Two Things\nBody.')).toEqual(expected)
     expect(sections('1. One Thing\n\n   Body.\n\n2. Two Things\n\n   Body.')).toEqual(expected)
-    expect(sections('Intro.\n\n1. One Thing\nBody glued on.\n2. Two Things\nMore.')).toEqual(expected)
+    expect(sections('Intro.\n\n1. One Thing\nBody glued on.\n2. Two Things\nMore.')).toEqual(
+      expected,
+    )
     expect(sections('1.One Thing\n\nBody.\n\n2: Two Things\n\nBody.')).toEqual(expected)
   })
 
   it('keeps a numbered list inside a body as content', () => {
-    const text = '1. One Thing\n\nSteps:\n\n1. Cleanse\n2. Numb\n3. Needle\n\n2. Two Things\n\nBody.'
-    expect(sections(text)).toEqual([[1, 'One Thing'], [2, 'Two Things']])
+    const text =
+      '1. One Thing\n\nSteps:\n\n1. Cleanse\n2. Numb\n3. Needle\n\n2. Two Things\n\nBody.'
+    expect(sections(text)).toEqual([
+      [1, 'One Thing'],
+      [2, 'Two Things'],
+    ])
     const body = prepareSource(bytes(text), 'x.md').outline.sections[0]!.body
     expect(body).toContain('1. Cleanse')
   })
 
   it('does not look for headings in code blocks or quotes, but does inside unclosed raw HTML', () => {
-    expect(sections('1. One Thing\n\n```\n2. Not A Heading\n```\n\n> 2. Nor This\n\n2. Two Things\n\nBody.')).toEqual([[1, 'One Thing'], [2, 'Two Things']])
-    expect(sections('1. One Thing\n\n<pre>\nnever closed\n\n2. Two Things\n\nBody.')).toEqual([[1, 'One Thing'], [2, 'Two Things']])
+    expect(
+      sections(
+        '1. One Thing\n\n```\n2. Not A Heading\n```\n\n> 2. Nor This\n\n2. Two Things\n\nBody.',
+      ),
+    ).toEqual([
+      [1, 'One Thing'],
+      [2, 'Two Things'],
+    ])
+    expect(sections('1. One Thing\n\n<pre>\nnever closed\n\n2. Two Things\n\nBody.')).toEqual([
+      [1, 'One Thing'],
+      [2, 'Two Things'],
+    ])
   })
 
   it('takes "# Title" as the article title and the text before section 1 as the intro', () => {
-    const p = prepareSource(bytes('Lead.\n\n# The Title\n\nMore intro.\n\n1. One Thing\n\nBody.'), 'x.md')
+    const p = prepareSource(
+      bytes('Lead.\n\n# The Title\n\nMore intro.\n\n1. One Thing\n\nBody.'),
+      'x.md',
+    )
     expect(p.outline.title).toEqual({text: 'The Title', line: 3})
     expect(p.outline.intro).toBe('Lead.\n\n\n\nMore intro.\n')
   })
@@ -102,16 +155,26 @@ describe('numbered section headings', () => {
 
   it('warns about an unnumbered heading after the sections', () => {
     const p = prepareSource(bytes('## 1. One\n\nBody.\n\n## Conclusion\n\nEnd.'), 'x.md')
-    expect(p.outline.warnings).toEqual([expect.objectContaining({line: 5, rule: 'unnumbered-heading'})])
+    expect(p.outline.warnings).toEqual([
+      expect.objectContaining({line: 5, rule: 'unnumbered-heading'}),
+    ])
     expect(p.outline.sections[0]!.body).toContain('## Conclusion')
   })
 })
 
 describe('Portable Text', () => {
-  const pt = (md: string) => toPortableText(parseMarkdown(md), {docId: 'benefit-x', file: 'x.md', lineOffset: 10, definitions: new Map()})
+  const pt = (md: string) =>
+    toPortableText(parseMarkdown(md), {
+      docId: 'benefit-x',
+      file: 'x.md',
+      lineOffset: 10,
+      definitions: new Map(),
+    })
 
   it('maps paragraphs, headings, lists, marks and safe links', () => {
-    const {blocks, leaves} = pt('Hello **bold *both*** and [a link](https://example.com).\n\n### Sub\n\n- one\n  - nested\n\n1. first\n\n> quoted')
+    const {blocks, leaves} = pt(
+      'Hello **bold *both*** and [a link](https://example.com).\n\n### Sub\n\n- one\n  - nested\n\n1. first\n\n> quoted',
+    )
     expect(blocks.map((b) => [b.style, b.listItem, b.level])).toEqual([
       ['normal', undefined, undefined],
       ['h3', undefined, undefined],
@@ -129,15 +192,23 @@ describe('Portable Text', () => {
       ['a link', [first.markDefs[0]!._key]],
       ['.', []],
     ])
-    expect(first.markDefs).toEqual([{_type: 'link', _key: expect.any(String), href: 'https://example.com'}])
+    expect(first.markDefs).toEqual([
+      {_type: 'link', _key: expect.any(String), href: 'https://example.com'},
+    ])
     expect(leaves.map((l) => l.line)).toEqual([11, 13, 15, 16, 18, 20])
   })
 
   it('keeps raw HTML and unsafe links as text only', () => {
-    const {blocks, warnings} = pt('<script>alert(1)</script>\n\nA <b onclick="x()">tag</b>, [x](javascript:alert(1)) and [y]( data:text/html,hi ).')
+    const {blocks, warnings} = pt(
+      '<script>alert(1)</script>\n\nA <b onclick="x()">tag</b>, [x](javascript:alert(1)) and [y]( data:text/html,hi ).',
+    )
     expect(blocks.flatMap((b) => b.markDefs)).toEqual([])
-    expect(blocks[0]!.children).toEqual([expect.objectContaining({text: '<script>alert(1)</script>', marks: []})])
-    expect(blocks[1]!.children.map((c) => c.text).join('')).toBe('A <b onclick="x()">tag</b>, x and y.')
+    expect(blocks[0]!.children).toEqual([
+      expect.objectContaining({text: '<script>alert(1)</script>', marks: []}),
+    ])
+    expect(blocks[1]!.children.map((c) => c.text).join('')).toBe(
+      'A <b onclick="x()">tag</b>, x and y.',
+    )
     expect(warnings.map((w) => [w.rule, w.line])).toEqual([
       ['raw-html', 11],
       ['raw-html', 13],
@@ -149,18 +220,31 @@ describe('Portable Text', () => {
 
   it('derives keys from the document id and positions only', () => {
     expect(pt('Same text.').blocks).toEqual(pt('Same text.').blocks)
-    const other = toPortableText(parseMarkdown('Same text.'), {docId: 'benefit-y', file: 'x.md', lineOffset: 0, definitions: new Map()})
+    const other = toPortableText(parseMarkdown('Same text.'), {
+      docId: 'benefit-y',
+      file: 'x.md',
+      lineOffset: 0,
+      definitions: new Map(),
+    })
     expect(other.blocks[0]!._key).not.toBe(pt('Same text.').blocks[0]!._key)
   })
 })
 
 describe('linking phrases', () => {
-  const doc = (id: string, type: TaxonomyDoc['_type'], title: string, synonyms: string[] = []): TaxonomyDoc => ({_id: id, _type: type, title, slug: {_type: 'slug', current: id}, synonyms})
+  const doc = (
+    id: string,
+    type: TaxonomyDoc['_type'],
+    title: string,
+    synonyms: string[] = [],
+  ): TaxonomyDoc => ({_id: id, _type: type, title, slug: {_type: 'slug', current: id}, synonyms})
   const terms = compileTerms([
     doc('concern-acne-scars', 'concern', 'Acne scars', ['acne scarring']),
     doc('concern-scars', 'concern', 'Scars', ['scarring']),
     doc('concern-pores', 'concern', 'Enlarged pores', ['large pores', 'congested pores', 'pores']),
-    doc('concern-hyper', 'concern', 'Hyperpigmentation', ['post-inflammatory hyperpigmentation', 'dark marks']),
+    doc('concern-hyper', 'concern', 'Hyperpigmentation', [
+      'post-inflammatory hyperpigmentation',
+      'dark marks',
+    ]),
     doc('concern-stretch', 'concern', 'Stretch marks'),
     doc('skinType-thin', 'skinType', 'Thin skin'),
     doc('skinType-sensitive', 'skinType', 'Sensitive skin'),
@@ -168,10 +252,14 @@ describe('linking phrases', () => {
     doc('serum-retinol', 'serum', 'Retinol'),
     doc('serum-vitamin-c', 'serum', 'Vitamin C'),
   ])
-  const found = (text: string) => matchTerms(text, terms).map((m) => (m.negated ? `!${m.targetId}` : m.targetId))
+  const found = (text: string) =>
+    matchTerms(text, terms).map((m) => (m.negated ? `!${m.targetId}` : m.targetId))
 
   it('matches whole words, any case, hyphen/space variants and plurals', () => {
-    expect(found('ACNE PRONE and Acne-Prone')).toEqual(['skinType-acne-prone', 'skinType-acne-prone'])
+    expect(found('ACNE PRONE and Acne-Prone')).toEqual([
+      'skinType-acne-prone',
+      'skinType-acne-prone',
+    ])
     expect(found('a stretch mark; stretch-marks')).toEqual(['concern-stretch', 'concern-stretch'])
     expect(found('vitamin c, Vitamin C.')).toEqual(['serum-vitamin-c', 'serum-vitamin-c'])
     expect(found('retinols and retinoland')).toEqual(['serum-retinol'])
@@ -180,33 +268,53 @@ describe('linking phrases', () => {
   })
 
   it('lets the longest phrase win', () => {
-    expect(found('acne scars and scars from surgery')).toEqual(['concern-acne-scars', 'concern-scars'])
+    expect(found('acne scars and scars from surgery')).toEqual([
+      'concern-acne-scars',
+      'concern-scars',
+    ])
     expect(found('acne scarring')).toEqual(['concern-acne-scars'])
     expect(found('large, congested pores')).toEqual(['concern-pores', 'concern-pores'])
   })
 
   it('shares a head noun across coordinated adjectives', () => {
-    expect(found('works on thin or sensitive skin')).toEqual(['skinType-thin', 'skinType-sensitive'])
+    expect(found('works on thin or sensitive skin')).toEqual([
+      'skinType-thin',
+      'skinType-sensitive',
+    ])
     expect(matchTerms('thin or sensitive skin', terms)[0]!.phrase).toBe('thin or sensitive skin')
     expect(found('thin hair and sensitive skin')).toEqual(['skinType-sensitive'])
   })
 
   it('does not link risks and things to avoid', () => {
-    expect(found('There is minimal risk of post-inflammatory hyperpigmentation.')).toEqual(['!concern-hyper'])
-    expect(found('Avoid retinol for a few days. Retinol helps later.')).toEqual(['!serum-retinol', 'serum-retinol'])
+    expect(found('There is minimal risk of post-inflammatory hyperpigmentation.')).toEqual([
+      '!concern-hyper',
+    ])
+    expect(found('Avoid retinol for a few days. Retinol helps later.')).toEqual([
+      '!serum-retinol',
+      'serum-retinol',
+    ])
     expect(found('It fades dark marks.')).toEqual(['concern-hyper'])
   })
 })
 
 describe('linking with the real taxonomy', () => {
   let compiled: ReturnType<typeof compileTerms> | undefined
-  const found = async (text: string) => matchTerms(text, (compiled ??= compileTerms(await taxonomy()))).filter((m) => !m.negated).map((m) => m.targetId)
+  const found = async (text: string) =>
+    matchTerms(text, (compiled ??= compileTerms(await taxonomy())))
+      .filter((m) => !m.negated)
+      .map((m) => m.targetId)
 
   it('knows the phrases skincare copy uses, and not their look-alikes', async () => {
-    expect(await found('Suits Fitzpatrick IV-VI and darker skin tones')).toEqual(['skinType-fitzpatrick-iv-vi', 'skinType-fitzpatrick-iv-vi'])
+    expect(await found('Suits Fitzpatrick IV-VI and darker skin tones')).toEqual([
+      'skinType-fitzpatrick-iv-vi',
+      'skinType-fitzpatrick-iv-vi',
+    ])
     expect(await found('evens out uneven skin tone')).toEqual(['concern-hyperpigmentation'])
     expect(await found('to brighten and even skin tone')).toEqual([])
-    expect(await found('crow’s feet and skin laxity')).toEqual(['concern-fine-lines-and-wrinkles', 'concern-sagging-skin'])
+    expect(await found('crow’s feet and skin laxity')).toEqual([
+      'concern-fine-lines-and-wrinkles',
+      'concern-sagging-skin',
+    ])
     expect(await found('safe for all skin types and tones')).toEqual([])
     expect(await found('a retinal scan')).toEqual([])
     expect(await found('platelet-rich plasma (PRP)')).toEqual(['serum-prp']) // the title "Platelet-rich plasma (PRP)" covers both
@@ -218,8 +326,12 @@ describe('text helpers', () => {
     expect(slugify('Safe For All Skin Types')).toBe('safe-for-all-skin-types')
     expect(slugify('Crème & Café — “Quotes”')).toBe('creme-and-cafe-quotes')
     expect(slugify('Crow’s Feet')).toBe('crows-feet')
-    expect(titleFromFileName('content/sources/microneedling-benefits.txt')).toBe('Microneedling Benefits')
-    expect(titleFromFileName('6-benefits-of-chemical-peels.md')).toBe('6 Benefits of Chemical Peels')
+    expect(titleFromFileName('content/sources/microneedling-benefits.txt')).toBe(
+      'Microneedling Benefits',
+    )
+    expect(titleFromFileName('6-benefits-of-chemical-peels.md')).toBe(
+      '6 Benefits of Chemical Peels',
+    )
     expect(firstSentence('One sentence.  Two\nsentences.')).toBe('One sentence.')
     expect(firstSentence('Use e.g. this. Next')).toBe('Use e.g. this.')
     expect(firstSentence('No full stop')).toBe('No full stop')
@@ -239,15 +351,27 @@ describe('the taxonomy content', () => {
     for (const d of docs) expect(d._id).toMatch(/^(treatment|concern|skinType|serum)-[a-z0-9-]+$/)
     const byId = new Map(docs.map((d) => [d._id, d]))
     expect(byId.get('serum-prp')).toMatchObject({kind: 'procedure', timing: ['during']})
-    for (const id of ['serum-retinol', 'serum-vitamin-c']) expect(String(byId.get(id)!.cautions)).toMatch(/irritat/)
+    for (const id of ['serum-retinol', 'serum-vitamin-c'])
+      expect(String(byId.get(id)!.cautions)).toMatch(/irritat/)
     expect(byId.get('serum-hyaluronic-acid')).toMatchObject({kind: 'serum', timing: ['after']})
     expect(byId.get('skinType-acne-prone')).toMatchObject({kind: 'condition'})
-    expect(byId.get('skinType-fitzpatrick-iv-vi')).toMatchObject({kind: 'tone', fitzpatrick: 'IV–VI'})
+    expect(byId.get('skinType-fitzpatrick-iv-vi')).toMatchObject({
+      kind: 'tone',
+      fitzpatrick: 'IV–VI',
+    })
     // "All skin types" is a claim, not a skin type.
     for (const d of docs.filter((x) => x._type === 'skinType')) {
-      for (const term of [d.title, ...(d.synonyms ?? [])]) expect(term.toLowerCase()).not.toMatch(/\ball\b/)
+      for (const term of [d.title, ...(d.synonyms ?? [])])
+        expect(term.toLowerCase()).not.toMatch(/\ball\b/)
     }
-    for (const id of ['concern-hyperpigmentation', 'concern-fine-lines-and-wrinkles', 'concern-enlarged-pores', 'concern-acne-scars', 'concern-stretch-marks', 'treatment-microneedling']) {
+    for (const id of [
+      'concern-hyperpigmentation',
+      'concern-fine-lines-and-wrinkles',
+      'concern-enlarged-pores',
+      'concern-acne-scars',
+      'concern-stretch-marks',
+      'treatment-microneedling',
+    ]) {
       expect(byId.has(id), id).toBe(true)
     }
   })

@@ -49,22 +49,37 @@ function copy(name: string): string {
 describe('npm run migrate', () => {
   it('lists, dry-runs, runs, and then has nothing left to do', () => {
     const path = copy('full')
-    const list = json<{ok: boolean; pending: string[]; applied: string[]; migrations: ListedMigration[]}>(migrate('--list', '--json', '--dataset', path))
+    const list = json<{
+      ok: boolean
+      pending: string[]
+      applied: string[]
+      migrations: ListedMigration[]
+    }>(migrate('--list', '--json', '--dataset', path))
     expect(list.applied).toEqual([])
-    expect(list.pending).toEqual(['2026-11-01-backfill-benefit-summary', '2026-11-02-reviewer-name-to-person', '2026-11-03-serum-kind-backfill'])
+    expect(list.pending).toEqual([
+      '2026-11-01-backfill-benefit-summary',
+      '2026-11-02-reviewer-name-to-person',
+      '2026-11-03-serum-kind-backfill',
+    ])
 
     const before = fingerprint(path)
     const dry = migrate('--dry-run', '--dataset', path)
     expect(dry.status, dry.stderr).toBe(0)
     expect(dry.stdout).toContain('nothing is written')
     expect(dry.stdout).toMatch(/~ drafts\.benefit-\S+ \(benefit\)\n\s+summary: \(missing\) → "/)
-    expect(dry.stdout).toMatch(/review\.reviewer: "Dr\. Ada Lee, MD, board-certified dermatologist" → \(missing\)/)
+    expect(dry.stdout).toMatch(
+      /review\.reviewer: "Dr\. Ada Lee, MD, board-certified dermatologist" → \(missing\)/,
+    )
     expect(dry.stdout).toMatch(/\+ person-sam-okafor \(person, create\)/)
     expect(dry.stdout).toMatch(/kind: \(missing\) → "procedure"/)
     expect(fingerprint(path)).toEqual(before)
 
     const dryJson = json<RunReport>(migrate('--dry-run', '--json', '--dataset', path))
-    expect(dryJson).toMatchObject({ok: true, dryRun: true, target: {kind: 'embedded', dataset: path}})
+    expect(dryJson).toMatchObject({
+      ok: true,
+      dryRun: true,
+      target: {kind: 'embedded', dataset: path},
+    })
     expect(dryJson.migrations.map((m) => [m.status, m.changes.length, m.transactionIds])).toEqual([
       ['dry-run', 3, []],
       ['dry-run', 4, []],
@@ -75,10 +90,14 @@ describe('npm run migrate', () => {
     const run = migrate('--json', '--dataset', path)
     expect(run.status, run.stderr).toBe(0)
     const report = json<RunReport>(run)
-    expect(report.migrations.map((m) => [m.status, m.changes])).toEqual(dryJson.migrations.map((m) => ['applied', m.changes]))
+    expect(report.migrations.map((m) => [m.status, m.changes])).toEqual(
+      dryJson.migrations.map((m) => ['applied', m.changes]),
+    )
     expect(report.migrations.every((m) => m.transactionIds.length === 1)).toBe(true)
 
-    const listed = json<{pending: string[]; applied: string[]}>(migrate('--list', '--json', '--dataset', path))
+    const listed = json<{pending: string[]; applied: string[]}>(
+      migrate('--list', '--json', '--dataset', path),
+    )
     expect(listed.pending).toEqual([])
     expect(listed.applied).toEqual(list.pending)
 
@@ -96,8 +115,12 @@ describe('npm run migrate', () => {
   it('runs one migration by name (with or without its date prefix)', () => {
     const path = copy('one')
     const r = json<RunReport>(migrate('serum-kind-backfill', '--json', '--dataset', path))
-    expect(r.migrations.map((m) => [m.id, m.status])).toEqual([['2026-11-03-serum-kind-backfill', 'applied']])
-    const list = json<{pending: string[]; applied: string[]}>(migrate('--list', '--json', '--dataset', path))
+    expect(r.migrations.map((m) => [m.id, m.status])).toEqual([
+      ['2026-11-03-serum-kind-backfill', 'applied'],
+    ])
+    const list = json<{pending: string[]; applied: string[]}>(
+      migrate('--list', '--json', '--dataset', path),
+    )
     expect(list.applied).toEqual(['2026-11-03-serum-kind-backfill'])
     expect(list.pending).toHaveLength(2)
   })
@@ -105,13 +128,28 @@ describe('npm run migrate', () => {
   it('leaves the dataset byte-identical when a migration fails half-way, and exits 1', () => {
     const path = copy('failing')
     const before = fingerprint(path)
-    const r = migrate('--json', '--dataset', path, '--dir', join(ROOT, 'tests/fixtures/migrate/failing/migrations'))
+    const r = migrate(
+      '--json',
+      '--dataset',
+      path,
+      '--dir',
+      join(ROOT, 'tests/fixtures/migrate/failing/migrations'),
+    )
     expect(r.status).toBe(1)
     const report = json<RunReport>(r)
     expect(report.ok).toBe(false)
-    expect(report.migrations[0]).toMatchObject({id: '2026-01-01-throws-half-way', status: 'failed', error: {message: expect.stringContaining('simulated failure')}})
+    expect(report.migrations[0]).toMatchObject({
+      id: '2026-01-01-throws-half-way',
+      status: 'failed',
+      error: {message: expect.stringContaining('simulated failure')},
+    })
     expect(fingerprint(path)).toEqual(before)
-    const human = migrate('--dataset', path, '--dir', join(ROOT, 'tests/fixtures/migrate/failing/migrations'))
+    const human = migrate(
+      '--dataset',
+      path,
+      '--dir',
+      join(ROOT, 'tests/fixtures/migrate/failing/migrations'),
+    )
     expect(human.status).toBe(1)
     expect(human.stdout).toMatch(/FAILED, nothing of it was written: .*simulated failure/)
   })
@@ -122,7 +160,9 @@ describe('npm run migrate', () => {
     expect(r.status).toBe(2)
     expect(r.stderr).toMatch(/dataset not found/)
     expect(existsSync(missing)).toBe(false)
-    expect(migrate('no-such-migration', '--dataset', master).stderr).toMatch(/no migration "no-such-migration"/)
+    expect(migrate('no-such-migration', '--dataset', master).stderr).toMatch(
+      /no migration "no-such-migration"/,
+    )
     expect(migrate('--list', '--dry-run', '--dataset', master).status).toBe(2)
     expect(migrate('--bogus').status).toBe(2)
     const help = migrate('--help')

@@ -49,6 +49,10 @@ export function inline(id: string, migration: Migration): LoadedMigration {
 
 /** A migration that sets `seen: true` on every document it is given: shows what was selected. */
 export const markSeen = (opts: {documentTypes?: string[]; filter?: string} = {}) =>
-  defineMigration({title: 'Mark what the handlers see', ...opts, migrate: {document: () => at('seen', set(true))}})
+  defineMigration({
+    title: 'Mark what the handlers see',
+    ...opts,
+    migrate: {document: () => at('seen', set(true))},
+  })
 
 export const byId = (docs: readonly StoredDocument[]) => new Map(docs.map((d) => [d._id, d]))

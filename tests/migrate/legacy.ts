@@ -33,11 +33,32 @@ export async function makeLegacySeed(ds: Dataset): Promise<LegacyFacts> {
     {patch: {id: b0!._id, unset: ['summary']}},
     {patch: {id: b1!._id, set: {summary: ''}}},
     {createOrReplace: {...draftContent, _id: draft, title: `${String(b2!.title)} (edited)`}},
-    {patch: {id: article._id, set: {review: {_type: 'review', reviewer: 'Dr. Ada Lee, MD, board-certified dermatologist', lastReviewed: '2026-09-01'}}}},
-    {patch: {id: b3!._id, set: {review: {_type: 'review', reviewer: 'Sam Okafor (RN)', lastReviewed: '2026-09-02'}}}},
+    {
+      patch: {
+        id: article._id,
+        set: {
+          review: {
+            _type: 'review',
+            reviewer: 'Dr. Ada Lee, MD, board-certified dermatologist',
+            lastReviewed: '2026-09-01',
+          },
+        },
+      },
+    },
+    {
+      patch: {
+        id: b3!._id,
+        set: {review: {_type: 'review', reviewer: 'Sam Okafor (RN)', lastReviewed: '2026-09-02'}},
+      },
+    },
     {patch: {id: prp._id, unset: ['kind']}},
     {patch: {id: other._id, unset: ['kind']}},
   ]
   ds.transaction(mutations, {author: 'legacy model'})
-  return {withoutSummary: [b0!._id, b1!._id], draft, reviewed: [article._id, b3!._id], withoutKind: [prp._id, other._id]}
+  return {
+    withoutSummary: [b0!._id, b1!._id],
+    draft,
+    reviewed: [article._id, b3!._id],
+    withoutKind: [prp._id, other._id],
+  }
 }

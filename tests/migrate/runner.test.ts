@@ -30,9 +30,16 @@ const state = (ds: Dataset) => ({export: exportNdjson(ds), lastSeq: ds.lastSeq()
 describe('selection', () => {
   it('honours documentTypes, filter and drafts, and never touches system documents', async () => {
     const {ds, target} = targetWith(DOCS)
-    const report = await runMigrations(target, [inline('m1', markSeen({documentTypes: ['benefit'], filter: 'defined(title)'}))], {now: FIXED_NOW})
+    const report = await runMigrations(
+      target,
+      [inline('m1', markSeen({documentTypes: ['benefit'], filter: 'defined(title)'}))],
+      {now: FIXED_NOW},
+    )
     expect(report.migrations[0]).toMatchObject({status: 'applied', selected: 3})
-    const seen = ds.documents().filter((d) => d.seen === true).map((d) => d._id)
+    const seen = ds
+      .documents()
+      .filter((d) => d.seen === true)
+      .map((d) => d._id)
     expect(seen).toEqual(['benefit-a', 'benefit-b', 'drafts.benefit-a'])
     ds.close()
   })
@@ -44,15 +51,22 @@ describe('selection', () => {
       documentTypes: ['concern'],
       migrate: {
         async document(doc, context) {
-          const benefits = await context.client.fetch<number>('count(*[_type == "benefit" && !(_id in path("_.**"))])')
+          const benefits = await context.client.fetch<number>(
+            'count(*[_type == "benefit" && !(_id in path("_.**"))])',
+          )
           const self = await context.filtered.getDocument(doc._id)
           const outside = await context.filtered.getDocument('benefit-a')
-          return at('probe', set({benefits, self: self?._id, outside: outside?._id ?? null, dryRun: context.dryRun}))
+          return at(
+            'probe',
+            set({benefits, self: self?._id, outside: outside?._id ?? null, dryRun: context.dryRun}),
+          )
         },
       },
     })
     const dry = await runMigrations(target, [inline('probe', probe)], {dryRun: true})
-    expect(dry.migrations[0]!.changes[0]!.fields).toEqual([{path: 'probe', after: {benefits: 4, self: 'concern-c', outside: null, dryRun: true}}])
+    expect(dry.migrations[0]!.changes[0]!.fields).toEqual([
+      {path: 'probe', after: {benefits: 4, self: 'concern-c', outside: null, dryRun: true}},
+    ])
     await runMigrations(target, [inline('probe', probe)])
     expect(ds.get('concern-c')!.probe).toMatchObject({dryRun: false})
     ds.close()
@@ -75,7 +89,13 @@ describe('atomicity', () => {
     })
     const report = await runMigrations(target, [inline('halfway', halfway)])
     expect(report.ok).toBe(false)
-    expect(report.migrations[0]).toMatchObject({status: 'failed', error: {code: 'MIGRATION_FAILED', message: expect.stringContaining('boom on benefit-untitled')}})
+    expect(report.migrations[0]).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'MIGRATION_FAILED',
+        message: expect.stringContaining('boom on benefit-untitled'),
+      },
+    })
     expect(state(ds)).toEqual(before)
     ds.close()
   })
@@ -86,10 +106,18 @@ describe('atomicity', () => {
     const bad = defineMigration({
       title: 'Patches a missing document',
       documentTypes: ['concern'],
-      migrate: {document: (doc) => [patch(doc._id, at('ok', set(true))), patch('benefit-missing', at('x', set(1)))]},
+      migrate: {
+        document: (doc) => [
+          patch(doc._id, at('ok', set(true))),
+          patch('benefit-missing', at('x', set(1))),
+        ],
+      },
     })
     const report = await runMigrations(target, [inline('bad', bad)])
-    expect(report.migrations[0]).toMatchObject({status: 'failed', error: {code: 'MUTATION', message: expect.stringContaining('benefit-missing')}})
+    expect(report.migrations[0]).toMatchObject({
+      status: 'failed',
+      error: {code: 'MUTATION', message: expect.stringContaining('benefit-missing')},
+    })
     expect(state(ds)).toEqual(before)
     ds.close()
   })
@@ -104,9 +132,11 @@ describe('atomicity', () => {
       title: 'Races an editor',
       documentTypes: ['benefit'],
       migrate: {
-        document(doc) {
+        document() {
           if (!edited) {
-            editor.transaction([{patch: {id: 'benefit-b', set: {title: 'Edited meanwhile'}}}], {author: 'editor'})
+            editor.transaction([{patch: {id: 'benefit-b', set: {title: 'Edited meanwhile'}}}], {
+              author: 'editor',
+            })
             edited = true
           }
           return at('seen', set(true))
@@ -115,7 +145,10 @@ describe('atomicity', () => {
     })
     const seqBefore = editor.lastSeq()
     const report = await runMigrations(target, [inline('racing', racing)])
-    expect(report.migrations[0]).toMatchObject({status: 'failed', error: {code: 'REVISION_CONFLICT', message: expect.stringContaining('benefit-b')}})
+    expect(report.migrations[0]).toMatchObject({
+      status: 'failed',
+      error: {code: 'REVISION_CONFLICT', message: expect.stringContaining('benefit-b')},
+    })
     const docs = target.dataset.documents()
     expect(docs.filter((d) => d.seen !== undefined)).toEqual([])
     expect(byId(docs).get('benefit-b')!.title).toBe('Edited meanwhile')
@@ -127,9 +160,34 @@ describe('atomicity', () => {
 })
 
 describe('several migrations', () => {
-  const first = inline('2026-01-01-first', defineMigration({title: 'First', documentTypes: ['concern'], migrate: {document: () => at('first', set(true))}}))
-  const failing = inline('2026-01-02-failing', defineMigration({title: 'Failing', migrate: {document: () => { throw new Error('nope') }}}))
-  const third = inline('2026-01-03-third', defineMigration({title: 'Third', documentTypes: ['concern'], filter: 'first == true', migrate: {document: () => at('third', set(true))}}))
+  const first = inline(
+    '2026-01-01-first',
+    defineMigration({
+      title: 'First',
+      documentTypes: ['concern'],
+      migrate: {document: () => at('first', set(true))},
+    }),
+  )
+  const failing = inline(
+    '2026-01-02-failing',
+    defineMigration({
+      title: 'Failing',
+      migrate: {
+        document: () => {
+          throw new Error('nope')
+        },
+      },
+    }),
+  )
+  const third = inline(
+    '2026-01-03-third',
+    defineMigration({
+      title: 'Third',
+      documentTypes: ['concern'],
+      filter: 'first == true',
+      migrate: {document: () => at('third', set(true))},
+    }),
+  )
 
   it('commits each migration on its own; after a failure the rest do not run; a re-run continues', async () => {
     const {ds, target} = targetWith(DOCS)
@@ -137,7 +195,11 @@ describe('several migrations', () => {
     expect(report.migrations.map((o) => o.status)).toEqual(['applied', 'failed', 'not-run'])
     expect(ds.get('concern-c')).toMatchObject({first: true})
     expect(ds.get('concern-c')!.third).toBeUndefined()
-    expect((await listMigrations(target, [first, failing, third])).map((m) => m.status)).toEqual(['applied', 'pending', 'pending'])
+    expect((await listMigrations(target, [first, failing, third])).map((m) => m.status)).toEqual([
+      'applied',
+      'pending',
+      'pending',
+    ])
 
     const rerun = await runMigrations(target, [first, third], {now: FIXED_NOW})
     expect(rerun.migrations.map((o) => o.status)).toEqual(['already-applied', 'applied'])
@@ -165,7 +227,12 @@ describe('several migrations', () => {
     await runMigrations(target, [edited], {now: FIXED_NOW})
     const list = await listMigrations(target, [third])
     expect(list).toEqual([
-      expect.objectContaining({id: '2026-01-01-first', status: 'applied', missing: true, appliedAt: '2026-11-24T10:00:00.000Z'}),
+      expect.objectContaining({
+        id: '2026-01-01-first',
+        status: 'applied',
+        missing: true,
+        appliedAt: '2026-11-24T10:00:00.000Z',
+      }),
       expect.objectContaining({id: '2026-01-03-third', status: 'applied', modified: true}),
     ])
     ds.close()

@@ -14,21 +14,39 @@ afterAll(cleanup)
 
 // Sanity's runner buffers exports under $TMPDIR/sanity-migrate and never deletes them: keep them in our temp dir.
 const sanity = (args: string[]) => runSanity(args, {env: {TMPDIR: dir}})
+// eslint-disable-next-line no-control-regex
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '')
-const IDS = ['2026-11-01-backfill-benefit-summary', '2026-11-02-reviewer-name-to-person', '2026-11-03-serum-kind-backfill']
+const IDS = [
+  '2026-11-01-backfill-benefit-summary',
+  '2026-11-02-reviewer-name-to-person',
+  '2026-11-03-serum-kind-backfill',
+]
 
 /** A dataset file from a migration's fixture, and its export archive. */
 function archiveOf(id: string): {dataset: string; archive: string; documents: number} {
   const dataset = join(dir, `${id}.sqlite`)
   datasetWith(fixtureDocs(id), dataset).close()
   const archive = join(dir, `${id}.tar.gz`)
-  const r = runScript('scripts/migrate/cli.ts', ['--export-archive', archive, '--dataset', dataset, '--json'])
+  const r = runScript('scripts/migrate/cli.ts', [
+    '--export-archive',
+    archive,
+    '--dataset',
+    dataset,
+    '--json',
+  ])
   expect(r.status, r.stderr).toBe(0)
   return {dataset, archive, documents: (JSON.parse(r.stdout) as {documents: number}).documents}
 }
 
 /** Ids of the documents in Sanity's dry-run output (`[patch] [benefit] <id>`). */
-const plannedIds = (out: string) => [...new Set([...plain(out).matchAll(/^\[(?:patch|create\w*|delete)\] \[[^\]]*\] (\S+)/gm)].map((m) => m[1]!))].sort()
+const plannedIds = (out: string) =>
+  [
+    ...new Set(
+      [...plain(out).matchAll(/^\[(?:patch|create\w*|delete)\] \[[^\]]*\] (\S+)/gm)].map(
+        (m) => m[1]!,
+      ),
+    ),
+  ].sort()
 
 describe('Sanity CLI on our migration files', () => {
   beforeAll(() => {
@@ -51,8 +69,11 @@ describe('Sanity CLI on our migration files', () => {
     expect(r.status, out).toBe(0)
     expect(out).toContain('in dry mode')
 
-    const ours = JSON.parse(runScript('scripts/migrate/cli.ts', [id, '--dry-run', '--json', '--dataset', dataset]).stdout) as RunReport
+    const ours = JSON.parse(
+      runScript('scripts/migrate/cli.ts', [id, '--dry-run', '--json', '--dataset', dataset]).stdout,
+    ) as RunReport
     expect(plannedIds(out)).toEqual(ours.migrations[0]!.changes.map((c) => c.id).sort())
-    if (id === IDS[0]) expect(out).toContain('set("Tiny punctures prompt the skin to make new collagen.")')
+    if (id === IDS[0])
+      expect(out).toContain('set("Tiny punctures prompt the skin to make new collagen.")')
   })
 })

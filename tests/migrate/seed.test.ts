@@ -22,13 +22,21 @@ describe('migrating a seed-like dataset', () => {
     const facts = await makeLegacySeed(ds)
 
     const before = await validateDocuments(ds.documents())
-    const flagged = (ids: string[], path: string) => before.problems.filter((p) => ids.includes(p.documentId!) && p.path === path)
-    expect(flagged(facts.reviewed, 'review.lastReviewed').map((p) => p.level)).toEqual(['error', 'error'])
+    const flagged = (ids: string[], path: string) =>
+      before.problems.filter((p) => ids.includes(p.documentId!) && p.path === path)
+    expect(flagged(facts.reviewed, 'review.lastReviewed').map((p) => p.level)).toEqual([
+      'error',
+      'error',
+    ])
     expect(flagged(facts.reviewed, 'review.reviewer')).toHaveLength(2)
     expect(flagged(facts.withoutKind, 'kind').map((p) => p.level)).toEqual(['error', 'error'])
     expect(flagged([...facts.withoutSummary, facts.draft], 'summary')).toHaveLength(3)
 
-    const report = await runMigrations(new EmbeddedTarget(ds), await discoverMigrations(MIGRATIONS_DIR), {now: FIXED_NOW})
+    const report = await runMigrations(
+      new EmbeddedTarget(ds),
+      await discoverMigrations(MIGRATIONS_DIR),
+      {now: FIXED_NOW},
+    )
     expect(report.ok, JSON.stringify(report.migrations.map((m) => m.error))).toBe(true)
     expect(report.migrations.map((m) => [m.status, m.changes.length])).toEqual([
       ['applied', 3],
@@ -38,9 +46,17 @@ describe('migrating a seed-like dataset', () => {
 
     const after = await validateDocuments(ds.documents())
     expect(after.problems.filter((p) => p.level === 'error')).toEqual([])
-    expect(after.problems.filter((p) => p.path === 'summary' || p.path?.startsWith('review') || p.path === 'kind')).toEqual([])
+    expect(
+      after.problems.filter(
+        (p) => p.path === 'summary' || p.path?.startsWith('review') || p.path === 'kind',
+      ),
+    ).toEqual([])
 
-    const summary = await exportFeeds({dataset: ds, out: join(dir, 'out'), now: '2026-11-24T10:00:00Z'})
+    const summary = await exportFeeds({
+      dataset: ds,
+      out: join(dir, 'out'),
+      now: '2026-11-24T10:00:00Z',
+    })
     expect(summary.ok).toBe(true)
     expect(summary.pages.benefit).toBe(10)
     ds.close()

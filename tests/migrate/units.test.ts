@@ -12,7 +12,11 @@ import type {Mutation} from '../../scripts/store/types.ts'
 import {markSeen, tempDir} from './helpers.ts'
 
 describe('guardRevisions', () => {
-  const revs = new Map([['a', 'r1'], ['b', 'r2'], ['c', 'r3']])
+  const revs = new Map([
+    ['a', 'r1'],
+    ['b', 'r2'],
+    ['c', 'r3'],
+  ])
   it('checks the revision on the first mutation of each existing document only', () => {
     const out = guardRevisions(
       [
@@ -38,14 +42,37 @@ describe('guardRevisions', () => {
   })
 
   it('keeps a revision check the migration set itself', () => {
-    expect(guardRevisions([{patch: {id: 'a', ifRevisionID: 'mine', unset: ['x']}}], revs)).toEqual([{patch: {id: 'a', ifRevisionID: 'mine', unset: ['x']}}])
+    expect(guardRevisions([{patch: {id: 'a', ifRevisionID: 'mine', unset: ['x']}}], revs)).toEqual([
+      {patch: {id: 'a', ifRevisionID: 'mine', unset: ['x']}},
+    ])
   })
 })
 
 describe('diffDocuments', () => {
   it('lists changed leaves by path, keyed arrays by _key, ignoring system fields', () => {
-    const before = {_id: 'x', _type: 't', _rev: 'a', title: 'T', review: {reviewer: 'Ada'}, body: [{_key: 'b1', text: 'old'}, {_key: 'b2', text: 'same'}]}
-    const after = {_id: 'x', _type: 't', _rev: 'b', title: 'T', review: {reviewedBy: {_ref: 'p'}}, body: [{_key: 'b1', text: 'new'}, {_key: 'b2', text: 'same'}], summary: 'S'}
+    const before = {
+      _id: 'x',
+      _type: 't',
+      _rev: 'a',
+      title: 'T',
+      review: {reviewer: 'Ada'},
+      body: [
+        {_key: 'b1', text: 'old'},
+        {_key: 'b2', text: 'same'},
+      ],
+    }
+    const after = {
+      _id: 'x',
+      _type: 't',
+      _rev: 'b',
+      title: 'T',
+      review: {reviewedBy: {_ref: 'p'}},
+      body: [
+        {_key: 'b1', text: 'new'},
+        {_key: 'b2', text: 'same'},
+      ],
+      summary: 'S',
+    }
     expect(diffDocuments(before, after)).toEqual([
       {path: 'review.reviewer', before: 'Ada'},
       {path: 'review.reviewedBy', after: {_ref: 'p'}},
@@ -55,18 +82,31 @@ describe('diffDocuments', () => {
   })
 
   it('reports moved keyed items and resized plain arrays as whole values, and a created document field by field', () => {
-    expect(diffDocuments({_id: 'x', list: [{_key: 'a'}, {_key: 'b'}]}, {_id: 'x', list: [{_key: 'b'}, {_key: 'a'}]})).toEqual([
+    expect(
+      diffDocuments(
+        {_id: 'x', list: [{_key: 'a'}, {_key: 'b'}]},
+        {_id: 'x', list: [{_key: 'b'}, {_key: 'a'}]},
+      ),
+    ).toEqual([
       {path: 'list', before: [{_key: 'a'}, {_key: 'b'}], after: [{_key: 'b'}, {_key: 'a'}]},
     ])
-    expect(diffDocuments({_id: 'x', tags: ['a']}, {_id: 'x', tags: ['a', 'b']})).toEqual([{path: 'tags', before: ['a'], after: ['a', 'b']}])
-    expect(diffDocuments(undefined, {_id: 'p', _type: 'person', name: 'N'})).toEqual([{path: '_type', after: 'person'}, {path: 'name', after: 'N'}])
+    expect(diffDocuments({_id: 'x', tags: ['a']}, {_id: 'x', tags: ['a', 'b']})).toEqual([
+      {path: 'tags', before: ['a'], after: ['a', 'b']},
+    ])
+    expect(diffDocuments(undefined, {_id: 'p', _type: 'person', name: 'N'})).toEqual([
+      {path: '_type', after: 'person'},
+      {path: 'name', after: 'N'},
+    ])
     expect(diffDocuments({_id: 'x', a: {b: 1, c: 2}}, {_id: 'x', a: {c: 2, b: 1}})).toEqual([])
   })
 })
 
 describe('batchMutations', () => {
   it('keeps everything in one request when it fits', () => {
-    const ms: Mutation[] = [{patch: {id: 'a', set: {x: 1}}}, {create: {_id: '_.migrations.m', _type: 'migration.record'}}]
+    const ms: Mutation[] = [
+      {patch: {id: 'a', set: {x: 1}}},
+      {create: {_id: '_.migrations.m', _type: 'migration.record'}},
+    ]
     expect(batchMutations(ms, 1_000_000)).toEqual([ms])
   })
 
@@ -96,14 +136,25 @@ describe('selectDocuments', () => {
     {_id: 'versions.r1.benefit-a', _type: 'benefit', title: 'A release'},
   ]
   it('keeps documentTypes AND filter, drafts and versions included, system documents never', async () => {
-    const ids = async (opts: Parameters<typeof markSeen>[0]) => (await selectDocuments(markSeen(opts), docs)).map((d) => d._id)
-    expect(await ids({documentTypes: ['benefit'], filter: 'defined(title)'})).toEqual(['benefit-a', 'drafts.benefit-a', 'versions.r1.benefit-a'])
+    const ids = async (opts: Parameters<typeof markSeen>[0]) =>
+      (await selectDocuments(markSeen(opts), docs)).map((d) => d._id)
+    expect(await ids({documentTypes: ['benefit'], filter: 'defined(title)'})).toEqual([
+      'benefit-a',
+      'drafts.benefit-a',
+      'versions.r1.benefit-a',
+    ])
     expect(await ids({})).toEqual(docs.slice(1).map((d) => d._id))
-    expect(await ids({filter: 'title match "A*"'})).toEqual(['benefit-a', 'drafts.benefit-a', 'versions.r1.benefit-a'])
+    expect(await ids({filter: 'title match "A*"'})).toEqual([
+      'benefit-a',
+      'drafts.benefit-a',
+      'versions.r1.benefit-a',
+    ])
   })
 
   it('refuses a filter that is not GROQ', async () => {
-    await expect(selectDocuments(markSeen({filter: 'title =='}), docs, 'm1')).rejects.toThrow(/m1: bad GROQ filter/)
+    await expect(selectDocuments(markSeen({filter: 'title =='}), docs, 'm1')).rejects.toThrow(
+      /m1: bad GROQ filter/,
+    )
   })
 })
 
@@ -112,10 +163,21 @@ describe('exportArchive', () => {
     const {dir, cleanup} = tempDir('migrate-archive-')
     try {
       const file = join(dir, 'export.tar.gz')
-      const docs = [{_id: '_.migrations.x', _type: 'migration.record'}, {_id: 'a', _type: 't', text: 'é'.repeat(600)}, {_id: 'drafts.a', _type: 't'}]
-      writeFileSync(file, exportArchive(docs, {name: 'production-export', now: new Date('2026-01-01T00:00:00Z')}))
-      expect(spawnSync('tar', ['tzf', file], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean)).toEqual(['production-export/data.ndjson', 'production-export/assets.json'])
-      const data = spawnSync('tar', ['xzOf', file, 'production-export/data.ndjson'], {encoding: 'utf8'}).stdout
+      const docs = [
+        {_id: '_.migrations.x', _type: 'migration.record'},
+        {_id: 'a', _type: 't', text: 'é'.repeat(600)},
+        {_id: 'drafts.a', _type: 't'},
+      ]
+      writeFileSync(
+        file,
+        exportArchive(docs, {name: 'production-export', now: new Date('2026-01-01T00:00:00Z')}),
+      )
+      expect(
+        spawnSync('tar', ['tzf', file], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean),
+      ).toEqual(['production-export/data.ndjson', 'production-export/assets.json'])
+      const data = spawnSync('tar', ['xzOf', file, 'production-export/data.ndjson'], {
+        encoding: 'utf8',
+      }).stdout
       expect(data).toBe(`${JSON.stringify(docs[1])}\n${JSON.stringify(docs[2])}\n`)
     } finally {
       cleanup()

@@ -5,7 +5,9 @@ import {expect, it} from 'vitest'
 import {ROOT} from '../../scripts/lib/paths.ts'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {scripts: Record<string, string>}).scripts
+const scripts = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {scripts: Record<string, string>}
+).scripts
 
 it('starts with the two commands for a fresh machine', () => {
   const quickStart = readme.split('## Quick start')[1]!.split('\n## ')[0]!

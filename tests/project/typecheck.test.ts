@@ -6,7 +6,11 @@ import {ROOT} from '../../scripts/lib/paths.ts'
 import {NODE} from '../helpers/run.ts'
 
 it('passes `tsc --noEmit`', () => {
-  const r = spawnSync(NODE, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', ROOT], {cwd: ROOT, encoding: 'utf8'})
+  const r = spawnSync(
+    NODE,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', ROOT],
+    {cwd: ROOT, encoding: 'utf8'},
+  )
   expect(r.stdout + r.stderr).toBe('')
   expect(r.status).toBe(0)
 }, 180_000)

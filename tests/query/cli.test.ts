@@ -10,7 +10,14 @@ beforeEach(() => {
   const ds = store.open()
   ds.transaction([
     {create: {_id: 'concern-a', _type: 'concern', title: 'A'}},
-    {create: {_id: 'benefit-a', _type: 'benefit', title: 'Benefit', concerns: [{_key: 'k', _type: 'reference', _ref: 'concern-a'}]}},
+    {
+      create: {
+        _id: 'benefit-a',
+        _type: 'benefit',
+        title: 'Benefit',
+        concerns: [{_key: 'k', _type: 'reference', _ref: 'concern-a'}],
+      },
+    },
     {create: {_id: 'drafts.benefit-a', _type: 'benefit', title: 'Benefit (draft)'}},
   ])
   ds.close()
@@ -18,17 +25,24 @@ beforeEach(() => {
 afterEach(() => store.cleanup())
 
 // SANITY_PROJECT_ID is cleared so the embedded dataset is used whatever the developer's shell has.
-const run = (args: string[]) => runScript(CLI, [...args, '--dataset', store.path], {env: {SANITY_PROJECT_ID: ''}})
+const run = (args: string[]) =>
+  runScript(CLI, [...args, '--dataset', store.path], {env: {SANITY_PROJECT_ID: ''}})
 
 describe('npm run query', () => {
   it('prints the result as JSON', () => {
-    const r = run(['*[_type == $t]{title, "concerns": concerns[]->title}', '--params', '{"t":"benefit"}'])
+    const r = run([
+      '*[_type == $t]{title, "concerns": concerns[]->title}',
+      '--params',
+      '{"t":"benefit"}',
+    ])
     expect(r.status).toBe(0)
     expect(JSON.parse(r.stdout)).toEqual([{title: 'Benefit', concerns: ['A']}])
   })
 
   it('applies --perspective', () => {
-    expect(JSON.parse(run(['*[_type == "benefit"][0].title', '--perspective', 'drafts']).stdout)).toBe('Benefit (draft)')
+    expect(
+      JSON.parse(run(['*[_type == "benefit"][0].title', '--perspective', 'drafts']).stdout),
+    ).toBe('Benefit (draft)')
     expect(JSON.parse(run(['count(*)', '--perspective', 'raw']).stdout)).toBe(3)
   })
 

@@ -8,21 +8,42 @@ import {testStore, type TestStore} from '../store/setup.ts'
 
 const sys = {_rev: 'r', _createdAt: '2025-01-01T00:00:00Z', _updatedAt: '2025-01-01T00:00:00Z'}
 const ref = (id: string, key = id) => ({_key: key, _type: 'reference', _ref: id})
-const doc = (_id: string, _type: string, fields: Record<string, unknown> = {}): StoredDocument => ({_id, _type, ...sys, ...fields})
+const doc = (_id: string, _type: string, fields: Record<string, unknown> = {}): StoredDocument => ({
+  _id,
+  _type,
+  ...sys,
+  ...fields,
+})
 
 /** A small graph: benefits → concerns / skin types / serums, plus drafts and a release version. */
 const DOCS: StoredDocument[] = [
-  doc('benefit-collagen', 'benefit', {title: 'Collagen', order: 1, concerns: [ref('concern-wrinkles'), ref('concern-scars')], skinTypes: [ref('skin-dry')]}),
+  doc('benefit-collagen', 'benefit', {
+    title: 'Collagen',
+    order: 1,
+    concerns: [ref('concern-wrinkles'), ref('concern-scars')],
+    skinTypes: [ref('skin-dry')],
+  }),
   doc('benefit-pores', 'benefit', {
     title: 'Pores',
     order: 2,
     concerns: [ref('concern-pores'), ref('concern-missing')],
-    body: [{_key: 'b', _type: 'block', markDefs: [{_key: 'm', _type: 'internalLink', reference: ref('serum-hyaluronic')}], children: []}],
+    body: [
+      {
+        _key: 'b',
+        _type: 'block',
+        markDefs: [{_key: 'm', _type: 'internalLink', reference: ref('serum-hyaluronic')}],
+        children: [],
+      },
+    ],
   }),
   doc('concern-pores', 'concern', {title: 'Large pores'}),
   doc('concern-scars', 'concern', {title: 'Acne scars'}),
   doc('concern-wrinkles', 'concern', {title: 'Wrinkles'}),
-  doc('drafts.benefit-collagen', 'benefit', {title: 'Collagen (edited)', order: 1, concerns: [ref('concern-wrinkles')]}),
+  doc('drafts.benefit-collagen', 'benefit', {
+    title: 'Collagen (edited)',
+    order: 1,
+    concerns: [ref('concern-wrinkles')],
+  }),
   doc('drafts.benefit-new', 'benefit', {title: 'Brand new', order: 3}),
   doc('drafts.concern-wrinkles', 'concern', {title: 'Fine lines & wrinkles'}),
   doc('serum-hyaluronic', 'serum', {title: 'Hyaluronic acid'}),
@@ -32,11 +53,20 @@ const DOCS: StoredDocument[] = [
 
 describe('perspectives', () => {
   const source = createLocalSource(DOCS)
-  const ids = (p: 'published' | 'drafts' | 'raw') => runQuerySync<string[]>(source, '*[]._id', {}, {perspective: p})
+  const ids = (p: 'published' | 'drafts' | 'raw') =>
+    runQuerySync<string[]>(source, '*[]._id', {}, {perspective: p})
 
   it('published (the default) hides drafts and versions', async () => {
     expect(await runQuery(source, '*[]._id')).toEqual(ids('published'))
-    expect(ids('published')).toEqual(['benefit-collagen', 'benefit-pores', 'concern-pores', 'concern-scars', 'concern-wrinkles', 'serum-hyaluronic', 'skin-dry'])
+    expect(ids('published')).toEqual([
+      'benefit-collagen',
+      'benefit-pores',
+      'concern-pores',
+      'concern-scars',
+      'concern-wrinkles',
+      'serum-hyaluronic',
+      'skin-dry',
+    ])
   })
 
   it('raw shows every document', () => {
@@ -44,10 +74,34 @@ describe('perspectives', () => {
   })
 
   it('drafts overlays drafts.X over X under the published id; every document has _originalId', async () => {
-    expect(ids('drafts')).toEqual(['benefit-collagen', 'benefit-new', 'benefit-pores', 'concern-pores', 'concern-scars', 'concern-wrinkles', 'serum-hyaluronic', 'skin-dry'])
-    const collagen = await runQuery(source, '*[_id == "benefit-collagen"][0]{_id, _originalId, title, "concerns": concerns[]->title}', {}, {perspective: 'drafts'})
-    expect(collagen).toEqual({_id: 'benefit-collagen', _originalId: 'drafts.benefit-collagen', title: 'Collagen (edited)', concerns: ['Fine lines & wrinkles']})
-    const published = await runQuery(source, '*[_id == "benefit-pores"][0]{_id, _originalId}', {}, {perspective: 'drafts'})
+    expect(ids('drafts')).toEqual([
+      'benefit-collagen',
+      'benefit-new',
+      'benefit-pores',
+      'concern-pores',
+      'concern-scars',
+      'concern-wrinkles',
+      'serum-hyaluronic',
+      'skin-dry',
+    ])
+    const collagen = await runQuery(
+      source,
+      '*[_id == "benefit-collagen"][0]{_id, _originalId, title, "concerns": concerns[]->title}',
+      {},
+      {perspective: 'drafts'},
+    )
+    expect(collagen).toEqual({
+      _id: 'benefit-collagen',
+      _originalId: 'drafts.benefit-collagen',
+      title: 'Collagen (edited)',
+      concerns: ['Fine lines & wrinkles'],
+    })
+    const published = await runQuery(
+      source,
+      '*[_id == "benefit-pores"][0]{_id, _originalId}',
+      {},
+      {perspective: 'drafts'},
+    )
     expect(published).toEqual({_id: 'benefit-pores', _originalId: 'benefit-pores'})
   })
 
@@ -68,33 +122,47 @@ describe('runQuery', () => {
     '*[_type == "benefit" && "concern-scars" in concerns[]._ref]._id',
   ]
 
-  it.each(QUERIES)('dereference table gives the same result as groq-js’s own `->`: %s', async (query) => {
-    for (const perspective of ['published', 'drafts', 'raw'] as const) {
-      const dataset = applyPerspective(DOCS, perspective)
-      const expected = await (await evaluate(parse(query), {dataset})).get()
-      expect(await runQuery(source, query, {}, {perspective})).toEqual(expected)
-      expect(runQuerySync(source, query, {}, {perspective})).toEqual(expected)
-    }
-  })
+  it.each(QUERIES)(
+    'dereference table gives the same result as groq-js’s own `->`: %s',
+    async (query) => {
+      for (const perspective of ['published', 'drafts', 'raw'] as const) {
+        const dataset = applyPerspective(DOCS, perspective)
+        const expected = await (await evaluate(parse(query), {dataset})).get()
+        expect(await runQuery(source, query, {}, {perspective})).toEqual(expected)
+        expect(runQuerySync(source, query, {}, {perspective})).toEqual(expected)
+      }
+    },
+  )
 
   it('dereferences missing targets to null', async () => {
-    expect(await runQuery(source, '*[_id == "benefit-pores"][0].concerns[]->title')).toEqual(['Large pores', null])
+    expect(await runQuery(source, '*[_id == "benefit-pores"][0].concerns[]->title')).toEqual([
+      'Large pores',
+      null,
+    ])
   })
 
   it('passes params', async () => {
-    expect(await runQuery(source, '*[_type == $type && order > $min]._id', {type: 'benefit', min: 1})).toEqual(['benefit-pores'])
+    expect(
+      await runQuery(source, '*[_type == $type && order > $min]._id', {type: 'benefit', min: 1}),
+    ).toEqual(['benefit-pores'])
   })
 
   it('uses the injected now()', async () => {
-    expect(await runQuery(source, 'now()', {}, {now: new Date('2025-03-04T05:06:07Z')})).toBe('2025-03-04T05:06:07.000Z')
+    expect(await runQuery(source, 'now()', {}, {now: new Date('2025-03-04T05:06:07Z')})).toBe(
+      '2025-03-04T05:06:07.000Z',
+    )
   })
 
   it('returns DateTime values as strings', async () => {
-    expect(await runQuery(source, 'dateTime("2025-01-01T00:00:00Z") + 60')).toBe('2025-01-01T00:01:00Z')
+    expect(await runQuery(source, 'dateTime("2025-01-01T00:00:00Z") + 60')).toBe(
+      '2025-01-01T00:01:00Z',
+    )
   })
 
   it('falls back to the async evaluator for async-only functions', async () => {
-    expect(() => runQuerySync(source, 'diff::changedAny({"a": 1}, {"a": 2}, (a))')).toThrow(GroqQueryError)
+    expect(() => runQuerySync(source, 'diff::changedAny({"a": 1}, {"a": 2}, (a))')).toThrow(
+      GroqQueryError,
+    )
     expect(await runQuery(source, 'diff::changedAny({"a": 1}, {"a": 2}, (a))')).toBe(true)
   })
 
@@ -102,16 +170,27 @@ describe('runQuery', () => {
     const query = '*[_type == "benefit"]{\n  title,\n  "x": ]\n}'
     const e = await runQuery(source, query).catch((err: unknown) => err)
     expect(e).toBeInstanceOf(GroqQueryError)
-    expect(e).toMatchObject({name: 'GroqQueryError', code: 'GROQ', query, line: 3, column: 7, position: 38})
+    expect(e).toMatchObject({
+      name: 'GroqQueryError',
+      code: 'GROQ',
+      query,
+      line: 3,
+      column: 7,
+      position: 38,
+    })
     expect((e as Error).message).toContain('line 3, column 7')
   })
 
   it('rejects a $param that was not provided, like Content Lake', async () => {
-    await expect(runQuery(source, '*[_type == $type && order > $min]', {type: 'benefit'})).rejects.toThrow('param $min referenced, but not provided')
+    await expect(
+      runQuery(source, '*[_type == $type && order > $min]', {type: 'benefit'}),
+    ).rejects.toThrow('param $min referenced, but not provided')
   })
 
   it('rejects an unknown perspective', async () => {
-    await expect(runQuery(source, '*', {}, {perspective: 'previewDrafts' as never})).rejects.toThrow(GroqQueryError)
+    await expect(
+      runQuery(source, '*', {}, {perspective: 'previewDrafts' as never}),
+    ).rejects.toThrow(GroqQueryError)
   })
 })
 
@@ -129,7 +208,9 @@ describe('reverseIndex', () => {
     const docs = applyPerspective(DOCS, 'raw')
     const index = reverseIndex(docs)
     for (const target of ['concern-wrinkles', 'concern-scars', 'serum-hyaluronic', 'skin-dry']) {
-      const expected = (await (await evaluate(parse('*[references($id)]._id'), {dataset: docs, params: {id: target}})).get()) as string[]
+      const expected = (await (
+        await evaluate(parse('*[references($id)]._id'), {dataset: docs, params: {id: target}})
+      ).get()) as string[]
       expect([...(index.get(target) ?? [])].sort()).toEqual(expected.sort())
     }
   })
@@ -142,7 +223,10 @@ describe('createLocalSource(Dataset)', () => {
   it('reads the dataset once', async () => {
     store = testStore('query-test-')
     const ds = store.open()
-    ds.transaction([{create: {_id: 'concern-a', _type: 'concern', title: 'A'}}, {create: {_id: 'benefit-a', _type: 'benefit', concerns: [ref('concern-a')]}}])
+    ds.transaction([
+      {create: {_id: 'concern-a', _type: 'concern', title: 'A'}},
+      {create: {_id: 'benefit-a', _type: 'benefit', concerns: [ref('concern-a')]}},
+    ])
     const source = createLocalSource(ds)
     ds.transaction([{create: {_id: 'later', _type: 'concern'}}])
     expect(await runQuery(source, '*[_type == "benefit"][0].concerns[0]->title')).toBe('A')

@@ -7,7 +7,11 @@ import {openQuerySource} from '../../scripts/query/source.ts'
 // exercised against the local API by the API tests.
 describe('remote query source', () => {
   it('targets the hosted Content Lake through the project hostname, without the CDN', () => {
-    const target = remoteTargetFromEnv({SANITY_PROJECT_ID: 'abc123', SANITY_DATASET: 'production', SANITY_TOKEN: 'sk-test'})!
+    const target = remoteTargetFromEnv({
+      SANITY_PROJECT_ID: 'abc123',
+      SANITY_DATASET: 'production',
+      SANITY_TOKEN: 'sk-test',
+    })!
     expect(remoteClientConfig(target)).toEqual({
       projectId: 'abc123',
       dataset: 'production',
@@ -21,9 +25,17 @@ describe('remote query source', () => {
   })
 
   it('addresses a custom API host (the local API) directly', () => {
-    const target = remoteTargetFromEnv({SANITY_PROJECT_ID: 'local', SANITY_DATASET: 'skincare', SANITY_API_HOST: 'http://127.0.0.1:3335/'})!
+    const target = remoteTargetFromEnv({
+      SANITY_PROJECT_ID: 'local',
+      SANITY_DATASET: 'skincare',
+      SANITY_API_HOST: 'http://127.0.0.1:3335/',
+    })!
     const config = remoteClientConfig(target)
-    expect(config).toMatchObject({apiHost: 'http://127.0.0.1:3335', useProjectHostname: false, useCdn: false})
+    expect(config).toMatchObject({
+      apiHost: 'http://127.0.0.1:3335',
+      useProjectHostname: false,
+      useCdn: false,
+    })
     expect(config).not.toHaveProperty('token')
     const {client, kind} = createRemoteSource(target)
     expect(kind).toBe('remote')
@@ -34,6 +46,8 @@ describe('remote query source', () => {
   it('openQuerySource picks the API when SANITY_PROJECT_ID is set, unless a dataset file is given', () => {
     const env = {SANITY_PROJECT_ID: 'p', SANITY_DATASET: 'd', SANITY_API_HOST: 'http://127.0.0.1:1'}
     expect(openQuerySource({env}).kind).toBe('remote')
-    expect(() => openQuerySource({env: {}, dataset: '/nonexistent/dataset.sqlite'})).toThrow(/dataset not found/)
+    expect(() => openQuerySource({env: {}, dataset: '/nonexistent/dataset.sqlite'})).toThrow(
+      /dataset not found/,
+    )
   })
 })

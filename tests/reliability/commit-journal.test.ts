@@ -8,13 +8,14 @@ import {spawnSync} from 'node:child_process'
 import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {applyEdit} from '../../scripts/bench/edits.ts'
 import {exportFeeds} from '../../scripts/feeds/export.ts'
 import {COMMIT_JOURNAL} from '../../scripts/feeds/incremental/journal.ts'
 import {recoverInterruptedExport} from '../../scripts/feeds/leftovers.ts'
 import {inspectExport} from '../../scripts/reliability/distState.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
-import {generatedDataset, tempDir} from '../bench/helpers.ts'
+import {applyEdit} from '../../scripts/synthetic/edits.ts'
+import {tempDir} from '../feeds/helpers.ts'
+import {generatedDataset} from '../helpers/synthetic.ts'
 
 const NOW = '2026-01-01T00:00:00Z'
 const PROGRAM = join(import.meta.dirname, 'programs', 'commitKill.ts')
@@ -25,7 +26,10 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup())
 
 function run(job: {dataset: string; out: string; killAfter: number}) {
-  return spawnSync(process.execPath, [PROGRAM, JSON.stringify({...job, now: NOW})], {encoding: 'utf8', env: {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'}})
+  return spawnSync(process.execPath, [PROGRAM, JSON.stringify({...job, now: NOW})], {
+    encoding: 'utf8',
+    env: {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'},
+  })
 }
 
 describe('a kill -9 inside a staged-rename commit', () => {
@@ -44,7 +48,13 @@ describe('a kill -9 inside a staged-rename commit', () => {
     }
     const reference = join(tmp.dir, 'reference')
     const ref = await prepare(reference)
-    await exportFeeds({dataset: ref.dataset, out: join(reference, 'full'), cacheDir: false, incremental: false, now: NOW})
+    await exportFeeds({
+      dataset: ref.dataset,
+      out: join(reference, 'full'),
+      cacheDir: false,
+      incremental: false,
+      now: NOW,
+    })
     const after = inspectExport(join(reference, 'full')).digest
     expect(after).not.toBe(ref.before)
 
@@ -67,7 +77,10 @@ describe('a kill -9 inside a staged-rename commit', () => {
       const work = readdirSync(dir).filter((n) => n.startsWith('dist.tmp-'))
       expect(work, `kill after ${killAfter}`).toHaveLength(1)
       expect(existsSync(join(dir, work[0]!, COMMIT_JOURNAL))).toBe(true)
-      expect(inspectExport(out).digest, `kill after ${killAfter}: the manifest is renamed last`).not.toBe(after)
+      expect(
+        inspectExport(out).digest,
+        `kill after ${killAfter}: the manifest is renamed last`,
+      ).not.toBe(after)
 
       // What every export does first: finish the commit. Then the output is the new export.
       const recovered = recoverInterruptedExport(out, 'manifest.json')

@@ -24,10 +24,16 @@ beforeAll(() => {
 })
 afterAll(() => tmp.cleanup())
 
-function datasetWith(name: string, docs: Array<Record<string, unknown> & {_id: string; _type: string}>): string {
+function datasetWith(
+  name: string,
+  docs: Array<Record<string, unknown> & {_id: string; _type: string}>,
+): string {
   const path = join(tmp.dir, name)
   const ds = Dataset.open(path)
-  ds.transaction(docs.map((d) => ({createOrReplace: d})), {author: 'test setup'})
+  ds.transaction(
+    docs.map((d) => ({createOrReplace: d})),
+    {author: 'test setup'},
+  )
   ds.close()
   return path
 }
@@ -47,7 +53,9 @@ async function waitForFile(file: string): Promise<void> {
 
 describe('two writers, one document, the same base revision', () => {
   it('two processes using the store: in every round exactly one commits and one gets REVISION_CONFLICT; the winner’s change is kept', async () => {
-    const path = datasetWith('two-writers.sqlite', [{_id: 'concern-acne', _type: 'concern', title: 'Acne'}])
+    const path = datasetWith('two-writers.sqlite', [
+      {_id: 'concern-acne', _type: 'concern', title: 'Acne'},
+    ])
     const rounds = 8
     let conflicts = 0
     for (let round = 1; round <= rounds; round++) {
@@ -59,14 +67,26 @@ describe('two writers, one document, the same base revision', () => {
           JSON.stringify({
             dataset: path,
             barrier,
-            mutations: [{patch: {id: 'concern-acne', ifRevisionID: before.doc._rev, set: {title: `Acne (${w}, round ${round})`, [`editedBy${w}`]: round}}}],
+            mutations: [
+              {
+                patch: {
+                  id: 'concern-acne',
+                  ifRevisionID: before.doc._rev,
+                  set: {title: `Acne (${w}, round ${round})`, [`editedBy${w}`]: round},
+                },
+              },
+            ],
           }),
         ]),
       )
       // Both have opened the dataset and hold the same base revision; release them together.
       await Promise.all(writers.map((w) => w.line((v: {ready?: boolean}) => v.ready === true)))
       writeFileSync(barrier, '')
-      const results = await Promise.all(writers.map((w) => w.line<{ok?: boolean; code?: string; transactionId?: string}>((v) => 'ok' in v)))
+      const results = await Promise.all(
+        writers.map((w) =>
+          w.line<{ok?: boolean; code?: string; transactionId?: string}>((v) => 'ok' in v),
+        ),
+      )
       await Promise.all(writers.map((w) => w.exited))
       const winners = results.filter((r) => r.ok)
       const losers = results.filter((r) => !r.ok)
@@ -82,14 +102,18 @@ describe('two writers, one document, the same base revision', () => {
       // One new revision: the loser wrote nothing at all.
       expect(after.history).toHaveLength(before.history.length + 1)
     }
-    console.log(`concurrency: ${rounds} rounds of two store writers, ${conflicts} conflicts (one per round), 0 lost updates`)
+    console.log(
+      `concurrency: ${rounds} rounds of two store writers, ${conflicts} conflicts (one per round), 0 lost updates`,
+    )
   }, 120_000)
 
   describe('the CLI (npm run migrate) and the Studio (the local API) on the same document', () => {
     let path: string
     let api: ApiProcess
     beforeAll(async () => {
-      path = datasetWith('cli-studio.sqlite', [{_id: 'concern-melasma', _type: 'concern', title: 'Melasma'}])
+      path = datasetWith('cli-studio.sqlite', [
+        {_id: 'concern-melasma', _type: 'concern', title: 'Melasma'},
+      ])
       api = await startApiProcess(path, join(tmp.dir, 'tls'))
     })
     afterAll(async () => {
@@ -101,12 +125,17 @@ describe('two writers, one document, the same base revision', () => {
         method: 'POST',
         auth: true,
         headers: {'content-type': 'application/json'},
-        body: JSON.stringify({mutations: [{patch: {id: 'concern-melasma', ifRevisionID: rev, set: {title}}}]}),
+        body: JSON.stringify({
+          mutations: [{patch: {id: 'concern-melasma', ifRevisionID: rev, set: {title}}}],
+        }),
       })
 
     /** `npm run migrate` with the barrier migration; resolves once it has read the document. */
     async function migrationThatHasRead(barrier: string) {
-      const run = start([MIGRATE, '--dataset', path, '--dir', TEST_MIGRATIONS, '--json', '--quiet'], {env: cliEnv({RELIABILITY_BARRIER: barrier})})
+      const run = start(
+        [MIGRATE, '--dataset', path, '--dir', TEST_MIGRATIONS, '--json', '--quiet'],
+        {env: cliEnv({RELIABILITY_BARRIER: barrier})},
+      )
       await waitForFile(`${barrier}.reading`)
       return run
     }
@@ -119,8 +148,13 @@ describe('two writers, one document, the same base revision', () => {
       expect(saved.status).toBe(200)
       writeFileSync(barrier, '')
       expect(await migration.exited).toBe(1)
-      const report = JSON.parse(migration.stdout()) as {migrations: Array<{status: string; error?: {code: string; message: string}}>}
-      expect(report.migrations[0]).toMatchObject({status: 'failed', error: {code: 'REVISION_CONFLICT'}})
+      const report = JSON.parse(migration.stdout()) as {
+        migrations: Array<{status: string; error?: {code: string; message: string}}>
+      }
+      expect(report.migrations[0]).toMatchObject({
+        status: 'failed',
+        error: {code: 'REVISION_CONFLICT'},
+      })
       expect(report.migrations[0]!.error!.message).toMatch(/Revision conflict on concern-melasma/)
       const doc = read(path, 'concern-melasma').doc
       expect(doc.title).toBe('Melasma (edited in the Studio)')
@@ -137,19 +171,30 @@ describe('two writers, one document, the same base revision', () => {
       expect(await migration.exited).toBe(0)
       const saved = await studioEdit(studioBase, 'Melasma (stale Studio edit)')
       expect(saved.status).toBe(409)
-      const body = (await saved.json()) as {error: {type: string; items: Array<{error: {type: string; id: string}}>}}
+      const body = (await saved.json()) as {
+        error: {type: string; items: Array<{error: {type: string; id: string}}>}
+      }
       expect(body.error.type).toBe('mutationError')
-      expect(body.error.items[0]!.error).toMatchObject({type: 'documentRevisionIdMismatchError', id: 'concern-melasma'})
+      expect(body.error.items[0]!.error).toMatchObject({
+        type: 'documentRevisionIdMismatchError',
+        id: 'concern-melasma',
+      })
       const doc = read(path, 'concern-melasma').doc
       expect(doc.title).toBe('Migrated: Melasma (edited in the Studio)')
-      console.log('concurrency: CLI vs Studio, both orders: exactly one conflict each, 0 lost updates')
+      console.log(
+        'concurrency: CLI vs Studio, both orders: exactly one conflict each, 0 lost updates',
+      )
     })
   })
 })
 
 describe('readers during a long write', () => {
   it('the store, the local API and `npm run query` all answer while another process holds the write lock; a second writer waits, then commits', async () => {
-    const docs = Array.from({length: 300}, (_, i) => ({_id: `concern-r${i}`, _type: 'concern', title: `Reader test ${i}`}))
+    const docs = Array.from({length: 300}, (_, i) => ({
+      _id: `concern-r${i}`,
+      _type: 'concern',
+      title: `Reader test ${i}`,
+    }))
     const path = datasetWith('readers.sqlite', docs)
     const api = await startApiProcess(path, join(tmp.dir, 'tls-readers'))
     const release = join(tmp.dir, 'release-writer')
@@ -167,7 +212,9 @@ describe('readers during a long write', () => {
       expect(seen.some((d) => 'heldBy' in d)).toBe(false) // the uncommitted write is invisible
 
       t = performance.now()
-      const res = await api.http('/data/query/production?query=count(*%5B_type%3D%3D%22concern%22%5D)')
+      const res = await api.http(
+        '/data/query/production?query=count(*%5B_type%3D%3D%22concern%22%5D)',
+      )
       const apiMs = performance.now() - t
       expect(res.status).toBe(200)
       expect(((await res.json()) as {result: number}).result).toBe(300)
@@ -179,7 +226,13 @@ describe('readers during a long write', () => {
       expect((JSON.parse(cli.stdout()) as {result: number}).result).toBe(0)
 
       // A second writer does not fail with "database is locked": it waits for the lock.
-      const second = start([WRITER, JSON.stringify({dataset: path, mutations: [{patch: {id: 'concern-r1', set: {title: 'Written after the long write'}}}]})])
+      const second = start([
+        WRITER,
+        JSON.stringify({
+          dataset: path,
+          mutations: [{patch: {id: 'concern-r1', set: {title: 'Written after the long write'}}}],
+        }),
+      ])
       await second.line((v: {ready?: boolean}) => v.ready === true)
       expect(holder.proc.exitCode).toBeNull() // still holding the lock
       writeFileSync(release, '')
@@ -187,7 +240,9 @@ describe('readers during a long write', () => {
       expect(await second.exited).toBe(0)
       expect(JSON.parse(second.stdout().trim().split('\n').at(-1)!)).toMatchObject({ok: true})
       expect(read(path, 'concern-r1').doc.title).toBe('Written after the long write')
-      console.log(`concurrency: during a held write lock — store read ${Math.round(storeMs)} ms, API query ${Math.round(apiMs)} ms, npm run query ${Math.round(cliMs)} ms (all completed); second writer waited and committed`)
+      console.log(
+        `concurrency: during a held write lock — store read ${Math.round(storeMs)} ms, API query ${Math.round(apiMs)} ms, npm run query ${Math.round(cliMs)} ms (all completed); second writer waited and committed`,
+      )
     } finally {
       if (!existsSync(release)) writeFileSync(release, '')
       await holder.exited

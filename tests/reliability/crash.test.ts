@@ -6,7 +6,15 @@
  * torn (uncommitted) transaction.
  */
 import {spawnSync} from 'node:child_process'
-import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCrashHarness, summaryLine} from '../../scripts/reliability/crash.ts'
@@ -35,7 +43,9 @@ describe('crash harness', () => {
       benefits: 80,
     })
     for (const s of report.stages) console.log(summaryLine(s))
-    console.log(`crash harness: ${report.kills} kills, ${report.inconsistent} inconsistent (seed ${report.seed}, ${Math.round(report.elapsedMs / 1000)} s)`)
+    console.log(
+      `crash harness: ${report.kills} kills, ${report.inconsistent} inconsistent (seed ${report.seed}, ${Math.round(report.elapsedMs / 1000)} s)`,
+    )
     expect(report.stages.flatMap((s) => s.inconsistent.map((p) => `${s.stage}: ${p}`))).toEqual([])
     expect(report.kills).toBeGreaterThanOrEqual(100)
     for (const s of report.stages) {
@@ -47,12 +57,23 @@ describe('crash harness', () => {
 
 /** A pid that belonged to a process that has exited. */
 function deadPid(): number {
-  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'})
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  })
   return Number(r.stdout)
 }
 
 describe('states a kill leaves that timing rarely hits', () => {
-  const exportTo = (dataset: string, out: string) => runScript('scripts/feeds/cli.ts', ['--dataset', dataset, '--out', out, '--now', '2026-01-01T00:00:00Z', '--quiet'])
+  const exportTo = (dataset: string, out: string) =>
+    runScript('scripts/feeds/cli.ts', [
+      '--dataset',
+      dataset,
+      '--out',
+      out,
+      '--now',
+      '2026-01-01T00:00:00Z',
+      '--quiet',
+    ])
 
   it('killed between the two renames of the swap (no dist/ at all): the next export puts the previous one back first', () => {
     const site = join(tmp.dir, 'window')
@@ -63,7 +84,9 @@ describe('states a kill leaves that timing rarely hits', () => {
     // Exactly what a kill between `rename(dist, dist.old-*)` and `rename(dist.tmp-*, dist)` leaves.
     const pid = deadPid()
     renameSync(out, join(site, `dist.old-${pid}-abc123`))
-    cpSync(join(site, `dist.old-${pid}-abc123`), join(site, `dist.tmp-${pid}-abc123`), {recursive: true})
+    cpSync(join(site, `dist.old-${pid}-abc123`), join(site, `dist.tmp-${pid}-abc123`), {
+      recursive: true,
+    })
     writeFileSync(join(site, `dist.tmp-${pid}-abc123`, 'half-written.json'), '{"trunc')
     expect(existsSync(out)).toBe(false)
 
@@ -94,7 +117,9 @@ describe('states a kill leaves that timing rarely hits', () => {
     expect(exportTo(FIXTURE_DATASET, out).status).toBe(0)
     const before = inspectExport(out)
     const manifest = readFileSync(join(out, 'manifest.json'), 'utf8')
-    const page = (JSON.parse(manifest) as {files: Array<{path: string}>}).files.find((f) => f.path.startsWith('web/'))!.path
+    const page = (JSON.parse(manifest) as {files: Array<{path: string}>}).files.find((f) =>
+      f.path.startsWith('web/'),
+    )!.path
     const live = readFileSync(join(out, ...page.split('/')))
     expect(() =>
       patchDirectory(out, (patch) => {

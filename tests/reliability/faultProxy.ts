@@ -8,10 +8,16 @@
  * - `{delayMs}`: forward, and answer only after a delay (a slow response);
  * - `pass`.
  */
-import {createServer, request as httpRequest, type IncomingHttpHeaders, type Server} from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type Server,
+} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-export type Fault = 'pass' | 'drop-before' | 'drop-after' | {status: number; retryAfter?: string} | {delayMs: number}
+export type Fault =
+  'pass' | 'drop-before' | 'drop-after' | {status: number; retryAfter?: string} | {delayMs: number}
 
 export interface ProxiedRequest {
   method: string
@@ -28,7 +34,8 @@ export interface FaultProxy {
   close(): Promise<void>
 }
 
-const faultName = (f: Fault): string => (typeof f === 'string' ? f : 'status' in f ? `status ${f.status}` : `delay ${f.delayMs}`)
+const faultName = (f: Fault): string =>
+  typeof f === 'string' ? f : 'status' in f ? `status ${f.status}` : `delay ${f.delayMs}`
 
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream)
@@ -47,26 +54,36 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (typeof fault === 'object' && 'status' in fault) {
         const headers: Record<string, string> = {'content-type': 'application/json'}
         if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter
-        res.writeHead(fault.status, headers).end(JSON.stringify({statusCode: fault.status, error: {description: `injected ${fault.status}`, type: 'injectedFault'}, message: `injected ${fault.status}`}))
+        res.writeHead(fault.status, headers)
+        res.end(
+          JSON.stringify({
+            statusCode: fault.status,
+            error: {description: `injected ${fault.status}`, type: 'injectedFault'},
+            message: `injected ${fault.status}`,
+          }),
+        )
         return
       }
       const headers: IncomingHttpHeaders = {...req.headers, host: target.host}
-      const up = httpRequest({host: target.hostname, port: target.port, method, path, headers}, (upRes) => {
-        const body: Buffer[] = []
-        upRes.on('data', (c: Buffer) => body.push(c))
-        upRes.on('end', () => {
-          entry.upstreamStatus = upRes.statusCode
-          if (fault === 'drop-after') return req.socket.destroy()
-          const answer = () => {
-            const h = {...upRes.headers}
-            delete h['transfer-encoding']
-            delete h.connection
-            res.writeHead(upRes.statusCode ?? 502, h).end(Buffer.concat(body))
-          }
-          if (typeof fault === 'object' && 'delayMs' in fault) setTimeout(answer, fault.delayMs)
-          else answer()
-        })
-      })
+      const up = httpRequest(
+        {host: target.hostname, port: target.port, method, path, headers},
+        (upRes) => {
+          const body: Buffer[] = []
+          upRes.on('data', (c: Buffer) => body.push(c))
+          upRes.on('end', () => {
+            entry.upstreamStatus = upRes.statusCode
+            if (fault === 'drop-after') return req.socket.destroy()
+            const answer = () => {
+              const h = {...upRes.headers}
+              delete h['transfer-encoding']
+              delete h.connection
+              res.writeHead(upRes.statusCode ?? 502, h).end(Buffer.concat(body))
+            }
+            if (typeof fault === 'object' && 'delayMs' in fault) setTimeout(answer, fault.delayMs)
+            else answer()
+          })
+        },
+      )
       up.on('error', () => req.socket.destroy())
       up.end(Buffer.concat(chunks))
     })

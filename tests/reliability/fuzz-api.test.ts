@@ -10,9 +10,22 @@
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {mulberry32, type Rng} from '../../scripts/reliability/random.ts'
-import {digestOf, FUZZ_SEED, seededDataset, startApiProcess, tempDir, type ApiProcess} from './helpers.ts'
+import {
+  digestOf,
+  FUZZ_SEED,
+  seededDataset,
+  startApiProcess,
+  tempDir,
+  type ApiProcess,
+} from './helpers.ts'
 
-const IDS = ['benefit-boosts-collagen', 'concern-acne-scars', 'article-microneedling', 'drafts.benefit-boosts-collagen', 'serum-prp']
+const IDS = [
+  'benefit-boosts-collagen',
+  'concern-acne-scars',
+  'article-microneedling',
+  'drafts.benefit-boosts-collagen',
+  'serum-prp',
+]
 
 /** Patch operations the store must refuse (each verified to be refused on its own). */
 const BAD_OPS: Array<Record<string, unknown>> = [
@@ -40,12 +53,30 @@ const BAD_OPS: Array<Record<string, unknown>> = [
   {ifRevisionID: 'stale-revision', set: {title: 'x'}},
 ]
 
-const GOOD_OPS = (rng: Rng) => rng.pick([{set: {title: `Fuzz ${rng.int(0, 1e6)}`}}, {setIfMissing: {extra: 'x'}}, {unset: ['summary']}, {set: {'seo.title': 'x'}}])
+const GOOD_OPS = (rng: Rng) =>
+  rng.pick([
+    {set: {title: `Fuzz ${rng.int(0, 1e6)}`}},
+    {setIfMissing: {extra: 'x'}},
+    {unset: ['summary']},
+    {set: {'seo.title': 'x'}},
+  ])
 
-const JUNK_JSON = ['{', '{"mutations": [', '[1,2', '{"mutations": [{"create": {"_id": "x",}}]}', 'null,', '\u0000\u0001', '{"a":1}{"b":2}', "{'mutations': []}", 'NaN', '{"mutations": [} ]}']
+const JUNK_JSON = [
+  '{',
+  '{"mutations": [',
+  '[1,2',
+  '{"mutations": [{"create": {"_id": "x",}}]}',
+  'null,',
+  '\u0000\u0001',
+  '{"a":1}{"b":2}',
+  "{'mutations': []}",
+  'NaN',
+  '{"mutations": [} ]}',
+]
 
 /** JSON text of an object nested `depth` levels deep (built as text: JSON.stringify would overflow first). */
-const deepJson = (depth: number): string => `${'{"nested":'.repeat(depth)}"bottom"${'}'.repeat(depth)}`
+const deepJson = (depth: number): string =>
+  `${'{"nested":'.repeat(depth)}"bottom"${'}'.repeat(depth)}`
 
 interface Request {
   kind: string
@@ -56,26 +87,85 @@ interface Request {
   contentType?: string
 }
 
-const mutate = (kind: string, body: unknown, auth: boolean | string = true): Request => ({kind, method: 'POST', path: '/data/mutate/production', body: typeof body === 'string' ? body : JSON.stringify(body), auth})
+const mutate = (kind: string, body: unknown, auth: boolean | string = true): Request => ({
+  kind,
+  method: 'POST',
+  path: '/data/mutate/production',
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+  auth,
+})
 
 function makeRequest(rng: Rng): Request {
-  const kind = rng.pick(['malformed-json', 'bad-shape', 'unknown-kind', 'bad-patch', 'bad-patch', 'bad-patch', 'bad-create', 'query-mutation', 'no-token', 'bad-actions', 'bad-route', 'bad-query', 'deep', 'binary-body'])
+  const kind = rng.pick([
+    'malformed-json',
+    'bad-shape',
+    'unknown-kind',
+    'bad-patch',
+    'bad-patch',
+    'bad-patch',
+    'bad-create',
+    'query-mutation',
+    'no-token',
+    'bad-actions',
+    'bad-route',
+    'bad-query',
+    'deep',
+    'binary-body',
+  ])
   const id = rng.pick(IDS)
-  const goods = () => Array.from({length: rng.int(0, 3)}, () => ({patch: {id: rng.pick(IDS.slice(0, 3)), ...GOOD_OPS(rng)}}))
+  const goods = () =>
+    Array.from({length: rng.int(0, 3)}, () => ({
+      patch: {id: rng.pick(IDS.slice(0, 3)), ...GOOD_OPS(rng)},
+    }))
   switch (kind) {
     case 'malformed-json': {
       const good = JSON.stringify({mutations: goods()})
-      return mutate(kind, rng.chance(0.5) ? rng.pick(JUNK_JSON) : good.slice(0, rng.int(1, good.length - 1)))
+      return mutate(
+        kind,
+        rng.chance(0.5) ? rng.pick(JUNK_JSON) : good.slice(0, rng.int(1, good.length - 1)),
+      )
     }
     case 'bad-shape':
-      return mutate(kind, rng.pick<unknown>([{}, [], {mutations: {}}, {mutations: 'x'}, {mutations: null}, {mutations: [1]}, {mutations: [null]}, {mutations: ['create']}, {mutations: [[]]}, {mutations: [{}]}, 42, 'text']))
+      return mutate(
+        kind,
+        rng.pick<unknown>([
+          {},
+          [],
+          {mutations: {}},
+          {mutations: 'x'},
+          {mutations: null},
+          {mutations: [1]},
+          {mutations: [null]},
+          {mutations: ['create']},
+          {mutations: [[]]},
+          {mutations: [{}]},
+          42,
+          'text',
+        ]),
+      )
     case 'unknown-kind': {
-      const name = rng.pick(['frobnicate', 'upsert', 'merge', 'replace', '__proto__', 'constructor', 'createOrReplaceIfMissing', ''])
-      const m = rng.chance(0.3) ? {create: {_id: 'x-new', _type: 'concern'}, delete: {id}} : {[name]: {_id: 'x', _type: 'concern'}}
+      const name = rng.pick([
+        'frobnicate',
+        'upsert',
+        'merge',
+        'replace',
+        '__proto__',
+        'constructor',
+        'createOrReplaceIfMissing',
+        '',
+      ])
+      const m = rng.chance(0.3)
+        ? {create: {_id: 'x-new', _type: 'concern'}, delete: {id}}
+        : {[name]: {_id: 'x', _type: 'concern'}}
       return mutate(kind, {mutations: [...goods(), m]})
     }
     case 'bad-patch':
-      return mutate(kind, {mutations: [...goods(), {patch: {id: rng.chance(0.85) ? id : `missing-${rng.int(0, 1e6)}`, ...rng.pick(BAD_OPS)}}]})
+      return mutate(kind, {
+        mutations: [
+          ...goods(),
+          {patch: {id: rng.chance(0.85) ? id : `missing-${rng.int(0, 1e6)}`, ...rng.pick(BAD_OPS)}},
+        ],
+      })
     case 'bad-create': {
       const bad = rng.pick<Record<string, unknown>>([
         {_id: '-leading', _type: 'concern'},
@@ -87,25 +177,77 @@ function makeRequest(rng: Rng): Request {
         {_id: 42, _type: 'concern'},
         {_id: IDS[0], _type: 'benefit', title: 'exists already'},
       ])
-      return mutate(kind, {mutations: [...goods(), {[rng.pick(['create', 'createOrReplace', 'createIfNotExists'])]: bad}].filter((m) => !('createIfNotExists' in m && m.createIfNotExists === bad && bad._id === IDS[0]))})
+      return mutate(kind, {
+        mutations: [
+          ...goods(),
+          {[rng.pick(['create', 'createOrReplace', 'createIfNotExists'])]: bad},
+        ].filter(
+          (m) => !('createIfNotExists' in m && m.createIfNotExists === bad && bad._id === IDS[0]),
+        ),
+      })
     }
     case 'query-mutation': {
-      const query = rng.pick(['*[', '*[_type == ]', '*[_type == "concern"', 'count(', '*{', '$undefinedParam', '*[_type == "x"] | order(', ')'])
-      return mutate(kind, {mutations: [...goods(), rng.chance(0.5) ? {delete: {query}} : {patch: {query, set: {title: 'x'}}}]})
+      const query = rng.pick([
+        '*[',
+        '*[_type == ]',
+        '*[_type == "concern"',
+        'count(',
+        '*{',
+        '$undefinedParam',
+        '*[_type == "x"] | order(',
+        ')',
+      ])
+      return mutate(kind, {
+        mutations: [
+          ...goods(),
+          rng.chance(0.5) ? {delete: {query}} : {patch: {query, set: {title: 'x'}}},
+        ],
+      })
     }
     case 'no-token':
-      return mutate(kind, {mutations: [{patch: {id: IDS[0], set: {title: 'no token'}}}]}, rng.chance(0.5) ? false : rng.pick(['wrong', 'Bearer', 'x'.repeat(43), '../token']))
+      return mutate(
+        kind,
+        {mutations: [{patch: {id: IDS[0], set: {title: 'no token'}}}]},
+        rng.chance(0.5) ? false : rng.pick(['wrong', 'Bearer', 'x'.repeat(43), '../token']),
+      )
     case 'bad-actions':
       return {
         kind,
         method: 'POST',
         path: '/data/actions/production',
-        body: JSON.stringify(rng.pick<unknown>([{}, {actions: 'x'}, {actions: [{}]}, {actions: [{actionType: 'sanity.action.document.frobnicate'}]}, {actions: [{actionType: 'sanity.action.document.edit', draftId: 'drafts.x'}]}, {actions: [{actionType: 'sanity.action.document.edit', draftId: `drafts.${IDS[0]}`, publishedId: IDS[0], patch: rng.pick(BAD_OPS)}]}])),
+        body: JSON.stringify(
+          rng.pick<unknown>([
+            {},
+            {actions: 'x'},
+            {actions: [{}]},
+            {actions: [{actionType: 'sanity.action.document.frobnicate'}]},
+            {actions: [{actionType: 'sanity.action.document.edit', draftId: 'drafts.x'}]},
+            {
+              actions: [
+                {
+                  actionType: 'sanity.action.document.edit',
+                  draftId: `drafts.${IDS[0]}`,
+                  publishedId: IDS[0],
+                  patch: rng.pick(BAD_OPS),
+                },
+              ],
+            },
+          ]),
+        ),
         auth: true,
       }
     case 'bad-route': {
       const method = rng.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH'])
-      const path = rng.pick(['/data/mutate/other-dataset', '/data/query/other', '/data/doc', '/data/nothing/production', '/data/export/../../etc', '/projects/x/datasets/y/acl', '/%2e%2e/%2e%2e/etc/passwd', `/data/${'x/'.repeat(rng.int(1, 50))}`])
+      const path = rng.pick([
+        '/data/mutate/other-dataset',
+        '/data/query/other',
+        '/data/doc',
+        '/data/nothing/production',
+        '/data/export/../../etc',
+        '/projects/x/datasets/y/acl',
+        '/%2e%2e/%2e%2e/etc/passwd',
+        `/data/${'x/'.repeat(rng.int(1, 50))}`,
+      ])
       return {kind, method, path, auth: rng.chance(0.5), body: method === 'GET' ? undefined : '{}'}
     }
     case 'bad-query':
@@ -113,11 +255,23 @@ function makeRequest(rng: Rng): Request {
         kind,
         method: 'POST',
         path: '/data/query/production',
-        body: rng.pick([...[{}, {query: 42}, {query: '*[', params: []}, {query: '*', params: 'x'}, {query: '*[_id == $id]'}].map((b) => JSON.stringify(b)), `{"query": "*", "params": {"p": ${deepJson(rng.int(150, 5000))}}}`]),
+        body: rng.pick([
+          ...[
+            {},
+            {query: 42},
+            {query: '*[', params: []},
+            {query: '*', params: 'x'},
+            {query: '*[_id == $id]'},
+          ].map((b) => JSON.stringify(b)),
+          `{"query": "*", "params": {"p": ${deepJson(rng.int(150, 5000))}}}`,
+        ]),
         auth: rng.chance(0.5),
       }
     case 'deep':
-      return mutate(kind, `{"mutations": [{"createOrReplace": {"_id": "deep-doc", "_type": "concern", "body": ${deepJson(rng.int(150, 5000))}}}]}`)
+      return mutate(
+        kind,
+        `{"mutations": [{"createOrReplace": {"_id": "deep-doc", "_type": "concern", "body": ${deepJson(rng.int(150, 5000))}}}]}`,
+      )
     default:
       return mutate('binary-body', rng.bytes(rng.int(1, 2048)))
   }
@@ -128,7 +282,10 @@ let dataset: string
 let api: ApiProcess
 beforeAll(async () => {
   tmp = tempDir('fuzz-api-')
-  dataset = seededDataset(join(tmp.dir, 'dataset.sqlite'), join(import.meta.dirname, '..', 'fixtures', 'api', 'seed.ndjson'))
+  dataset = seededDataset(
+    join(tmp.dir, 'dataset.sqlite'),
+    join(import.meta.dirname, '..', 'fixtures', 'api', 'seed.ndjson'),
+  )
   api = await startApiProcess(dataset, join(tmp.dir, 'tls'))
 })
 afterAll(async () => {
@@ -140,7 +297,13 @@ async function send(r: Request): Promise<Response> {
   const headers: Record<string, string> = {'content-type': r.contentType ?? 'application/json'}
   if (r.auth === true) headers.authorization = `Bearer ${api.info.token}`
   else if (typeof r.auth === 'string') headers.authorization = `Bearer ${r.auth}`
-  return fetch(`${api.info.httpUrl}/v2025-02-19${r.path}`, {method: r.method, headers, ...(r.body !== undefined ? {body: typeof r.body === 'string' ? r.body : Buffer.from(r.body)} : {})})
+  return fetch(`${api.info.httpUrl}/v2025-02-19${r.path}`, {
+    method: r.method,
+    headers,
+    ...(r.body !== undefined
+      ? {body: typeof r.body === 'string' ? r.body : Buffer.from(r.body)}
+      : {}),
+  })
 }
 
 async function alive(): Promise<boolean> {
@@ -163,16 +326,21 @@ describe('fuzzing the local API (fixed seed)', () => {
       const res = await send(r)
       statuses[res.status] = (statuses[res.status] ?? 0) + 1
       const text = await res.text()
-      if (res.status < 400 || res.status >= 500) failures.push(`${where}: status ${res.status} ${text.slice(0, 200)} for ${typeof r.body === 'string' ? r.body.slice(0, 300) : 'binary'}`)
+      if (res.status < 400 || res.status >= 500)
+        failures.push(
+          `${where}: status ${res.status} ${text.slice(0, 200)} for ${typeof r.body === 'string' ? r.body.slice(0, 300) : 'binary'}`,
+        )
       else {
         try {
           const body = JSON.parse(text) as {error?: {description?: unknown; type?: unknown}}
-          if (typeof body.error?.description !== 'string' || typeof body.error?.type !== 'string') failures.push(`${where}: error body without description/type`)
+          if (typeof body.error?.description !== 'string' || typeof body.error?.type !== 'string')
+            failures.push(`${where}: error body without description/type`)
         } catch {
           failures.push(`${where}: error body is not JSON: ${text.slice(0, 100)}`)
         }
       }
-      if (text.includes(api.info.token)) failures.push(`${where}: the token appears in the response`)
+      if (text.includes(api.info.token))
+        failures.push(`${where}: the token appears in the response`)
       if (digestOf(dataset) !== before) {
         failures.push(`${where}: the dataset changed`)
         break
@@ -182,7 +350,13 @@ describe('fuzzing the local API (fixed seed)', () => {
         break
       }
     }
-    console.log(`fuzz api: ${CASES} requests (seed ${FUZZ_SEED}), statuses ${JSON.stringify(statuses)}, ${failures.length} failures — ${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')}`)
+    console.log(
+      `fuzz api: ${CASES} requests (seed ${FUZZ_SEED}), statuses ${JSON.stringify(statuses)}, ${failures.length} failures — ${Object.entries(
+        kinds,
+      )
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    )
     expect(failures).toEqual([])
     expect(api.proc.exitCode).toBeNull()
   }, 300_000)

@@ -26,7 +26,22 @@ interface Case {
   badLines: number[]
 }
 
-const JUNK = ['{', '}', '[]', 'null', '42', '"text"', '{"_id":', 'not json at all', '{"_id": "x" "_type": "y"}', '\u0000', '{"_id":"a","_type":"b",}', "{'_id':'a'}", 'NaN', '{"_id":"a","_type":"b"}{"x":1}']
+const JUNK = [
+  '{',
+  '}',
+  '[]',
+  'null',
+  '42',
+  '"text"',
+  '{"_id":',
+  'not json at all',
+  '{"_id": "x" "_type": "y"}',
+  '\u0000',
+  '{"_id":"a","_type":"b",}',
+  "{'_id':'a'}",
+  'NaN',
+  '{"_id":"a","_type":"b"}{"x":1}',
+]
 
 /** `line` made unreadable as JSON (a change that still parses gets trailing garbage). */
 function corrupt(rng: Rng, line: string): string {
@@ -50,7 +65,10 @@ function corruptOnce(rng: Rng, line: string): string {
     case 2:
       return rng.pick(JUNK)
     case 3:
-      return Buffer.from(rng.bytes(rng.int(1, 200))).toString('latin1').replace(/\n/g, ' ').replace(/^\s*$/, 'x')
+      return Buffer.from(rng.bytes(rng.int(1, 200)))
+        .toString('latin1')
+        .replace(/\n/g, ' ')
+        .replace(/^\s*$/, 'x')
     default:
       return line.replace(/"_id"/, '"_ id"').replace(/^\{/, '[')
   }
@@ -58,7 +76,15 @@ function corruptOnce(rng: Rng, line: string): string {
 
 function makeCase(rng: Rng): Case {
   const lines = [...BASE]
-  const kind = rng.pick(['malformed', 'malformed', 'bad-document', 'bad-document', 'duplicate', 'several', 'changed-without-replace'])
+  const kind = rng.pick([
+    'malformed',
+    'malformed',
+    'bad-document',
+    'bad-document',
+    'duplicate',
+    'several',
+    'changed-without-replace',
+  ])
   const pick = () => rng.int(0, lines.length - 1)
   switch (kind) {
     case 'malformed': {
@@ -81,7 +107,8 @@ function makeCase(rng: Rng): Case {
     }
     case 'several': {
       const picks = [...new Set(Array.from({length: rng.int(2, 6)}, pick))].sort((a, b) => a - b)
-      for (const i of picks) lines[i] = rng.chance(0.5) ? corrupt(rng, lines[i]!) : safeBad(rng, lines[i]!)
+      for (const i of picks)
+        lines[i] = rng.chance(0.5) ? corrupt(rng, lines[i]!) : safeBad(rng, lines[i]!)
       return {kind, text: `${lines.join('\n')}\n`, badLines: picks.map((i) => i + 1)}
     }
     default: {
@@ -102,7 +129,18 @@ function safeBad(rng: Rng, line: string): string {
   if (k === 0) delete doc._type
   else if (k === 1) doc._type = rng.pick(['', 42, null, ['benefit'], {name: 'benefit'}])
   else if (k === 2) delete doc._id
-  else if (k === 3) doc._id = rng.pick(['', '-leading', 'has space', 'slash/id', 'x'.repeat(129), 'ümlaut', 42, null, '../../etc/passwd'])
+  else if (k === 3)
+    doc._id = rng.pick([
+      '',
+      '-leading',
+      'has space',
+      'slash/id',
+      'x'.repeat(129),
+      'ümlaut',
+      42,
+      null,
+      '../../etc/passwd',
+    ])
   else if (k === 4) {
     const depth = rng.int(101, 20_000)
     return line.replace(/\}$/, `,"deep":${'['.repeat(depth)}${']'.repeat(depth)}}`)
@@ -136,11 +174,17 @@ describe('fuzzing NDJSON import (fixed seed)', () => {
           importNdjson(ds, c.text, {file: 'fuzz.ndjson'})
           failures.push(`${where}: was imported`)
         } catch (e) {
-          if (!(e instanceof InputError)) failures.push(`${where}: threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message?.slice(0, 200)}`)
+          if (!(e instanceof InputError))
+            failures.push(
+              `${where}: threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message?.slice(0, 200)}`,
+            )
           else {
             const reported = new Set(e.problems.map((p) => p.line))
             const missing = c.badLines.filter((l) => !reported.has(l))
-            if (missing.length > 0) failures.push(`${where}: line(s) ${missing.join(', ')} not reported (got ${[...reported].join(', ')})`)
+            if (missing.length > 0)
+              failures.push(
+                `${where}: line(s) ${missing.join(', ')} not reported (got ${[...reported].join(', ')})`,
+              )
           }
         }
         if (digestOf(dataset) !== before) failures.push(`${where}: the dataset changed`)
@@ -148,7 +192,13 @@ describe('fuzzing NDJSON import (fixed seed)', () => {
     } finally {
       ds.close()
     }
-    console.log(`fuzz ndjson: ${CASES} cases (seed ${FUZZ_SEED}), ${failures.length} failures — ${Object.entries(tally).map(([k, n]) => `${k} ${n}`).join(', ')}`)
+    console.log(
+      `fuzz ndjson: ${CASES} cases (seed ${FUZZ_SEED}), ${failures.length} failures — ${Object.entries(
+        tally,
+      )
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    )
     expect(failures).toEqual([])
   }, 300_000)
 
@@ -162,7 +212,10 @@ describe('fuzzing NDJSON import (fixed seed)', () => {
     const before = digestOf(dataset)
     const r = runScript('scripts/store/cli.ts', ['import', file, '--dataset', dataset, '--json'])
     expect(r.status).toBe(1)
-    const out = JSON.parse(r.stdout) as {ok: boolean; error: {code: string; problems: Array<{line: number; message: string}>}}
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean
+      error: {code: string; problems: Array<{line: number; message: string}>}
+    }
     expect(out.ok).toBe(false)
     expect(out.error.code).toBe('INPUT')
     expect(out.error.problems.map((p) => p.line)).toEqual([3, 6, lines.length])
@@ -171,22 +224,57 @@ describe('fuzzing NDJSON import (fixed seed)', () => {
 
   it('reference cycles (a ⇄ b, a document citing itself) are valid content: imported atomically; validation and export finish', async () => {
     const path = seededDataset(join(tmp.dir, 'cycles.sqlite'))
-    const block = (key: string, text: string) => ({_type: 'block', _key: key, style: 'normal', markDefs: [], children: [{_type: 'span', _key: `${key}s`, text, marks: []}]})
+    const block = (key: string, text: string) => ({
+      _type: 'block',
+      _key: key,
+      style: 'normal',
+      markDefs: [],
+      children: [{_type: 'span', _key: `${key}s`, text, marks: []}],
+    })
     const ref = (id: string, key: string) => ({_type: 'reference', _ref: id, _key: key})
     const docs = [
-      {_id: 'concern-cycle-a', _type: 'concern', title: 'Cycle A', slug: {_type: 'slug', current: 'cycle-a'}, related: [ref('concern-cycle-b', 'r1')]},
-      {_id: 'concern-cycle-b', _type: 'concern', title: 'Cycle B', slug: {_type: 'slug', current: 'cycle-b'}, related: [ref('concern-cycle-a', 'r1')]},
-      {_id: 'benefit-self', _type: 'benefit', title: 'Self reference', slug: {_type: 'slug', current: 'self-reference'}, summary: 'Cites itself.', body: [block('b1', 'Cites itself.')], concerns: [ref('concern-cycle-a', 'c1')], related: [ref('benefit-self', 's1')]},
+      {
+        _id: 'concern-cycle-a',
+        _type: 'concern',
+        title: 'Cycle A',
+        slug: {_type: 'slug', current: 'cycle-a'},
+        related: [ref('concern-cycle-b', 'r1')],
+      },
+      {
+        _id: 'concern-cycle-b',
+        _type: 'concern',
+        title: 'Cycle B',
+        slug: {_type: 'slug', current: 'cycle-b'},
+        related: [ref('concern-cycle-a', 'r1')],
+      },
+      {
+        _id: 'benefit-self',
+        _type: 'benefit',
+        title: 'Self reference',
+        slug: {_type: 'slug', current: 'self-reference'},
+        summary: 'Cites itself.',
+        body: [block('b1', 'Cites itself.')],
+        concerns: [ref('concern-cycle-a', 'c1')],
+        related: [ref('benefit-self', 's1')],
+      },
     ]
     const ds = Dataset.open(path)
     try {
-      expect(importNdjson(ds, `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`, {file: 'cycles.ndjson'})).toMatchObject({created: 3})
+      expect(
+        importNdjson(ds, `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`, {
+          file: 'cycles.ndjson',
+        }),
+      ).toMatchObject({created: 3})
       const report = await validateDocuments(ds.documents())
       expect(Array.isArray(report.problems)).toBe(true)
     } finally {
       ds.close()
     }
-    const summary = await exportFeeds({dataset: path, out: join(tmp.dir, 'cycles-dist'), now: '2026-01-01T00:00:00Z'})
+    const summary = await exportFeeds({
+      dataset: path,
+      out: join(tmp.dir, 'cycles-dist'),
+      now: '2026-01-01T00:00:00Z',
+    })
     expect(summary.ok).toBe(true)
   }, 120_000)
 })

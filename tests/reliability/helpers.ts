@@ -33,7 +33,8 @@ export function seededDataset(path: string, ndjsonFile = FEEDS_FIXTURE): string 
 /** Content digest + consistency of a dataset file (see scripts/reliability/datasetState.ts). */
 export function digestOf(path: string): string {
   const state = inspectDataset(path)
-  if (state.problems.length > 0) throw new Error(`${path} is inconsistent: ${state.problems.join('; ')}`)
+  if (state.problems.length > 0)
+    throw new Error(`${path} is inconsistent: ${state.problems.join('; ')}`)
   return state.digest
 }
 
@@ -42,7 +43,8 @@ export const NODE = join(ROOT, 'node_modules', '.bin', 'node')
 /** The environment for the project's CLIs: telemetry off, no remote target inherited. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'}
-  for (const k of Object.keys(env)) if (k.startsWith('SANITY_') && k !== 'SANITY_TELEMETRY_DISABLED') delete env[k]
+  for (const k of Object.keys(env))
+    if (k.startsWith('SANITY_') && k !== 'SANITY_TELEMETRY_DISABLED') delete env[k]
   return {...env, ...extra}
 }
 
@@ -57,8 +59,15 @@ export interface Child {
   exited: Promise<number | null>
 }
 
-export function start(args: readonly string[], opts: {env?: NodeJS.ProcessEnv; cwd?: string} = {}): Child {
-  const proc = spawn(NODE, args, {cwd: opts.cwd ?? ROOT, env: opts.env ?? cliEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+export function start(
+  args: readonly string[],
+  opts: {env?: NodeJS.ProcessEnv; cwd?: string} = {},
+): Child {
+  const proc = spawn(NODE, args, {
+    cwd: opts.cwd ?? ROOT,
+    env: opts.env ?? cliEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   let err = ''
   const waiters: Array<() => void> = []
@@ -87,7 +96,12 @@ export function start(args: readonly string[], opts: {env?: NodeJS.ProcessEnv; c
               // not a JSON line
             }
           }
-          if (proc.exitCode !== null) return reject(new Error(`process exited (${proc.exitCode}) without the expected line\n${out}\n${err}`))
+          if (proc.exitCode !== null)
+            return reject(
+              new Error(
+                `process exited (${proc.exitCode}) without the expected line\n${out}\n${err}`,
+              ),
+            )
           waiters.push(check)
         }
         check()
@@ -104,9 +118,25 @@ export interface ApiProcess extends Child {
 }
 
 /** `npm run api` as its own process on free ports, certificates in `tlsDir`. */
-export async function startApiProcess(dataset: string, tlsDir: string, extra: string[] = []): Promise<ApiProcess> {
-  const child = start([join(ROOT, 'scripts', 'api', 'cli.ts'), '--dataset', dataset, '--port', '0', '--tls-dir', tlsDir, '--json', ...extra])
-  const info = await child.line<ApiProcess['info'] & {ok: boolean}>((v) => v.ok === true && typeof v.httpUrl === 'string')
+export async function startApiProcess(
+  dataset: string,
+  tlsDir: string,
+  extra: string[] = [],
+): Promise<ApiProcess> {
+  const child = start([
+    join(ROOT, 'scripts', 'api', 'cli.ts'),
+    '--dataset',
+    dataset,
+    '--port',
+    '0',
+    '--tls-dir',
+    tlsDir,
+    '--json',
+    ...extra,
+  ])
+  const info = await child.line<ApiProcess['info'] & {ok: boolean}>(
+    (v) => v.ok === true && typeof v.httpUrl === 'string',
+  )
   return {
     ...child,
     info,

@@ -34,7 +34,14 @@ beforeAll(async () => {
   tmp = tempDir('resilience-')
   api = await startTestApi({seed: false})
   proxy = await startFaultProxy(api.api.httpUrl!)
-  target = {kind: 'remote', projectId: api.api.projectId, dataset: api.api.datasetName, token: api.token, apiHost: proxy.url, apiVersion: API_VERSION}
+  target = {
+    kind: 'remote',
+    projectId: api.api.projectId,
+    dataset: api.api.datasetName,
+    token: api.token,
+    apiHost: proxy.url,
+    apiVersion: API_VERSION,
+  }
 })
 afterAll(async () => {
   await proxy?.close()
@@ -43,9 +50,13 @@ afterAll(async () => {
 })
 
 const noSleep = async () => {}
-const isMutate = (r: {method: string; path: string}) => r.method === 'POST' && r.path.includes('/data/mutate/')
+const isMutate = (r: {method: string; path: string}) =>
+  r.method === 'POST' && r.path.includes('/data/mutate/')
 /** Faults in this order for the first requests, then `rest`. */
-const sequence = (faults: Fault[], rest: Fault = 'pass') => ({index}: {index: number}) => faults[index - base] ?? rest
+const sequence =
+  (faults: Fault[], rest: Fault = 'pass') =>
+  ({index}: {index: number}) =>
+    faults[index - base] ?? rest
 let base = 0
 const plan = (fn: Parameters<FaultProxy['setPlan']>[0]) => {
   base = proxy.log.length
@@ -59,10 +70,29 @@ describe('remote queries', () => {
 
   it('429 (Retry-After honoured), 503, 502, 500, a cut connection: retried until the answer comes', async () => {
     const delays: number[] = []
-    const source = createRemoteSource(target, {}, {sleep: async (ms) => void delays.push(ms), random: () => 0})
-    plan(sequence([{status: 429, retryAfter: '3'}, {status: 503}, 'drop-before', {status: 502}, {status: 500}]))
+    const source = createRemoteSource(
+      target,
+      {},
+      {sleep: async (ms) => void delays.push(ms), random: () => 0},
+    )
+    plan(
+      sequence([
+        {status: 429, retryAfter: '3'},
+        {status: 503},
+        'drop-before',
+        {status: 502},
+        {status: 500},
+      ]),
+    )
     expect(await runQuery(source, 'count(*[_type == "concern"])')).toBe(30)
-    expect(proxy.log.slice(base).map((r) => r.fault)).toEqual(['status 429', 'status 503', 'drop-before', 'status 502', 'status 500', 'pass'])
+    expect(proxy.log.slice(base).map((r) => r.fault)).toEqual([
+      'status 429',
+      'status 503',
+      'drop-before',
+      'status 502',
+      'status 500',
+      'pass',
+    ])
     expect(delays).toHaveLength(5)
     expect(delays[0]).toBeGreaterThanOrEqual(3000) // the server asked for 3 s
     expect(delays.slice(1)).toEqual([...delays.slice(1)].sort((a, b) => a - b)) // backoff grows
@@ -79,7 +109,10 @@ describe('remote queries', () => {
     expect(proxy.log.length - base).toBe(1)
 
     plan(() => ({status: 503}))
-    const err = await runQuery(createRemoteSource(target, {}, {sleep: noSleep, retries: 4}), 'count(*)').catch((e: unknown) => e)
+    const err = await runQuery(
+      createRemoteSource(target, {}, {sleep: noSleep, retries: 4}),
+      'count(*)',
+    ).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RemoteQueryError)
     expect((err as RemoteQueryError).statusCode).toBe(503)
     expect(proxy.log.length - base).toBe(5)
@@ -109,11 +142,20 @@ describe('remote NDJSON import', () => {
     })
     const text = bulkNdjson(1200, 'Q').replaceAll('concern-bulk-', 'concern-chaos-')
     const docs = parseNdjson(text, 'chaos.ndjson')
-    const result = await importNdjsonRemote(client(), text, {file: 'chaos.ndjson', batchSize: 50, retry: {sleep: noSleep, retries: 12}})
+    const result = await importNdjsonRemote(client(), text, {
+      file: 'chaos.ndjson',
+      batchSize: 50,
+      retry: {sleep: noSleep, retries: 12},
+    })
     const seen = proxy.log.slice(base)
     plan(() => 'pass')
-    const faults = seen.reduce<Record<string, number>>((n, r) => ((n[r.fault] = (n[r.fault] ?? 0) + 1), n), {})
-    console.log(`resilience: remote import of 1200 documents in ${result.transactions.length} transactions, ${result.retries} retries; faults ${JSON.stringify(faults)}`)
+    const faults = seen.reduce<Record<string, number>>(
+      (n, r) => ((n[r.fault] = (n[r.fault] ?? 0) + 1), n),
+      {},
+    )
+    console.log(
+      `resilience: remote import of 1200 documents in ${result.transactions.length} transactions, ${result.retries} retries; faults ${JSON.stringify(faults)}`,
+    )
     expect(faults['drop-after']).toBeGreaterThan(0)
     expect(faults['status 429']).toBeGreaterThan(0)
     expect(result).toMatchObject({created: 1200, updated: 0, unchanged: 0})
@@ -125,12 +167,18 @@ describe('remote NDJSON import', () => {
   it('`npm run dataset -- import` killed halfway is finished by running it again: nothing re-sent, nothing written twice', async () => {
     const file = join(tmp.dir, 'resume.ndjson')
     writeFileSync(file, bulkNdjson(3000, 'P').replaceAll('concern-bulk-', 'concern-resume-'))
-    const env = cliEnv({SANITY_PROJECT_ID: target.projectId, SANITY_DATASET: target.dataset, SANITY_API_HOST: proxy.url, SANITY_TOKEN: api.token})
+    const env = cliEnv({
+      SANITY_PROJECT_ID: target.projectId,
+      SANITY_DATASET: target.dataset,
+      SANITY_API_HOST: proxy.url,
+      SANITY_TOKEN: api.token,
+    })
     const args = [join(ROOT, 'scripts', 'store', 'cli.ts'), 'import', file, '--json']
     plan(() => 'pass')
     const first = start(args, {env})
     // Kill it once three transactions went through (of 15).
-    while (proxy.log.slice(base).filter((r) => isMutate(r) && r.upstreamStatus === 200).length < 3) await new Promise((r) => setTimeout(r, 5))
+    while (proxy.log.slice(base).filter((r) => isMutate(r) && r.upstreamStatus === 200).length < 3)
+      await new Promise((r) => setTimeout(r, 5))
     first.proc.kill('SIGKILL')
     await first.exited
     const ids = parseNdjson(readFileSync(file, 'utf8'), file).map((d) => d._id)
@@ -153,13 +201,23 @@ describe('remote NDJSON import', () => {
 
 describe('remote migrations', () => {
   it('a commit whose answer is lost is recognised as applied (no second write, no false conflict); reads retry through 503s', async () => {
-    const fixture = join(ROOT, 'migrations', '2026-11-01-backfill-benefit-summary', 'fixture.ndjson')
+    const fixture = join(
+      ROOT,
+      'migrations',
+      '2026-11-01-backfill-benefit-summary',
+      'fixture.ndjson',
+    )
     importNdjson(api.ds, readFileSync(fixture, 'utf8'), {file: fixture})
-    const migration = (await discoverMigrations(join(ROOT, 'migrations'))).filter((m) => m.id === '2026-11-01-backfill-benefit-summary')
+    const migration = (await discoverMigrations(join(ROOT, 'migrations'))).filter(
+      (m) => m.id === '2026-11-01-backfill-benefit-summary',
+    )
     let mutates = 0
     plan(({method, path}) => {
       if (isMutate({method, path})) return mutates++ === 0 ? 'drop-after' : 'pass'
-      if (path.includes('/data/export/') && mutates === 0) return proxy.log.filter((r) => r.path.includes('/data/export/')).length <= 2 ? {status: 503} : 'pass'
+      if (path.includes('/data/export/') && mutates === 0)
+        return proxy.log.filter((r) => r.path.includes('/data/export/')).length <= 2
+          ? {status: 503}
+          : 'pass'
       return 'pass'
     })
     const remote = new RemoteMigrationTarget(target, {retry: {sleep: noSleep}})
@@ -169,13 +227,18 @@ describe('remote migrations', () => {
     expect(report.ok, JSON.stringify(report.migrations[0]?.error)).toBe(true)
     expect(report.migrations[0]!.status).toBe('applied')
     expect(seen.filter(isMutate).map((r) => r.fault)).toEqual(['drop-after'])
-    expect(seen.filter((r) => r.path.includes('/data/export/')).map((r) => r.fault)).toContain('status 503')
+    expect(seen.filter((r) => r.path.includes('/data/export/')).map((r) => r.fault)).toContain(
+      'status 503',
+    )
     const changed = report.migrations[0]!.changes.map((c) => c.id)
     expect(changed.length).toBeGreaterThan(0)
     // Fixture import + the migration: two versions each, not three.
     for (const id of changed) expect(api.ds.history(id), id).toHaveLength(2)
     expect(api.ds.get('_.migrations.2026-11-01-backfill-benefit-summary')).toBeDefined()
-    const again = await runMigrations(new RemoteMigrationTarget(target, {retry: {sleep: noSleep}}), migration)
+    const again = await runMigrations(
+      new RemoteMigrationTarget(target, {retry: {sleep: noSleep}}),
+      migration,
+    )
     expect(again.migrations[0]!.status).toBe('already-applied')
   }, 60_000)
 })

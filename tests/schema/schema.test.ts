@@ -7,6 +7,7 @@ import {ROOT} from '../../scripts/lib/paths.ts'
 import {runSanity} from '../helpers/run.ts'
 
 // Strip ANSI colour codes the CLI prints even when piped.
+// eslint-disable-next-line no-control-regex
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '')
 
 describe('schema', () => {
@@ -28,7 +29,10 @@ describe('schema', () => {
 
   it('has generated types (sanity.types.ts) for every document type and query', () => {
     const types = readFileSync(join(ROOT, 'sanity.types.ts'), 'utf8')
-    for (const name of DOCUMENT_TYPES) expect(types).toMatch(new RegExp(`export type ${name[0]!.toUpperCase()}${name.slice(1)} = \\{`))
+    for (const name of DOCUMENT_TYPES)
+      expect(types).toMatch(
+        new RegExp(`export type ${name[0]!.toUpperCase()}${name.slice(1)} = \\{`),
+      )
     expect(types).toMatch(/_QUERY_?Result = /i)
   })
 })
@@ -37,7 +41,16 @@ describe('generated schema', () => {
   it('schema.json is what `sanity schema extract` produces from schemas/ (run `npm run typegen` after a schema change)', () => {
     // sanity 6.9.2 resolves --path against the cwd even when it is absolute: pass it relative to ROOT.
     const relative = join('node_modules', '.cache', 'schema-check', 'schema.json')
-    const r = runSanity(['schema', 'extract', '--force', '--workspace', 'local', '--enforce-required-fields', '--path', relative])
+    const r = runSanity([
+      'schema',
+      'extract',
+      '--force',
+      '--workspace',
+      'local',
+      '--enforce-required-fields',
+      '--path',
+      relative,
+    ])
     expect(r.status, plain(r.stderr)).toBe(0)
     const fresh = JSON.parse(readFileSync(join(ROOT, relative), 'utf8'))
     const committed = JSON.parse(readFileSync(join(ROOT, 'schema.json'), 'utf8'))

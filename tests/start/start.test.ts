@@ -1,5 +1,14 @@
 /** `npm start`, the main job, end to end on temp folders: import → validate → export. */
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -25,32 +34,60 @@ describe('npm start', () => {
   it('imports the sample, validates and writes every feed', () => {
     const r = start(['--dataset', dataset, '--out', out])
     expect(r.status, r.stderr).toBe(0)
-    const summary = JSON.parse(r.stdout) as {ok: boolean; documents: number; files: number; imported: Array<{created: number}>}
+    const summary = JSON.parse(r.stdout) as {
+      ok: boolean
+      documents: number
+      files: number
+      imported: Array<{created: number}>
+    }
     expect(summary.ok).toBe(true)
     expect(summary.imported[0]!.created).toBe(summary.documents)
     const files = listFiles(out)
-    for (const f of ['feeds/rss.xml', 'feeds/atom.xml', 'feeds/feed.json', 'app/bundle.json', 'manifest.json']) expect(files).toContain(f)
-    expect(files.some((f) => f.startsWith('web/benefits/'))).toBe(true)
-    expect(files.some((f) => f.startsWith('partners/'))).toBe(true)
+    for (const f of [
+      'feeds/rss.xml',
+      'feeds/atom.xml',
+      'feeds/feed.json',
+      'app/bundle.json',
+      'manifest.json',
+    ])
+      expect(files).toContain(f)
+    // The sample's ten benefits, and the files content/partners/ asks for.
+    expect(files.filter((f) => f.startsWith('web/benefits/'))).toHaveLength(10)
+    expect(files.filter((f) => f.startsWith('partners/'))).toEqual([
+      'partners/clinic-network/atom.xml',
+      'partners/clinic-network/rss.xml',
+      'partners/wellness-app/content.json',
+      'partners/wellness-app/feed.json',
+    ])
     expect(summary.files).toBe(files.length)
   })
 
   it('a second run changes nothing in the dataset and writes byte-identical output', () => {
-    const before = Object.fromEntries(listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]))
+    const before = Object.fromEntries(
+      listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]),
+    )
     const r = start(['--dataset', dataset, '--out', out])
     expect(r.status, r.stderr).toBe(0)
     const summary = JSON.parse(r.stdout) as {imported: Array<{created: number; updated: number}>}
     expect(summary.imported[0]).toMatchObject({created: 0, updated: 0})
-    const after = Object.fromEntries(listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]))
+    const after = Object.fromEntries(
+      listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]),
+    )
     expect(after).toEqual(before)
   })
 
   it('exits non-zero and writes nothing when validation finds errors', () => {
     const sources = join(dir, 'sources')
     mkdirSync(sources)
-    copyFileSync(join(SOURCES_DIR, 'microneedling-benefits.txt'), join(sources, 'microneedling-benefits.txt'))
+    copyFileSync(
+      join(SOURCES_DIR, 'microneedling-benefits.txt'),
+      join(sources, 'microneedling-benefits.txt'),
+    )
     // Imports fine, but the Studio's rule caps titles at 120 characters.
-    writeFileSync(join(sources, 'long-title.md'), `# Peels\n\nIntro about chemical peels.\n\n1. ${'Very '.repeat(30)}Long Title\n\nA body.\n\n2. Second\n\nAnother body.\n`)
+    writeFileSync(
+      join(sources, 'long-title.md'),
+      `# Peels\n\nIntro about chemical peels.\n\n1. ${'Very '.repeat(30)}Long Title\n\nA body.\n\n2. Second\n\nAnother body.\n`,
+    )
     const ds = Dataset.open(dataset)
     const datasetBefore = exportNdjson(ds)
     ds.close()

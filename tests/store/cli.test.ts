@@ -14,7 +14,12 @@ beforeEach(() => {
 })
 afterEach(() => store.cleanup())
 
-const FILE = ['{"_id":"b","_type":"concern","title":"B"}', '{"_id":"a","_type":"benefit","title":"A"}', '{"_id":"drafts.a","_type":"benefit","title":"A2"}', ''].join('\n')
+const FILE = [
+  '{"_id":"b","_type":"concern","title":"B"}',
+  '{"_id":"a","_type":"benefit","title":"A"}',
+  '{"_id":"drafts.a","_type":"benefit","title":"A2"}',
+  '',
+].join('\n')
 
 describe('npm run dataset', () => {
   it('imports, counts, exports (file and stdout), and re-imports as a no-op', () => {
@@ -28,12 +33,27 @@ describe('npm run dataset', () => {
     expect(count.stdout.trim()).toBe('2')
 
     const stats = JSON.parse(runScript(CLI, ['stats', '--dataset', store.path, '--json']).stdout)
-    expect(stats).toMatchObject({documents: 3, drafts: 1, types: {benefit: 2, concern: 1}, lastSeq: 1})
+    expect(stats).toMatchObject({
+      documents: 3,
+      drafts: 1,
+      types: {benefit: 2, concern: 1},
+      lastSeq: 1,
+    })
 
-    const exp = runScript(CLI, ['export', join(store.dir, 'export.ndjson'), '--dataset', store.path])
+    const exp = runScript(CLI, [
+      'export',
+      join(store.dir, 'export.ndjson'),
+      '--dataset',
+      store.path,
+    ])
     expect(exp.status).toBe(0)
     const exported = readFileSync(join(store.dir, 'export.ndjson'), 'utf8')
-    expect(exported.trimEnd().split('\n').map((l) => JSON.parse(l)._id)).toEqual(['a', 'b', 'drafts.a'])
+    expect(
+      exported
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)._id),
+    ).toEqual(['a', 'b', 'drafts.a'])
     expect(readdirSync(store.dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
 
     const stdout = runScript(CLI, ['export', '-', '--dataset', store.path])
@@ -41,11 +61,22 @@ describe('npm run dataset', () => {
 
     // Round trip through stdin into a second dataset, export into a directory that does not exist yet.
     const second = join(store.dir, 'second.sqlite')
-    expect(runScript(CLI, ['import', '-', '--dataset', second], {input: stdout.stdout}).status).toBe(0)
-    expect(runScript(CLI, ['export', join(store.dir, 'new-dir', 'x.ndjson'), '--dataset', second]).status).toBe(0)
+    expect(
+      runScript(CLI, ['import', '-', '--dataset', second], {input: stdout.stdout}).status,
+    ).toBe(0)
+    expect(
+      runScript(CLI, ['export', join(store.dir, 'new-dir', 'x.ndjson'), '--dataset', second])
+        .status,
+    ).toBe(0)
     expect(readFileSync(join(store.dir, 'new-dir', 'x.ndjson'), 'utf8')).toBe(exported)
 
-    const again = runScript(CLI, ['import', join(store.dir, 'export.ndjson'), '--dataset', store.path, '--json'])
+    const again = runScript(CLI, [
+      'import',
+      join(store.dir, 'export.ndjson'),
+      '--dataset',
+      store.path,
+      '--json',
+    ])
     expect(JSON.parse(again.stdout)).toMatchObject({created: 0, updated: 0, unchanged: 3})
   })
 
@@ -83,9 +114,14 @@ describe('concurrent writers', () => {
       process.stdout.write('locked\\n')
       setTimeout(() => { db.exec("INSERT INTO meta (key, json) VALUES ('holder', '1')"); db.exec('COMMIT'); db.close() }, 400)
     `
-    const child = spawn(NODE, ['--input-type=module', '-e', holder], {env: testEnv(), stdio: ['ignore', 'pipe', 'inherit']})
+    const child = spawn(NODE, ['--input-type=module', '-e', holder], {
+      env: testEnv(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()))
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()),
+    )
     // Blocks (busy timeout) until the other process commits, then succeeds.
     const r = ds.transaction([{patch: {id: 'a', inc: {n: 1}}}])
     expect(r.effects).toHaveLength(1)

@@ -13,7 +13,12 @@ beforeEach(() => {
 })
 afterEach(() => store.cleanup())
 
-const benefit = (id: string, extra: Record<string, unknown> = {}) => ({_id: id, _type: 'benefit', title: `Benefit ${id}`, ...extra})
+const benefit = (id: string, extra: Record<string, unknown> = {}) => ({
+  _id: id,
+  _type: 'benefit',
+  title: `Benefit ${id}`,
+  ...extra,
+})
 
 /** The error `fn` throws (fails the test if it does not throw). */
 function thrown(fn: () => unknown): Error {
@@ -45,7 +50,12 @@ describe('Dataset.open', () => {
 describe('create', () => {
   it('sets system fields from the transaction', () => {
     const r = ds.transaction([{create: benefit('a')}], {author: 'tester'})
-    expect(r).toMatchObject({transactionId: 'rev1', timestamp: '2025-01-01T00:00:00.000Z', seq: 1, author: 'tester'})
+    expect(r).toMatchObject({
+      transactionId: 'rev1',
+      timestamp: '2025-01-01T00:00:00.000Z',
+      seq: 1,
+      author: 'tester',
+    })
     expect(ds.get('a')).toEqual({
       _id: 'a',
       _type: 'benefit',
@@ -54,12 +64,27 @@ describe('create', () => {
       _updatedAt: '2025-01-01T00:00:00.000Z',
       title: 'Benefit a',
     })
-    expect(r.effects).toEqual([{id: 'a', operation: 'create', resultRev: 'rev1', after: ds.get('a')}])
+    expect(r.effects).toEqual([
+      {id: 'a', operation: 'create', resultRev: 'rev1', after: ds.get('a')},
+    ])
   })
 
   it('ignores caller-supplied system fields', () => {
-    ds.transaction([{create: {...benefit('a'), _rev: 'mine', _createdAt: '1999-01-01T00:00:00Z', _updatedAt: 'x'}}])
-    expect(ds.get('a')).toMatchObject({_rev: 'rev1', _createdAt: '2025-01-01T00:00:00.000Z', _updatedAt: '2025-01-01T00:00:00.000Z'})
+    ds.transaction([
+      {
+        create: {
+          ...benefit('a'),
+          _rev: 'mine',
+          _createdAt: '1999-01-01T00:00:00Z',
+          _updatedAt: 'x',
+        },
+      },
+    ])
+    expect(ds.get('a')).toMatchObject({
+      _rev: 'rev1',
+      _createdAt: '2025-01-01T00:00:00.000Z',
+      _updatedAt: '2025-01-01T00:00:00.000Z',
+    })
   })
 
   it('fails with 409 when the id exists', () => {
@@ -72,7 +97,10 @@ describe('create', () => {
   })
 
   it('generates an id when missing, and appends one to a prefix ending in "."', () => {
-    const r = ds.transaction([{create: {_type: 'benefit'}}, {create: {_id: 'drafts.', _type: 'benefit'}}])
+    const r = ds.transaction([
+      {create: {_type: 'benefit'}},
+      {create: {_id: 'drafts.', _type: 'benefit'}},
+    ])
     expect(r.effects.map((e) => e.id)).toEqual(['generated1', 'drafts.generated2'])
     expect(r.mutations[0]).toEqual({create: {_type: 'benefit', _id: 'generated1'}})
   })
@@ -90,15 +118,22 @@ describe('create', () => {
       expect(e).toBeInstanceOf(MutationError)
       expect(e.message).toContain(where)
     }
-    expect(thrown(() => ds.transaction([{createOrReplace: {_id: 'ok', _type: 'x'}}, {createOrReplace: {_id: 'é', _type: 'x'}}])).message).toContain(
-      'mutations[1].createOrReplace._id',
-    )
+    expect(
+      thrown(() =>
+        ds.transaction([
+          {createOrReplace: {_id: 'ok', _type: 'x'}},
+          {createOrReplace: {_id: 'é', _type: 'x'}},
+        ]),
+      ).message,
+    ).toContain('mutations[1].createOrReplace._id')
     expect(ds.count()).toBe(0)
   })
 
   it('rejects unknown mutation kinds', () => {
     expect(thrown(() => ds.transaction([{upsert: {}} as never])).message).toContain('mutations[0]')
-    expect(thrown(() => ds.transaction([{create: benefit('a'), delete: {id: 'a'}} as never])).message).toContain('exactly one')
+    expect(
+      thrown(() => ds.transaction([{create: benefit('a'), delete: {id: 'a'}} as never])).message,
+    ).toContain('exactly one')
   })
 })
 
@@ -114,13 +149,21 @@ describe('createOrReplace / createIfNotExists', () => {
       _updatedAt: '2025-01-01T00:00:01.000Z',
       title: 'New',
     })
-    expect(r.effects[0]).toMatchObject({id: 'a', operation: 'update', previousRev: 'rev1', resultRev: 'rev2'})
+    expect(r.effects[0]).toMatchObject({
+      id: 'a',
+      operation: 'update',
+      previousRev: 'rev1',
+      resultRev: 'rev2',
+    })
     expect(r.effects[0]?.before?.extra).toBe(1)
   })
 
   it('createIfNotExists leaves an existing document alone', () => {
     ds.transaction([{create: benefit('a')}])
-    const r = ds.transaction([{createIfNotExists: benefit('a', {title: 'ignored'})}, {createIfNotExists: benefit('b')}])
+    const r = ds.transaction([
+      {createIfNotExists: benefit('a', {title: 'ignored'})},
+      {createIfNotExists: benefit('b')},
+    ])
     expect(ds.get('a')?.title).toBe('Benefit a')
     expect(ds.get('b')?._rev).toBe('rev2')
     expect(r.effects.map((e) => [e.id, e.operation])).toEqual([['b', 'create']])
@@ -132,12 +175,25 @@ describe('delete', () => {
     ds.transaction([{create: benefit('a')}])
     const r = ds.transaction([{delete: {id: 'a'}}, {delete: {id: 'missing'}}])
     expect(ds.get('a')).toBeUndefined()
-    expect(r.effects).toEqual([{id: 'a', operation: 'delete', previousRev: 'rev1', before: expect.objectContaining({_id: 'a'})}])
+    expect(r.effects).toEqual([
+      {
+        id: 'a',
+        operation: 'delete',
+        previousRev: 'rev1',
+        before: expect.objectContaining({_id: 'a'}),
+      },
+    ])
   })
 
   it('deletes by GROQ query with params', () => {
-    ds.transaction([{create: benefit('a', {n: 1})}, {create: benefit('b', {n: 2})}, {create: {_id: 'c', _type: 'concern', n: 2}}])
-    ds.transaction([{delete: {query: '*[_type == $t && n >= $min]', params: {t: 'benefit', min: 2}}}])
+    ds.transaction([
+      {create: benefit('a', {n: 1})},
+      {create: benefit('b', {n: 2})},
+      {create: {_id: 'c', _type: 'concern', n: 2}},
+    ])
+    ds.transaction([
+      {delete: {query: '*[_type == $t && n >= $min]', params: {t: 'benefit', min: 2}}},
+    ])
     expect(ds.documents().map((d) => d._id)).toEqual(['a', 'c'])
   })
 
@@ -167,7 +223,12 @@ describe('patch', () => {
 
   it('set / setIfMissing / unset', () => {
     ds.transaction([
-      {patch: {id: 'a', set: {title: 'T', 'nested.deep': 'y', 'body[_key=="k2"].text': 'TWO', 'new.path': 1}}},
+      {
+        patch: {
+          id: 'a',
+          set: {title: 'T', 'nested.deep': 'y', 'body[_key=="k2"].text': 'TWO', 'new.path': 1},
+        },
+      },
       {patch: {id: 'a', setIfMissing: {title: 'ignored', tags: []}}},
       {patch: {id: 'a', unset: ['count', 'body[_key=="k1"]']}},
     ])
@@ -192,16 +253,27 @@ describe('patch', () => {
       {patch: {id: 'a', insert: {after: 'body[-1]', items: [item('last')]}}},
       {patch: {id: 'a', insert: {replace: 'body[_key=="k1"]', items: [item('r1'), item('r2')]}}},
     ])
-    expect((ds.get('a')!.body as Array<{_key: string}>).map((b) => b._key)).toEqual(['first', 'r1', 'r2', 'k2', 'last'])
+    expect((ds.get('a')!.body as Array<{_key: string}>).map((b) => b._key)).toEqual([
+      'first',
+      'r1',
+      'r2',
+      'k2',
+      'last',
+    ])
   })
 
   it('diffMatchPatch', () => {
-    ds.transaction([{patch: {id: 'a', diffMatchPatch: {text: '@@ -1,11 +1,11 @@\n-hello\n+HELLO\n  world\n'}}}])
+    ds.transaction([
+      {patch: {id: 'a', diffMatchPatch: {text: '@@ -1,11 +1,11 @@\n-hello\n+HELLO\n  world\n'}}},
+    ])
     expect(ds.get('a')?.text).toBe('HELLO world')
   })
 
   it('patches by query', () => {
-    ds.transaction([{create: benefit('b', {count: 1})}, {create: {_id: 'c', _type: 'concern', count: 1}}])
+    ds.transaction([
+      {create: benefit('b', {count: 1})},
+      {create: {_id: 'c', _type: 'concern', count: 1}},
+    ])
     const r = ds.transaction([{patch: {query: '*[_type == "benefit"]', inc: {count: 10}}}])
     expect(ds.getMany(['a', 'b', 'c']).map((d) => d?.count)).toEqual([15, 11, 1])
     expect(r.effects.map((e) => e.id).sort()).toEqual(['a', 'b'])
@@ -215,11 +287,18 @@ describe('patch', () => {
     ])
     expect(ds.get('a')).toMatchObject({count: 2, title: 'n=2', _rev: 'rev2'})
     expect(r.effects).toHaveLength(1)
-    expect(r.effects[0]).toMatchObject({operation: 'update', previousRev: 'rev1', resultRev: 'rev2'})
+    expect(r.effects[0]).toMatchObject({
+      operation: 'update',
+      previousRev: 'rev1',
+      resultRev: 'rev2',
+    })
   })
 
   it('query mutations see earlier mutations of the same transaction', () => {
-    ds.transaction([{create: benefit('b', {flag: true})}, {patch: {query: '*[flag == true]', set: {seen: true}}}])
+    ds.transaction([
+      {create: benefit('b', {flag: true})},
+      {patch: {query: '*[flag == true]', set: {seen: true}}},
+    ])
     expect(ds.get('b')?.seen).toBe(true)
   })
 
@@ -229,10 +308,20 @@ describe('patch', () => {
   })
 
   it('cannot change _id, drop _type, or set system fields', () => {
-    expect(thrown(() => ds.transaction([{patch: {id: 'a', set: {_id: 'b'}}}])).message).toContain('_id cannot be changed')
-    expect(thrown(() => ds.transaction([{patch: {id: 'a', unset: ['_type']}}])).message).toContain('_type')
-    ds.transaction([{patch: {id: 'a', set: {_rev: 'forged', _createdAt: '1999-01-01T00:00:00Z', title: 'x'}}}])
-    expect(ds.get('a')).toMatchObject({_rev: 'rev4', _createdAt: '2025-01-01T00:00:00.000Z', title: 'x'})
+    expect(thrown(() => ds.transaction([{patch: {id: 'a', set: {_id: 'b'}}}])).message).toContain(
+      '_id cannot be changed',
+    )
+    expect(thrown(() => ds.transaction([{patch: {id: 'a', unset: ['_type']}}])).message).toContain(
+      '_type',
+    )
+    ds.transaction([
+      {patch: {id: 'a', set: {_rev: 'forged', _createdAt: '1999-01-01T00:00:00Z', title: 'x'}}},
+    ])
+    expect(ds.get('a')).toMatchObject({
+      _rev: 'rev4',
+      _createdAt: '2025-01-01T00:00:00.000Z',
+      title: 'x',
+    })
   })
 
   it('ifRevisionID: matching revision applies', () => {
@@ -245,17 +334,27 @@ describe('patch', () => {
     const before = ds.get('a')
     const seq = ds.lastSeq()
     const e = thrown(() =>
-      ds.transaction([{create: benefit('other')}, {patch: {id: 'a', ifRevisionID: 'rev1', set: {title: 'lost update'}}}]),
+      ds.transaction([
+        {create: benefit('other')},
+        {patch: {id: 'a', ifRevisionID: 'rev1', set: {title: 'lost update'}}},
+      ]),
     )
     expect(e).toBeInstanceOf(RevisionConflictError)
-    expect(e).toMatchObject({documentId: 'a', expectedRev: 'rev1', actualRev: 'rev2', statusCode: 409})
+    expect(e).toMatchObject({
+      documentId: 'a',
+      expectedRev: 'rev1',
+      actualRev: 'rev2',
+      statusCode: 409,
+    })
     expect(ds.get('a')).toEqual(before)
     expect(ds.get('other')).toBeUndefined()
     expect(ds.lastSeq()).toBe(seq)
   })
 
   it('TransactionOptions.ifRevisionIDs guards the whole transaction', () => {
-    expect(() => ds.transaction([{create: benefit('b')}], {ifRevisionIDs: {a: 'nope'}})).toThrow(RevisionConflictError)
+    expect(() => ds.transaction([{create: benefit('b')}], {ifRevisionIDs: {a: 'nope'}})).toThrow(
+      RevisionConflictError,
+    )
     expect(ds.get('b')).toBeUndefined()
     ds.transaction([{create: benefit('b')}], {ifRevisionIDs: {a: 'rev1'}})
     expect(ds.get('b')).toBeDefined()
@@ -299,18 +398,24 @@ describe('transactions', () => {
 
   it('key order alone is not a change', () => {
     ds.transaction([{create: {_id: 'a', _type: 'x', p: 1, q: {r: 1, s: 2}}}])
-    expect(ds.transaction([{createOrReplace: {q: {s: 2, r: 1}, p: 1, _type: 'x', _id: 'a'}}]).effects).toEqual([])
+    expect(
+      ds.transaction([{createOrReplace: {q: {s: 2, r: 1}, p: 1, _type: 'x', _id: 'a'}}]).effects,
+    ).toEqual([])
   })
 
   it('uses a caller-chosen transaction id as _rev and refuses to reuse it', () => {
     ds.transaction([{create: benefit('a')}], {transactionId: 'my-tx'})
     expect(ds.get('a')?._rev).toBe('my-tx')
-    expect(() => ds.transaction([{create: benefit('b')}], {transactionId: 'my-tx'})).toThrow(/already used/)
+    expect(() => ds.transaction([{create: benefit('b')}], {transactionId: 'my-tx'})).toThrow(
+      /already used/,
+    )
     expect(ds.get('b')).toBeUndefined()
   })
 
   it('logs transactions with increasing seq', () => {
-    const r1 = ds.transaction([{create: benefit('a')}, {create: benefit('b')}], {author: 'importer'})
+    const r1 = ds.transaction([{create: benefit('a')}, {create: benefit('b')}], {
+      author: 'importer',
+    })
     const r2 = ds.transaction([{patch: {id: 'a', set: {x: 1}}}])
     const r3 = ds.transaction([{delete: {id: 'b'}}])
     expect([r1.seq, r2.seq, r3.seq]).toEqual([1, 2, 3])
@@ -348,7 +453,11 @@ describe('transactions', () => {
 
 describe('drafts', () => {
   it('stores drafts.<id> next to the published document', () => {
-    ds.transaction([{create: benefit('a')}, {create: benefit('drafts.a', {title: 'Draft'})}, {create: benefit('versions.r1.a')}])
+    ds.transaction([
+      {create: benefit('a')},
+      {create: benefit('drafts.a', {title: 'Draft'})},
+      {create: benefit('versions.r1.a')},
+    ])
     expect(ds.documents().map((d) => d._id)).toEqual(['a', 'drafts.a', 'versions.r1.a'])
     expect(ds.get('drafts.a')?.title).toBe('Draft')
     // Publish: the draft's content replaces the published document, the draft goes away.
@@ -367,7 +476,12 @@ describe('reads', () => {
   })
 
   it('count and documents filter by type; documents are sorted by _id', () => {
-    ds.transaction([{create: benefit('b')}, {create: benefit('a')}, {create: {_id: 'c', _type: 'concern'}}, {create: {_id: 'A', _type: 'serum'}}])
+    ds.transaction([
+      {create: benefit('b')},
+      {create: benefit('a')},
+      {create: {_id: 'c', _type: 'concern'}},
+      {create: {_id: 'A', _type: 'serum'}},
+    ])
     expect(ds.count()).toBe(4)
     expect(ds.count({type: 'benefit'})).toBe(2)
     expect(ds.documents().map((d) => d._id)).toEqual(['A', 'a', 'b', 'c'])
@@ -395,7 +509,10 @@ describe('history', () => {
       {rev: 'rev3', transactionId: 'rev3', timestamp: '2025-01-01T00:00:02.000Z', author: 'bob'},
     ])
     expect(['rev1', 'rev2', 'rev3'].map((r) => ds.documentAtRevision('a', r)?.v)).toEqual([1, 2, 3])
-    expect(ds.documentAtRevision('a', 'rev2')).toMatchObject({_rev: 'rev2', _updatedAt: '2025-01-01T00:00:01.000Z'})
+    expect(ds.documentAtRevision('a', 'rev2')).toMatchObject({
+      _rev: 'rev2',
+      _updatedAt: '2025-01-01T00:00:01.000Z',
+    })
     expect(ds.documentAtRevision('a', 'unknown')).toBeUndefined()
     expect(ds.history('missing')).toEqual([])
   })
@@ -420,10 +537,14 @@ describe('two connections to one file', () => {
     ds.transaction([{create: benefit('a')}])
     expect(other.get('a')?._rev).toBe('rev1')
     expect(other.lastSeq()).toBe(1)
-    other.transaction([{patch: {id: 'a', ifRevisionID: 'rev1', set: {title: 'from other'}}}], {transactionId: 'other-1'})
+    other.transaction([{patch: {id: 'a', ifRevisionID: 'rev1', set: {title: 'from other'}}}], {
+      transactionId: 'other-1',
+    })
     expect(ds.get('a')).toMatchObject({title: 'from other', _rev: 'other-1'})
     expect(ds.transactionsSince(1).map((t) => t.transactionId)).toEqual(['other-1'])
     // The first connection's view is stale now: its optimistic lock fails.
-    expect(() => ds.transaction([{patch: {id: 'a', ifRevisionID: 'rev1', set: {title: 'stale'}}}])).toThrow(RevisionConflictError)
+    expect(() =>
+      ds.transaction([{patch: {id: 'a', ifRevisionID: 'rev1', set: {title: 'stale'}}}]),
+    ).toThrow(RevisionConflictError)
   })
 })

@@ -36,7 +36,9 @@ describe('dataset file schema', () => {
     for (const [table, rows] of Object.entries(dump)) {
       for (const row of rows) {
         const cols = Object.keys(row)
-        db.prepare(`INSERT INTO ${table} (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...(Object.values(row) as never[]))
+        db.prepare(
+          `INSERT INTO ${table} (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`,
+        ).run(...(Object.values(row) as never[]))
       }
     }
     db.close()
@@ -50,8 +52,12 @@ describe('dataset file schema', () => {
     expect(upgraded.lastSeq()).toBe(3)
     upgraded.close()
     const check = new DatabaseSync(store.path)
-    expect((check.prepare('PRAGMA user_version').get() as {user_version: number}).user_version).toBe(SCHEMA_VERSION)
-    expect(check.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%_v1%'").all()).toEqual([])
+    expect(
+      (check.prepare('PRAGMA user_version').get() as {user_version: number}).user_version,
+    ).toBe(SCHEMA_VERSION)
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%_v1%'").all()).toEqual(
+      [],
+    )
     check.close()
   })
 })

@@ -32,7 +32,9 @@ export function testStore(prefix = 'store-test-'): TestStore {
 }
 
 /** Deterministic clock (one second per call) and revision ids `rev1`, `rev2`, … */
-export function fixedOptions(start = '2025-01-01T00:00:00.000Z'): Required<Pick<DatasetOptions, 'now' | 'newRevision' | 'newId'>> {
+export function fixedOptions(
+  start = '2025-01-01T00:00:00.000Z',
+): Required<Pick<DatasetOptions, 'now' | 'newRevision' | 'newId'>> {
   let t = Date.parse(start)
   let rev = 0
   let id = 0

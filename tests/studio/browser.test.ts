@@ -67,16 +67,40 @@ beforeAll(async () => {
   mkdirSync(home, {recursive: true})
   const imported = runScript('scripts/import/cli.ts', ['--dataset', datasetPath, '--quiet'])
   expect(imported.status, imported.stderr).toBe(0)
-  studio = spawn(NODE, [join(ROOT, 'scripts/studio/cli.ts'), '--dataset', datasetPath, '--port', '0', '--tls-dir', join(dir, 'tls'), '--json'], {
-    cwd: ROOT,
-    env: testEnv({HOME: home}),
-  })
+  studio = spawn(
+    NODE,
+    [
+      join(ROOT, 'scripts/studio/cli.ts'),
+      '--dataset',
+      datasetPath,
+      '--port',
+      '0',
+      '--tls-dir',
+      join(dir, 'tls'),
+      '--json',
+    ],
+    {
+      cwd: ROOT,
+      env: testEnv({HOME: home}),
+    },
+  )
   studio.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
   info = JSON.parse(await firstLine(studio)) as typeof info
 
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ]
   // Nothing may leave the machine: only loopback names resolve.
-  args.push('--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1')
+  args.push(
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1',
+  )
   if (!info.trust.trusted) args.push('--ignore-certificate-errors')
   context = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: CHROMIUM,
@@ -103,9 +127,12 @@ describe.skipIf(!existsSync(CHROMIUM))('Studio in Chromium', () => {
     expect(page.url()).not.toContain('token=')
     await page.goto(`${info.studioUrl}/structure/benefit`, {waitUntil: 'domcontentloaded'})
     await page.getByText('Fades Acne Scars').first().waitFor({timeout: 60_000})
-    for (const title of ['Minimizes Pores', 'Softens Fine Lines', 'Safe For All Skin Types']) await expect(page.getByText(title, {exact: true}).first().isVisible()).resolves.toBe(true)
+    for (const title of ['Minimizes Pores', 'Softens Fine Lines', 'Safe For All Skin Types'])
+      await expect(page.getByText(title, {exact: true}).first().isVisible()).resolves.toBe(true)
     // Previews show linked concerns (the benefit preview's subtitle).
-    await expect(page.getByText('Acne scars · Hyperpigmentation').first().isVisible()).resolves.toBe(true)
+    await expect(
+      page.getByText('Acne scars · Hyperpigmentation').first().isVisible(),
+    ).resolves.toBe(true)
     await page.screenshot({path: join(RESULTS, 'studio-benefits.png')})
   }, 120_000)
 
@@ -128,7 +155,11 @@ describe.skipIf(!existsSync(CHROMIUM))('Studio in Chromium', () => {
     const ds = Dataset.open(datasetPath)
     const doc = ds.get('benefit-microneedling-softens-fine-lines')!
     ds.close()
-    const r = runScript('scripts/store/cli.ts', ['import', '-', '--dataset', datasetPath, '--replace', '--quiet'], {input: `${JSON.stringify({...doc, title: CLI_TITLE, _rev: undefined})}\n`})
+    const r = runScript(
+      'scripts/store/cli.ts',
+      ['import', '-', '--dataset', datasetPath, '--replace', '--quiet'],
+      {input: `${JSON.stringify({...doc, title: CLI_TITLE, _rev: undefined})}\n`},
+    )
     expect(r.status, r.stderr).toBe(0)
     await page.getByText(CLI_TITLE).first().waitFor({timeout: 30_000})
     await page.screenshot({path: join(RESULTS, 'studio-live-update.png')})
@@ -152,9 +183,18 @@ describe.skipIf(!existsSync(CHROMIUM))('Studio in Chromium', () => {
     })
     expect(code).toBe(0)
     const out = join(dir, 'out')
-    const r = runScript('scripts/feeds/cli.ts', ['--dataset', datasetPath, '--out', out, '--json', '--quiet'])
+    const r = runScript('scripts/feeds/cli.ts', [
+      '--dataset',
+      datasetPath,
+      '--out',
+      out,
+      '--json',
+      '--quiet',
+    ])
     expect(r.status, r.stderr).toBe(0)
-    const page = JSON.parse(readFileSync(join(out, 'web', 'benefits', 'microneedling-minimizes-pores.json'), 'utf8')) as unknown
+    const page = JSON.parse(
+      readFileSync(join(out, 'web', 'benefits', 'microneedling-minimizes-pores.json'), 'utf8'),
+    ) as unknown
     expect(JSON.stringify(page)).toContain(NEW_TITLE)
     expect(readFileSync(join(out, 'feeds', 'feed.json'), 'utf8')).toContain(CLI_TITLE)
   }, 60_000)

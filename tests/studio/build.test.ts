@@ -5,17 +5,32 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startApiServer, type RunningApi} from '../../scripts/api/server.ts'
 import {ensureTls} from '../../scripts/api/tls.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
-import {buildEnv, buildInputs, ensureStudioBuild, studioBuildKey} from '../../scripts/studio/build.ts'
-import {DEFAULT_LOCAL_API_HOST, localApiHost, SAME_ORIGIN_API_HOST} from '../../scripts/studio/local.ts'
+import {
+  buildEnv,
+  buildInputs,
+  ensureStudioBuild,
+  studioBuildKey,
+} from '../../scripts/studio/build.ts'
+import {
+  DEFAULT_LOCAL_API_HOST,
+  localApiHost,
+  SAME_ORIGIN_API_HOST,
+} from '../../scripts/studio/local.ts'
 import {resolveInside, serveStudio} from '../../scripts/studio/static.ts'
 
 describe('the local workspace’s apiHost', () => {
   it('is the page’s own origin in a same-origin build, always under a localhost name', () => {
     const at = (protocol: string, hostname: string, port: string) => ({protocol, hostname, port})
-    expect(localApiHost(SAME_ORIGIN_API_HOST, at('https:', 'localhost', '4100'))).toBe('https://localhost:4100')
+    expect(localApiHost(SAME_ORIGIN_API_HOST, at('https:', 'localhost', '4100'))).toBe(
+      'https://localhost:4100',
+    )
     // The Studio prefixes the projectId to the host: an IP address would break, so map it to localhost.
-    expect(localApiHost(SAME_ORIGIN_API_HOST, at('https:', '127.0.0.1', '4100'))).toBe('https://localhost:4100')
-    expect(localApiHost('https://localhost:5000', at('https:', 'localhost', '4100'))).toBe('https://localhost:5000')
+    expect(localApiHost(SAME_ORIGIN_API_HOST, at('https:', '127.0.0.1', '4100'))).toBe(
+      'https://localhost:4100',
+    )
+    expect(localApiHost('https://localhost:5000', at('https:', 'localhost', '4100'))).toBe(
+      'https://localhost:5000',
+    )
     expect(localApiHost(undefined, undefined)).toBe(DEFAULT_LOCAL_API_HOST)
     expect(localApiHost(SAME_ORIGIN_API_HOST, undefined)).toBe(DEFAULT_LOCAL_API_HOST)
   })
@@ -24,16 +39,29 @@ describe('the local workspace’s apiHost', () => {
 describe('studio build cache key', () => {
   it('covers the config, desk structure and every schema file', () => {
     const inputs = buildInputs()
-    expect(inputs).toEqual(expect.arrayContaining(['sanity.config.ts', 'scripts/studio/structure.ts', 'scripts/studio/local.ts', 'schemas/index.ts', 'schemas/documents/benefit.ts']))
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        'sanity.config.ts',
+        'scripts/studio/structure.ts',
+        'scripts/studio/local.ts',
+        'schemas/index.ts',
+        'schemas/documents/benefit.ts',
+      ]),
+    )
   })
 
   it('is stable, and changes with the build-time environment', () => {
     const env = buildEnv({})
     expect(env).toEqual({SANITY_STUDIO_LOCAL_API_HOST: SAME_ORIGIN_API_HOST})
     expect(studioBuildKey(undefined, env)).toBe(studioBuildKey(undefined, env))
-    expect(studioBuildKey(undefined, buildEnv({SANITY_STUDIO_PROJECT_ID: 'abc123'}))).not.toBe(studioBuildKey(undefined, env))
+    expect(studioBuildKey(undefined, buildEnv({SANITY_STUDIO_PROJECT_ID: 'abc123'}))).not.toBe(
+      studioBuildKey(undefined, env),
+    )
     // Only SANITY_STUDIO_* reach the bundle.
-    expect(buildEnv({HOME: '/x', SANITY_STUDIO_DATASET: 'staging'})).toEqual({SANITY_STUDIO_DATASET: 'staging', SANITY_STUDIO_LOCAL_API_HOST: SAME_ORIGIN_API_HOST})
+    expect(buildEnv({HOME: '/x', SANITY_STUDIO_DATASET: 'staging'})).toEqual({
+      SANITY_STUDIO_DATASET: 'staging',
+      SANITY_STUDIO_LOCAL_API_HOST: SAME_ORIGIN_API_HOST,
+    })
   })
 })
 
@@ -48,7 +76,15 @@ describe('serving the built Studio from the API server', () => {
     writeFileSync(join(site, 'static', 'app-abc123.js'), 'console.log(1)')
     writeFileSync(join(dir, 'secret.txt'), 'outside')
     ds = Dataset.open(':memory:')
-    api = await startApiServer({ds, token: 't'.repeat(43), tls: ensureTls(join(dir, 'tls'), 'local'), httpsPort: 0, httpPort: 0, staticHandler: serveStudio(site), log: () => {}})
+    api = await startApiServer({
+      ds,
+      token: 't'.repeat(43),
+      tls: ensureTls(join(dir, 'tls'), 'local'),
+      httpsPort: 0,
+      httpPort: 0,
+      staticHandler: serveStudio(site),
+      log: () => {},
+    })
   })
   afterAll(async () => {
     await api.close()
@@ -96,7 +132,10 @@ describe('sanity build of this config', () => {
   // the bundle really carries both workspaces and the browser-resolved local apiHost.
   it('bakes in the local workspace (same-origin API) and a production workspace from the environment', async () => {
     const out = join(dir, 'studio')
-    const build = await ensureStudioBuild({dir: out, env: {SANITY_STUDIO_PROJECT_ID: 'abc123xy', SANITY_STUDIO_DATASET: 'staging'}})
+    const build = await ensureStudioBuild({
+      dir: out,
+      env: {SANITY_STUDIO_PROJECT_ID: 'abc123xy', SANITY_STUDIO_DATASET: 'staging'},
+    })
     expect(build.built).toBe(true)
     const js = readdirSync(join(out, 'static'))
       .filter((f) => f.endsWith('.js'))
@@ -106,7 +145,10 @@ describe('sanity build of this config', () => {
     expect(js).toContain('Skincare (hosted)')
     expect(js).toContain('staging')
     expect(js).toContain(SAME_ORIGIN_API_HOST)
-    const again = await ensureStudioBuild({dir: out, env: {SANITY_STUDIO_PROJECT_ID: 'abc123xy', SANITY_STUDIO_DATASET: 'staging'}})
+    const again = await ensureStudioBuild({
+      dir: out,
+      env: {SANITY_STUDIO_PROJECT_ID: 'abc123xy', SANITY_STUDIO_DATASET: 'staging'},
+    })
     expect(again).toEqual({dir: out, key: build.key, built: false})
   }, 300_000)
 })

@@ -9,15 +9,47 @@ import {runScript} from '../helpers/run.ts'
 const dir = mkdtempSync(join(tmpdir(), 'validate-cli-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-const block = {_type: 'block', _key: 'b0', style: 'normal', markDefs: [], children: [{_type: 'span', _key: 's0', text: 'Minimally invasive.', marks: []}]}
+const block = {
+  _type: 'block',
+  _key: 'b0',
+  style: 'normal',
+  markDefs: [],
+  children: [{_type: 'span', _key: 's0', text: 'Minimally invasive.', marks: []}],
+}
 function dataset(name: string, withDangling: boolean): string {
   const path = join(dir, `${name}.sqlite`)
   const ds = Dataset.open(path)
   ds.transaction([
-    {createOrReplace: {_id: 'concern-c', _type: 'concern', title: 'C', slug: {_type: 'slug', current: 'c'}}},
-    {createOrReplace: {_id: 'benefit-b', _type: 'benefit', title: 'B', slug: {_type: 'slug', current: 'b'}, body: [block],
-      concerns: [{_type: 'reference', _ref: withDangling ? 'concern-missing' : 'concern-c', _key: 'k1'}, {_type: 'reference', _ref: 'concern-c', _key: 'k2'}].slice(0, withDangling ? 2 : 1)}},
-    {createOrReplace: {_id: 'article-a', _type: 'article', title: 'A', slug: {_type: 'slug', current: 'a'}, benefits: [{_type: 'reference', _ref: 'benefit-b', _key: 'k'}]}},
+    {
+      createOrReplace: {
+        _id: 'concern-c',
+        _type: 'concern',
+        title: 'C',
+        slug: {_type: 'slug', current: 'c'},
+      },
+    },
+    {
+      createOrReplace: {
+        _id: 'benefit-b',
+        _type: 'benefit',
+        title: 'B',
+        slug: {_type: 'slug', current: 'b'},
+        body: [block],
+        concerns: [
+          {_type: 'reference', _ref: withDangling ? 'concern-missing' : 'concern-c', _key: 'k1'},
+          {_type: 'reference', _ref: 'concern-c', _key: 'k2'},
+        ].slice(0, withDangling ? 2 : 1),
+      },
+    },
+    {
+      createOrReplace: {
+        _id: 'article-a',
+        _type: 'article',
+        title: 'A',
+        slug: {_type: 'slug', current: 'a'},
+        benefits: [{_type: 'reference', _ref: 'benefit-b', _key: 'k'}],
+      },
+    },
   ])
   ds.close()
   return path
@@ -32,12 +64,24 @@ describe('npm run validate', () => {
   })
 
   it('exits non-zero on a dangling reference and names the document and field', () => {
-    const r = runScript('scripts/validate/cli.ts', ['--dataset', dataset('dangling', true), '--json'])
+    const r = runScript('scripts/validate/cli.ts', [
+      '--dataset',
+      dataset('dangling', true),
+      '--json',
+    ])
     expect(r.status).toBe(1)
-    const report = JSON.parse(r.stdout) as {ok: boolean; problems: Array<{documentId: string; path: string; level: string; message: string}>}
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean
+      problems: Array<{documentId: string; path: string; level: string; message: string}>
+    }
     expect(report.ok).toBe(false)
     expect(report.problems).toContainEqual(
-      expect.objectContaining({documentId: 'benefit-b', path: 'concerns[_key=="k1"]', level: 'error', message: expect.stringContaining('concern-missing')}),
+      expect.objectContaining({
+        documentId: 'benefit-b',
+        path: 'concerns[_key=="k1"]',
+        level: 'error',
+        message: expect.stringContaining('concern-missing'),
+      }),
     )
   })
 

@@ -6,7 +6,12 @@
  */
 import {exportFeeds} from '../../../scripts/feeds/export.ts'
 
-const job = JSON.parse(process.argv[2]!) as {dataset: string; out: string; killAfter: number; now: string}
+const job = JSON.parse(process.argv[2]!) as {
+  dataset: string
+  out: string
+  killAfter: number
+  now: string
+}
 let commitFiles = 0
 const summary = await exportFeeds({
   dataset: job.dataset,

@@ -30,7 +30,9 @@ async function waitFor(file: string): Promise<void> {
 if (job.hold !== undefined) {
   const db = new DatabaseSync(job.dataset, {timeout: 30_000})
   db.exec('BEGIN IMMEDIATE')
-  const update = db.prepare("UPDATE documents SET json = json_set(json, '$.heldBy', 'writer') WHERE rowid IN (SELECT rowid FROM documents LIMIT ?)")
+  const update = db.prepare(
+    "UPDATE documents SET json = json_set(json, '$.heldBy', 'writer') WHERE rowid IN (SELECT rowid FROM documents LIMIT ?)",
+  )
   update.run(job.hold)
   process.stdout.write(`${JSON.stringify({locked: true})}\n`)
   await waitFor(job.release!)
@@ -42,11 +44,16 @@ if (job.hold !== undefined) {
   process.stdout.write(`${JSON.stringify({ready: true})}\n`)
   if (job.barrier) await waitFor(job.barrier)
   try {
-    const tx = ds.transaction(job.mutations!, {author: `writer:${process.pid}`, ...(job.ifRevisionIDs ? {ifRevisionIDs: job.ifRevisionIDs} : {})})
+    const tx = ds.transaction(job.mutations!, {
+      author: `writer:${process.pid}`,
+      ...(job.ifRevisionIDs ? {ifRevisionIDs: job.ifRevisionIDs} : {}),
+    })
     process.stdout.write(`${JSON.stringify({ok: true, transactionId: tx.transactionId})}\n`)
   } catch (e) {
     const err = e as PipelineError
-    process.stdout.write(`${JSON.stringify({ok: false, code: PipelineError.is(e) ? err.code : 'INTERNAL', message: err.message})}\n`)
+    process.stdout.write(
+      `${JSON.stringify({ok: false, code: PipelineError.is(e) ? err.code : 'INTERNAL', message: err.message})}\n`,
+    )
     process.exitCode = 1
   } finally {
     ds.close()

@@ -1,0 +1,112 @@
+/**
+ * One-document edits of the kinds editors make, as store transactions, for the incremental
+ * export and validation checks (the benchmark and the tests): retitle a benefit others link to,
+ * rename a taxonomy term (title and slug), delete a document, add a new one, reorder an article,
+ * change a reviewer.
+ * Deterministic: each picks its document from the dataset's sorted ids.
+ */
+import type {Dataset} from '../store/dataset.ts'
+import type {Mutation, StoredDocument} from '../store/types.ts'
+
+export const EDIT_KINDS = [
+  'retitle-benefit',
+  'rename-taxonomy',
+  'delete-benefit',
+  'delete-concern',
+  'add-benefit',
+  'reorder-article',
+  'edit-reviewer',
+] as const
+export type EditKind = (typeof EDIT_KINDS)[number]
+
+type Raw = Record<string, unknown>
+const refIds = (v: unknown): string[] =>
+  Array.isArray(v)
+    ? v.map((r) => (r as {_ref?: unknown})?._ref).filter((x): x is string => typeof x === 'string')
+    : []
+
+/** The first published document of a type satisfying `ok`, in id order. */
+function pick(
+  docs: readonly StoredDocument[],
+  type: string,
+  ok: (d: StoredDocument) => boolean = () => true,
+): StoredDocument {
+  const doc = docs.find((d) => d._type === type && !d._id.includes('.') && ok(d))
+  if (!doc) throw new Error(`no ${type} document to edit`)
+  return doc
+}
+
+/** The mutations of one edit (pure: decided from the documents). `n` varies the edit between runs. */
+export function editMutations(docs: readonly StoredDocument[], kind: EditKind, n = 1): Mutation[] {
+  const listed = new Set(
+    docs.filter((d) => d._type === 'article').flatMap((a) => refIds((a as Raw).benefits)),
+  )
+  switch (kind) {
+    case 'retitle-benefit': {
+      const b = pick(docs, 'benefit', (d) => listed.has(d._id))
+      return [{patch: {id: b._id, set: {title: `${String(b.title)} (revised ${n})`}}}]
+    }
+    case 'rename-taxonomy': {
+      const c = pick(docs, 'concern')
+      return [
+        {
+          patch: {
+            id: c._id,
+            set: {
+              title: `${String(c.title)} renamed ${n}`,
+              slug: {
+                _type: 'slug',
+                current: `${(c.slug as {current: string}).current}-renamed-${n}`,
+              },
+            },
+          },
+        },
+      ]
+    }
+    case 'delete-benefit': {
+      // Not one an article lists: that would leave the article pointing nowhere (a validation error).
+      const b = pick(docs, 'benefit', (d) => !listed.has(d._id))
+      return [{delete: {id: b._id}}]
+    }
+    case 'delete-concern': {
+      // Benefits keep their (now dangling) references: pages drop the link, validation reports it.
+      const c = pick(docs, 'concern')
+      return [{delete: {id: c._id}}]
+    }
+    case 'add-benefit': {
+      const template = pick(docs, 'benefit', (d) => listed.has(d._id))
+      const {_id: _i, _rev: _r, _createdAt: _c, _updatedAt: _u, ...fields} = template
+      const title = `A new benefit ${n}`
+      return [
+        {
+          create: {
+            ...fields,
+            _id: `benefit-new-${n}`,
+            _type: 'benefit',
+            title,
+            slug: {_type: 'slug', current: `a-new-benefit-${n}`},
+          },
+        },
+      ]
+    }
+    case 'reorder-article': {
+      const a = pick(docs, 'article', (d) => refIds((d as Raw).benefits).length > 1)
+      const benefits = [...((a as Raw).benefits as unknown[])].reverse()
+      return [{patch: {id: a._id, set: {benefits}}}]
+    }
+    case 'edit-reviewer': {
+      const p = pick(docs, 'person')
+      return [{patch: {id: p._id, set: {credentials: `MD, PhD (${n})`}}}]
+    }
+  }
+}
+
+/** Apply one edit to the dataset (one transaction). */
+export function applyEdit(
+  ds: Dataset,
+  kind: EditKind,
+  n = 1,
+  opts: {docs?: readonly StoredDocument[]} = {},
+): void {
+  ds.transaction(editMutations(opts.docs ?? ds.documents(), kind, n), {author: `bench:${kind}`})
+}
