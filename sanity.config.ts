@@ -44,7 +44,10 @@ const local: WorkspaceOptions = {
   projectId: LOCAL_PROJECT_ID,
   dataset: LOCAL_DATASET,
   // Resolved in the browser: `npm run studio` builds with SANITY_STUDIO_LOCAL_API_HOST=same-origin.
-  apiHost: localApiHost(process.env.SANITY_STUDIO_LOCAL_API_HOST, typeof window === 'undefined' ? undefined : window.location),
+  apiHost: localApiHost(
+    process.env.SANITY_STUDIO_LOCAL_API_HOST,
+    typeof window === 'undefined' ? undefined : window.location,
+  ),
 }
 
 const production: WorkspaceOptions[] = process.env.SANITY_STUDIO_PROJECT_ID

@@ -42,4 +42,5 @@ export const descriptionField = () =>
   })
 
 export const seoField = () => defineField({name: 'seo', title: 'SEO', type: 'seo', group: 'meta'})
-export const reviewField = () => defineField({name: 'review', title: 'Medical review', type: 'review', group: 'meta'})
+export const reviewField = () =>
+  defineField({name: 'review', title: 'Medical review', type: 'review', group: 'meta'})

@@ -28,5 +28,12 @@ export const schemaTypes = [
 ]
 
 /** Document types in the order the Studio and exports list them. */
-export const DOCUMENT_TYPES = ['article', 'benefit', 'treatment', 'concern', 'skinType', 'serum', 'person'] as const
-export type DocumentTypeName = (typeof DOCUMENT_TYPES)[number]
+export const DOCUMENT_TYPES = [
+  'article',
+  'benefit',
+  'treatment',
+  'concern',
+  'skinType',
+  'serum',
+  'person',
+] as const

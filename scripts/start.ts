@@ -14,7 +14,8 @@ import {validationCachePath} from './validate/cache.ts'
 import {validateDocuments} from './validate/run.ts'
 
 const spec = {
-  usage: 'npm start -- [--sources <dir>] [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--json]',
+  usage:
+    'npm start -- [--sources <dir>] [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--json]',
   summary:
     'Import every .txt/.md in content/sources into the embedded dataset, validate it, and export all feeds.\nExit 1 (and nothing written) when validation finds errors.',
   options: {
@@ -54,18 +55,37 @@ await runCli(async () => {
     rehearsal.close()
     progress(`validating ${docs.length} documents`)
     // Cached per document next to the dataset: a re-run validates only what the import changed.
-    const validation = await validateDocuments(docs, {onProgress: (d, t) => progress(`validated ${d}/${t}`), cache: validationCachePath(datasetPath)})
+    const validation = await validateDocuments(docs, {
+      onProgress: (d, t) => progress(`validated ${d}/${t}`),
+      cache: validationCachePath(datasetPath),
+    })
     if (validation.errors > 0) {
-      throw new InputError(validation.problems.filter((p) => p.level === 'error'), `validation failed with ${validation.errors} error(s); nothing written`)
+      throw new InputError(
+        validation.problems.filter((p) => p.level === 'error'),
+        `validation failed with ${validation.errors} error(s); nothing written`,
+      )
     }
 
     const reports: ImportReport[] = await importSources(ds, files)
     progress('exporting feeds')
-    const exported = await exportFeeds({dataset: ds, out: values.out ?? DEFAULT_OUT, now: values.now, baseUrl: values['base-url'], onProgress: progress})
+    const exported = await exportFeeds({
+      dataset: ds,
+      out: values.out ?? DEFAULT_OUT,
+      now: values.now,
+      baseUrl: values['base-url'],
+      onProgress: progress,
+    })
     const summary = {
       ok: true,
       documents: ds.count(),
-      imported: reports.map((r) => ({file: r.file, articleId: r.articleId, created: r.created, updated: r.updated, unchanged: r.unchanged, deleted: r.deleted})),
+      imported: reports.map((r) => ({
+        file: r.file,
+        articleId: r.articleId,
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        deleted: r.deleted,
+      })),
       warnings: validation.warnings,
       out: exported.out,
       files: exported.files,
@@ -75,9 +95,12 @@ await runCli(async () => {
     if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
     else {
       for (const r of summary.imported) {
-        process.stdout.write(`imported ${r.file}: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.deleted} deleted\n`)
+        process.stdout.write(
+          `imported ${r.file}: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.deleted} deleted\n`,
+        )
       }
-      for (const p of validation.problems.filter((p) => p.level === 'warning')) process.stdout.write(`${formatProblem(p)}\n`)
+      for (const p of validation.problems.filter((p) => p.level === 'warning'))
+        process.stdout.write(`${formatProblem(p)}\n`)
       process.stdout.write(
         `${summary.documents} documents, ${summary.warnings} warnings, ${summary.files} files written to ${summary.out} ` +
           `(partners: ${summary.partners.join(', ') || 'none'}) in ${(summary.ms / 1000).toFixed(1)} s\n`,

@@ -7,7 +7,8 @@
 import {at, defineMigration, set} from 'sanity/migrate'
 import {summaryFromBody} from './summary.ts'
 
-const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
 
 export default defineMigration({
   title: 'Backfill missing benefit summaries from the first sentence of the body',

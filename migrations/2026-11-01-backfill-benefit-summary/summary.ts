@@ -20,7 +20,9 @@ interface Block {
 }
 
 const blockText = (block: Block): string =>
-  (block.children ?? []).map((c) => (c._type === 'span' && typeof c.text === 'string' ? c.text : '')).join('')
+  (block.children ?? [])
+    .map((c) => (c._type === 'span' && typeof c.text === 'string' ? c.text : ''))
+    .join('')
 
 /** Titles and Latin abbreviations whose full stop does not end a sentence ("Dr. Lee says…"). */
 const ABBREVIATION = /(?:^|[\s(])(?:dr|prof|mr|mrs|ms|st|vs|e\.g|i\.e|approx|ca)\.$/i
@@ -47,7 +49,9 @@ export function firstSentence(text: string): string {
  */
 export function summaryFromBody(body: unknown): string | undefined {
   if (!Array.isArray(body)) return undefined
-  const blocks = (body as Block[]).filter((b) => b && b._type === 'block' && blockText(b).trim() !== '')
+  const blocks = (body as Block[]).filter(
+    (b) => b && b._type === 'block' && blockText(b).trim() !== '',
+  )
   const first = blocks.find((b) => (b.style ?? 'normal') === 'normal' && !b.listItem) ?? blocks[0]
   return first ? firstSentence(blockText(first)) : undefined
 }

@@ -7,7 +7,15 @@
  * `review.reviewer` stays as a deprecated, read-only field so un-migrated documents still open
  * (schemas/objects/review.ts).
  */
-import {at, createIfNotExists, defineMigration, patch, setIfMissing, unset, type Mutation} from 'sanity/migrate'
+import {
+  at,
+  createIfNotExists,
+  defineMigration,
+  patch,
+  setIfMissing,
+  unset,
+  type Mutation,
+} from 'sanity/migrate'
 import {parseReviewer, People} from './people.ts'
 
 interface Review {
@@ -16,7 +24,10 @@ interface Review {
 }
 
 /** The mutations for one document; `people` remembers who was matched or created. Pure apart from `people`. */
-export function migrateReviewer(doc: {_id: string; _type: string; review?: unknown}, people: People): Mutation[] {
+export function migrateReviewer(
+  doc: {_id: string; _type: string; review?: unknown},
+  people: People,
+): Mutation[] {
   const review = doc.review as Review | undefined
   if (!review || typeof review !== 'object' || review.reviewer === undefined) return []
   const reviewer = typeof review.reviewer === 'string' ? parseReviewer(review.reviewer) : undefined

@@ -74,7 +74,8 @@ export class People {
   add(doc: {_id: string; name?: unknown}): void {
     const id = publishedId(doc._id)
     this.taken.add(id)
-    if (id === doc._id && typeof doc.name === 'string' && nameKey(doc.name)) this.byKey.set(nameKey(doc.name), id)
+    if (id === doc._id && typeof doc.name === 'string' && nameKey(doc.name))
+      this.byKey.set(nameKey(doc.name), id)
   }
 
   /** The person id for a reviewer, and the document to create when nobody by that name exists yet. */
@@ -87,7 +88,12 @@ export class People {
     for (let n = 2; this.taken.has(id); n++) id = `person-${slug}-${n}`
     this.taken.add(id)
     this.byKey.set(key, id)
-    const create: PersonDoc = {_id: id, _type: 'person', name: reviewer.name, slug: {_type: 'slug', current: id.slice('person-'.length)}}
+    const create: PersonDoc = {
+      _id: id,
+      _type: 'person',
+      name: reviewer.name,
+      slug: {_type: 'slug', current: id.slice('person-'.length)},
+    }
     if (reviewer.credentials) create.credentials = reviewer.credentials
     return {id, create}
   }

@@ -2,7 +2,13 @@
 import {describe, expect, it} from 'vitest'
 import {runMigrations} from '../../scripts/migrate/runner.ts'
 import {validateDocuments} from '../../scripts/validate/run.ts'
-import {byId, FIXED_NOW, fixtureDocs, loadMigration, targetWith} from '../../tests/migrate/helpers.ts'
+import {
+  byId,
+  FIXED_NOW,
+  fixtureDocs,
+  loadMigration,
+  targetWith,
+} from '../../tests/migrate/helpers.ts'
 import {migrateReviewer} from './index.ts'
 import {nameKey, parseReviewer, People} from './people.ts'
 
@@ -10,7 +16,10 @@ const ID = '2026-11-02-reviewer-name-to-person'
 
 describe('parseReviewer / nameKey', () => {
   it('splits name and credentials', () => {
-    expect(parseReviewer('Dr. Ada Lee, MD, board-certified dermatologist')).toEqual({name: 'Dr. Ada Lee', credentials: 'MD, board-certified dermatologist'})
+    expect(parseReviewer('Dr. Ada Lee, MD, board-certified dermatologist')).toEqual({
+      name: 'Dr. Ada Lee',
+      credentials: 'MD, board-certified dermatologist',
+    })
     expect(parseReviewer('Sam Okafor (RN)')).toEqual({name: 'Sam Okafor', credentials: 'RN'})
     expect(parseReviewer('  Jo   Park ')).toEqual({name: 'Jo Park'})
     expect(parseReviewer('   ')).toBeUndefined()
@@ -34,7 +43,13 @@ describe('People', () => {
     // A draft-only person reserves the id but cannot be referenced from published content.
     expect(people.resolve({name: 'Kim Ng', credentials: 'PA'})).toEqual({
       id: 'person-kim-ng-2',
-      create: {_id: 'person-kim-ng-2', _type: 'person', name: 'Kim Ng', slug: {_type: 'slug', current: 'kim-ng-2'}, credentials: 'PA'},
+      create: {
+        _id: 'person-kim-ng-2',
+        _type: 'person',
+        name: 'Kim Ng',
+        slug: {_type: 'slug', current: 'kim-ng-2'},
+        credentials: 'PA',
+      },
     })
     expect(people.resolve({name: 'kim ng'})).toEqual({id: 'person-kim-ng-2'})
   })
@@ -50,7 +65,10 @@ describe('migrateReviewer (pure: document in, mutations out)', () => {
       type: 'patch',
       id: 'benefit-a',
       patches: [
-        {path: ['review', 'reviewedBy'], op: {type: 'setIfMissing', value: {_type: 'reference', _ref: 'person-sam-okafor'}}},
+        {
+          path: ['review', 'reviewedBy'],
+          op: {type: 'setIfMissing', value: {_type: 'reference', _ref: 'person-sam-okafor'}},
+        },
         {path: ['review', 'reviewer'], op: {type: 'unset'}},
       ],
     })
@@ -60,9 +78,16 @@ describe('migrateReviewer (pure: document in, mutations out)', () => {
 
   it('only unsets the text when a reference exists or the text is blank; ignores documents without it', () => {
     const people = new People()
-    const kept = migrateReviewer({_id: 'b', _type: 'benefit', review: {reviewer: 'X', reviewedBy: {_ref: 'person-y'}}}, people)
-    expect(kept).toEqual([{type: 'patch', id: 'b', patches: [{path: ['review', 'reviewer'], op: {type: 'unset'}}]}])
-    expect(migrateReviewer({_id: 'c', _type: 'benefit', review: {reviewer: ' '}}, people)).toHaveLength(1)
+    const kept = migrateReviewer(
+      {_id: 'b', _type: 'benefit', review: {reviewer: 'X', reviewedBy: {_ref: 'person-y'}}},
+      people,
+    )
+    expect(kept).toEqual([
+      {type: 'patch', id: 'b', patches: [{path: ['review', 'reviewer'], op: {type: 'unset'}}]},
+    ])
+    expect(
+      migrateReviewer({_id: 'c', _type: 'benefit', review: {reviewer: ' '}}, people),
+    ).toHaveLength(1)
     expect(migrateReviewer({_id: 'd', _type: 'benefit'}, people)).toEqual([])
   })
 })
@@ -74,19 +99,49 @@ describe('through the runner, on fixture.ndjson', () => {
     expect(report.ok, JSON.stringify(report.migrations[0]?.error)).toBe(true)
     const docs = byId(ds.documents())
     const reviewOf = (id: string) => docs.get(id)?.review as Record<string, unknown>
-    expect(reviewOf('article-microneedling')).toEqual({_type: 'review', reviewedBy: {_type: 'reference', _ref: 'person-ada-lee'}, lastReviewed: '2026-09-01'})
-    expect(reviewOf('benefit-boosts-collagen')).toMatchObject({reviewedBy: {_ref: 'person-sam-okafor'}, notes: 'Checked the healing times.'})
-    expect(reviewOf('drafts.benefit-boosts-collagen').reviewedBy).toEqual({_type: 'reference', _ref: 'person-sam-okafor'})
-    expect(reviewOf('benefit-evens-tone').reviewedBy).toEqual({_type: 'reference', _ref: 'person-jo-park-2'})
-    expect(reviewOf('benefit-fades-scars')).toEqual({_type: 'review', reviewedBy: {_type: 'reference', _ref: 'person-ada-lee'}, lastReviewed: '2026-09-04'})
+    expect(reviewOf('article-microneedling')).toEqual({
+      _type: 'review',
+      reviewedBy: {_type: 'reference', _ref: 'person-ada-lee'},
+      lastReviewed: '2026-09-01',
+    })
+    expect(reviewOf('benefit-boosts-collagen')).toMatchObject({
+      reviewedBy: {_ref: 'person-sam-okafor'},
+      notes: 'Checked the healing times.',
+    })
+    expect(reviewOf('drafts.benefit-boosts-collagen').reviewedBy).toEqual({
+      _type: 'reference',
+      _ref: 'person-sam-okafor',
+    })
+    expect(reviewOf('benefit-evens-tone').reviewedBy).toEqual({
+      _type: 'reference',
+      _ref: 'person-jo-park-2',
+    })
+    expect(reviewOf('benefit-fades-scars')).toEqual({
+      _type: 'review',
+      reviewedBy: {_type: 'reference', _ref: 'person-ada-lee'},
+      lastReviewed: '2026-09-04',
+    })
     expect(reviewOf('benefit-tightens-skin')).toEqual({_type: 'review'})
-    expect(docs.get('person-sam-okafor')).toMatchObject({name: 'Sam Okafor', credentials: 'RN, aesthetic nurse', slug: {current: 'sam-okafor'}})
+    expect(docs.get('person-sam-okafor')).toMatchObject({
+      name: 'Sam Okafor',
+      credentials: 'RN, aesthetic nurse',
+      slug: {current: 'sam-okafor'},
+    })
     expect(docs.get('person-jo-park')).toMatchObject({name: 'Joanna Park'})
-    expect([...docs.values()].filter((d) => d._type === 'person').map((d) => d._id)).toEqual(['person-ada-lee', 'person-jo-park', 'person-jo-park-2', 'person-sam-okafor'])
+    expect([...docs.values()].filter((d) => d._type === 'person').map((d) => d._id)).toEqual([
+      'person-ada-lee',
+      'person-jo-park',
+      'person-jo-park-2',
+      'person-sam-okafor',
+    ])
     expect([...docs.values()].some((d) => JSON.stringify(d).includes('"reviewer"'))).toBe(false)
 
-    const validation = await validateDocuments(ds.documents().filter((d) => !d._id.startsWith('_.')))
-    expect(validation.problems.filter((p) => p.level === 'error' || p.path?.startsWith('review'))).toEqual([])
+    const validation = await validateDocuments(
+      ds.documents().filter((d) => !d._id.startsWith('_.')),
+    )
+    expect(
+      validation.problems.filter((p) => p.level === 'error' || p.path?.startsWith('review')),
+    ).toEqual([])
     ds.close()
   })
 })

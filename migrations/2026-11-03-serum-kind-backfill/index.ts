@@ -11,7 +11,9 @@ const PROCEDURE = /\bPRP\b|platelet[-\s]+rich\s+plasma/i
 
 /** 'procedure' when the title or a synonym names PRP, else 'serum'. */
 export function kindOf(doc: {[field: string]: unknown}): 'serum' | 'procedure' {
-  const names = [doc.title, ...(Array.isArray(doc.synonyms) ? doc.synonyms : [])].filter((n): n is string => typeof n === 'string')
+  const names = [doc.title, ...(Array.isArray(doc.synonyms) ? doc.synonyms : [])].filter(
+    (n): n is string => typeof n === 'string',
+  )
   return names.some((n) => PROCEDURE.test(n)) ? 'procedure' : 'serum'
 }
 

@@ -2,7 +2,13 @@
 import type {MigrationContext, NodeMigration} from 'sanity/migrate'
 import {describe, expect, it} from 'vitest'
 import {runMigrations} from '../../scripts/migrate/runner.ts'
-import {byId, FIXED_NOW, fixtureDocs, loadMigration, targetWith} from '../../tests/migrate/helpers.ts'
+import {
+  byId,
+  FIXED_NOW,
+  fixtureDocs,
+  loadMigration,
+  targetWith,
+} from '../../tests/migrate/helpers.ts'
 import migration, {kindOf} from './index.ts'
 
 const ID = '2026-11-03-serum-kind-backfill'
@@ -18,7 +24,10 @@ describe('kindOf / the handler', () => {
   it('only fills a missing kind', () => {
     const document = (migration.migrate as NodeMigration).document!
     const doc = {_id: 's', _type: 'serum', _rev: 'r', _createdAt: '', _updatedAt: '', title: 'PRP'}
-    expect(document(doc, {} as MigrationContext)).toEqual({path: ['kind'], op: {type: 'setIfMissing', value: 'procedure'}})
+    expect(document(doc, {} as MigrationContext)).toEqual({
+      path: ['kind'],
+      op: {type: 'setIfMissing', value: 'procedure'},
+    })
     expect(document({...doc, kind: 'serum'}, {} as MigrationContext)).toBeUndefined()
   })
 })
@@ -27,10 +36,16 @@ describe('through the runner, on fixture.ndjson', () => {
   it('sets kind on published and draft adjuncts that lack it, and nothing else', async () => {
     const {ds, target} = targetWith(fixtureDocs(ID))
     const before = byId(ds.documents())
-    const report = await runMigrations(target, [await loadMigration('serum-kind-backfill')], {now: FIXED_NOW})
+    const report = await runMigrations(target, [await loadMigration('serum-kind-backfill')], {
+      now: FIXED_NOW,
+    })
     expect(report.migrations[0]).toMatchObject({status: 'applied', selected: 4, mutations: 4})
     const after = byId(ds.documents())
-    expect(Object.fromEntries([...after.values()].filter((d) => d._type === 'serum').map((d) => [d._id, d.kind]))).toEqual({
+    expect(
+      Object.fromEntries(
+        [...after.values()].filter((d) => d._type === 'serum').map((d) => [d._id, d.kind]),
+      ),
+    ).toEqual({
       'drafts.serum-prp': 'procedure',
       'serum-hyaluronic-acid': 'serum',
       'serum-prp': 'procedure',

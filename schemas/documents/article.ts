@@ -13,7 +13,10 @@ export const article = defineType({
     {name: 'source', title: 'Source'},
   ],
   fields: [
-    defineField({...titleField('Headline, e.g. "10 Benefits of Microneedling".'), group: 'content'}),
+    defineField({
+      ...titleField('Headline, e.g. "10 Benefits of Microneedling".'),
+      group: 'content',
+    }),
     defineField({...slugField(), group: 'content'}),
     defineField({
       name: 'treatment',
@@ -37,7 +40,8 @@ export const article = defineType({
       title: 'Intro',
       type: 'blockContent',
       group: 'content',
-      validation: (rule) => rule.custom((intro) => claimsMessage(blocksToPlainText(intro))).warning(),
+      validation: (rule) =>
+        rule.custom((intro) => claimsMessage(blocksToPlainText(intro))).warning(),
     }),
     defineField({
       name: 'benefits',
@@ -46,7 +50,8 @@ export const article = defineType({
       group: 'content',
       description: 'In the order readers see them.',
       of: [defineArrayMember({type: 'reference', to: [{type: 'benefit'}]})],
-      validation: (rule) => rule.required().min(1).unique().error('An article needs at least one benefit, each once'),
+      validation: (rule) =>
+        rule.required().min(1).unique().error('An article needs at least one benefit, each once'),
     }),
     defineField({
       name: 'publishedAt',
@@ -60,12 +65,24 @@ export const article = defineType({
     defineField({name: 'source', title: 'Source', type: 'sourceFile', group: 'source'}),
   ],
   orderings: [
-    {title: 'Published, newest first', name: 'publishedAtDesc', by: [{field: 'publishedAt', direction: 'desc'}]},
+    {
+      title: 'Published, newest first',
+      name: 'publishedAtDesc',
+      by: [{field: 'publishedAt', direction: 'desc'}],
+    },
     {title: 'Title', name: 'titleAsc', by: [{field: 'title', direction: 'asc'}]},
   ],
   preview: {
     select: {title: 'title', treatment: 'treatment.title', benefits: 'benefits'},
-    prepare: ({title, treatment, benefits}: {title?: string; treatment?: string; benefits?: unknown[]}) => ({
+    prepare: ({
+      title,
+      treatment,
+      benefits,
+    }: {
+      title?: string
+      treatment?: string
+      benefits?: unknown[]
+    }) => ({
       title: title ?? 'Untitled article',
       subtitle: [treatment, `${benefits?.length ?? 0} benefits`].filter(Boolean).join(' · '),
     }),

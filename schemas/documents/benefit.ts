@@ -45,7 +45,11 @@ export const benefit = defineType({
         // A warning, not required(): drafts may lack one, and `npm run migrate` backfills missing
         // summaries from the body (migrations/2026-11-01-backfill-benefit-summary).
         rule
-          .custom((summary) => (typeof summary === 'string' && summary.trim() !== '' ? true : 'Add a one-sentence summary: cards, feeds and the meta description use it'))
+          .custom((summary) =>
+            typeof summary === 'string' && summary.trim() !== ''
+              ? true
+              : 'Add a one-sentence summary: cards, feeds and the meta description use it',
+          )
           .warning(),
       ],
     }),
@@ -59,9 +63,28 @@ export const benefit = defineType({
         rule.custom((body) => claimsMessage(blocksToPlainText(body))).warning(),
       ],
     }),
-    {...refs('concerns', 'Concerns', 'concern', 'Skin concerns this benefit addresses.'), group: 'links'},
-    {...refs('skinTypes', 'Skin types', 'skinType', 'Skin types, tones or conditions the benefit names.'), group: 'links'},
-    {...refs('serums', 'Adjuncts', 'serum', 'Serums or adjunct procedures the benefit recommends.'), group: 'links'},
+    {
+      ...refs('concerns', 'Concerns', 'concern', 'Skin concerns this benefit addresses.'),
+      group: 'links',
+    },
+    {
+      ...refs(
+        'skinTypes',
+        'Skin types',
+        'skinType',
+        'Skin types, tones or conditions the benefit names.',
+      ),
+      group: 'links',
+    },
+    {
+      ...refs(
+        'serums',
+        'Adjuncts',
+        'serum',
+        'Serums or adjunct procedures the benefit recommends.',
+      ),
+      group: 'links',
+    },
     defineField({
       name: 'bodyAreas',
       title: 'Body areas',
@@ -76,7 +99,12 @@ export const benefit = defineType({
   ],
   orderings: [{title: 'Title', name: 'titleAsc', by: [{field: 'title', direction: 'asc'}]}],
   preview: {
-    select: {title: 'title', c0: 'concerns.0.title', c1: 'concerns.1.title', s0: 'skinTypes.0.title'},
+    select: {
+      title: 'title',
+      c0: 'concerns.0.title',
+      c1: 'concerns.1.title',
+      s0: 'skinTypes.0.title',
+    },
     prepare: ({title, c0, c1, s0}: {title?: string; c0?: string; c1?: string; s0?: string}) => ({
       title: title ?? 'Untitled benefit',
       subtitle: [c0, c1, s0].filter(Boolean).join(' · ') || 'no linked concerns or skin types',

@@ -26,7 +26,8 @@ export const serum = defineType({
         layout: 'radio',
       },
       initialValue: 'serum',
-      validation: (rule) => rule.required().error('Say whether this is a serum or an adjunct procedure'),
+      validation: (rule) =>
+        rule.required().error('Say whether this is a serum or an adjunct procedure'),
     }),
     defineField({
       name: 'timing',
@@ -58,7 +59,10 @@ export const serum = defineType({
     select: {title: 'title', kind: 'kind', timing: 'timing'},
     prepare: ({title, kind, timing}: {title?: string; kind?: string; timing?: string[]}) => ({
       title: title ?? 'Untitled adjunct',
-      subtitle: [kind === 'procedure' ? 'adjunct procedure' : 'serum', timing?.length ? timing.join('/') : '']
+      subtitle: [
+        kind === 'procedure' ? 'adjunct procedure' : 'serum',
+        timing?.length ? timing.join('/') : '',
+      ]
         .filter(Boolean)
         .join(' · '),
     }),

@@ -14,7 +14,8 @@ export const skinType = defineType({
       name: 'kind',
       title: 'Kind',
       type: 'string',
-      description: 'Types, tones and conditions are different things: keep them apart so frontends can filter.',
+      description:
+        'Types, tones and conditions are different things: keep them apart so frontends can filter.',
       options: {
         list: [
           {title: 'Skin type', value: 'type'},
@@ -24,7 +25,8 @@ export const skinType = defineType({
         layout: 'radio',
       },
       initialValue: 'type',
-      validation: (rule) => rule.required().error('Choose whether this is a type, a tone or a condition'),
+      validation: (rule) =>
+        rule.required().error('Choose whether this is a type, a tone or a condition'),
     }),
     defineField({
       name: 'fitzpatrick',
@@ -40,6 +42,9 @@ export const skinType = defineType({
   orderings: [{title: 'Title', name: 'titleAsc', by: [{field: 'title', direction: 'asc'}]}],
   preview: {
     select: {title: 'title', kind: 'kind'},
-    prepare: ({title, kind}: {title?: string; kind?: string}) => ({title: title ?? 'Untitled skin type', subtitle: kind}),
+    prepare: ({title, kind}: {title?: string; kind?: string}) => ({
+      title: title ?? 'Untitled skin type',
+      subtitle: kind,
+    }),
   },
 })

@@ -39,7 +39,11 @@ export const blockContent = defineType({
                   rule
                     .required()
                     .uri({scheme: ['http', 'https', 'mailto'], allowRelative: true})
-                    .custom((href) => (href === undefined || isSafeUrl(href) ? true : 'Link must use http, https or mailto')),
+                    .custom((href) =>
+                      href === undefined || isSafeUrl(href)
+                        ? true
+                        : 'Link must use http, https or mailto',
+                    ),
               }),
             ],
           }),

@@ -18,7 +18,8 @@ export const review = defineType({
       name: 'lastReviewed',
       title: 'Last reviewed',
       type: 'date',
-      description: 'Date of the last medical review. Partners that accept only reviewed content use this.',
+      description:
+        'Date of the last medical review. Partners that accept only reviewed content use this.',
       validation: (rule) =>
         rule.custom((value, context) => {
           const parent = context.parent as {reviewedBy?: unknown} | undefined
@@ -36,9 +37,18 @@ export const review = defineType({
       type: 'string',
       readOnly: true,
       hidden: ({value}) => value === undefined,
-      deprecated: {reason: 'Use "Reviewed by" (a person). `npm run migrate` converts this text into a person reference.'},
+      deprecated: {
+        reason:
+          'Use "Reviewed by" (a person). `npm run migrate` converts this text into a person reference.',
+      },
       validation: (rule) =>
-        rule.custom((value) => (value === undefined ? true : 'Free-text reviewer from the old model: run `npm run migrate` to turn it into "Reviewed by"')).warning(),
+        rule
+          .custom((value) =>
+            value === undefined
+              ? true
+              : 'Free-text reviewer from the old model: run `npm run migrate` to turn it into "Reviewed by"',
+          )
+          .warning(),
     }),
     defineField({
       name: 'notes',

@@ -12,7 +12,8 @@ export const seo = defineType({
       title: 'Meta title',
       type: 'string',
       description: 'Shown in search results. Defaults to the title.',
-      validation: (rule) => rule.max(70).warning('Meta titles over 70 characters are cut off in search results'),
+      validation: (rule) =>
+        rule.max(70).warning('Meta titles over 70 characters are cut off in search results'),
     }),
     defineField({
       name: 'metaDescription',
@@ -20,7 +21,10 @@ export const seo = defineType({
       type: 'text',
       rows: 3,
       description: 'One or two sentences for search results. Defaults to the summary.',
-      validation: (rule) => rule.max(160).warning('Meta descriptions over 160 characters are cut off in search results'),
+      validation: (rule) =>
+        rule
+          .max(160)
+          .warning('Meta descriptions over 160 characters are cut off in search results'),
     }),
     defineField({
       name: 'noIndex',

@@ -13,9 +13,15 @@ export const sourceFile = defineType({
       name: 'checksum',
       title: 'Checksum',
       type: 'string',
-      description: 'sha256 of the source text as imported (after BOM and line-ending normalisation).',
+      description:
+        'sha256 of the source text as imported (after BOM and line-ending normalisation).',
       validation: (rule) => rule.regex(/^sha256:[0-9a-f]{64}$/, {name: 'sha256 checksum'}),
     }),
-    defineField({name: 'format', title: 'Format', type: 'string', options: {list: ['text', 'markdown']}}),
+    defineField({
+      name: 'format',
+      title: 'Format',
+      type: 'string',
+      options: {list: ['text', 'markdown']},
+    }),
   ],
 })

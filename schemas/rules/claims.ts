@@ -12,12 +12,34 @@ export interface ClaimRule {
 }
 
 export const CLAIM_RULES: readonly ClaimRule[] = [
-  {id: 'erases', pattern: /\berase[sd]?\b|\beliminat(?:es|ed|e)\b|\bcures?\b/i, advice: 'absolute outcome claim; qualify it ("can reduce the appearance of")'},
-  {id: 'all-skin-types', pattern: /\b(?:safe|suitable)\s+(?:for\s+)?all\s+skin\s+types\b|\ball\s+skin\s+types\s+and\s+tones\b/i, advice: 'universal safety claim; name contraindications (active acne, keloid tendency, some Fitzpatrick types)'},
-  {id: 'non-invasive', pattern: /\bnon-?\s?invasive\b/i, advice: 'needling pierces the epidermis; "minimally invasive" is the usual description'},
+  {
+    id: 'erases',
+    pattern: /\berase[sd]?\b|\beliminat(?:es|ed|e)\b|\bcures?\b/i,
+    advice: 'absolute outcome claim; qualify it ("can reduce the appearance of")',
+  },
+  {
+    id: 'all-skin-types',
+    pattern:
+      /\b(?:safe|suitable)\s+(?:for\s+)?all\s+skin\s+types\b|\ball\s+skin\s+types\s+and\s+tones\b/i,
+    advice:
+      'universal safety claim; name contraindications (active acne, keloid tendency, some Fitzpatrick types)',
+  },
+  {
+    id: 'non-invasive',
+    pattern: /\bnon-?\s?invasive\b/i,
+    advice: 'needling pierces the epidermis; "minimally invasive" is the usual description',
+  },
   {id: 'flawless', pattern: /\bflawless\b|\bairbrushed\b/i, advice: 'promises a perfect result'},
-  {id: 'no-risk', pattern: /\b(?:minimal|no|zero)\s+risk\b|\brisk-free\b|\bno\s+side\s+effects\b/i, advice: 'risk statement without a source'},
-  {id: 'guaranteed', pattern: /\bguarantee[sd]?\b|\bpermanent(?:ly)?\b/i, advice: 'guaranteed or permanent result'},
+  {
+    id: 'no-risk',
+    pattern: /\b(?:minimal|no|zero)\s+risk\b|\brisk-free\b|\bno\s+side\s+effects\b/i,
+    advice: 'risk statement without a source',
+  },
+  {
+    id: 'guaranteed',
+    pattern: /\bguarantee[sd]?\b|\bpermanent(?:ly)?\b/i,
+    advice: 'guaranteed or permanent result',
+  },
 ]
 
 export interface ClaimFinding {
@@ -40,9 +62,13 @@ export function findClaims(text: string): ClaimFinding[] {
 export function blocksToPlainText(blocks: unknown): string {
   if (!Array.isArray(blocks)) return ''
   return blocks
-    .map((b) => (b && typeof b === 'object' && Array.isArray((b as {children?: unknown}).children)
-      ? ((b as {children: Array<{text?: unknown}>}).children).map((c) => (typeof c.text === 'string' ? c.text : '')).join('')
-      : ''))
+    .map((b) =>
+      b && typeof b === 'object' && Array.isArray((b as {children?: unknown}).children)
+        ? (b as {children: Array<{text?: unknown}>}).children
+            .map((c) => (typeof c.text === 'string' ? c.text : ''))
+            .join('')
+        : '',
+    )
     .filter(Boolean)
     .join('\n\n')
 }

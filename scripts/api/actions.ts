@@ -27,7 +27,8 @@ export interface ActionPlan {
 
 type Action = Record<string, unknown> & {actionType: string}
 
-const str = (a: Action, key: string): string | undefined => (typeof a[key] === 'string' ? (a[key] as string) : undefined)
+const str = (a: Action, key: string): string | undefined =>
+  typeof a[key] === 'string' ? (a[key] as string) : undefined
 
 function need(a: Action, key: string, at: string): string {
   const v = str(a, key)
@@ -37,18 +38,24 @@ function need(a: Action, key: string, at: string): string {
 
 function draftIdOf(a: Action, at: string): string {
   const id = str(a, 'draftId') ?? `${DRAFTS_PREFIX}${need(a, 'publishedId', at)}`
-  if (!isDraftId(id)) throw new MutationError(`${at}.draftId: must start with "${DRAFTS_PREFIX}" (got "${id}")`)
+  if (!isDraftId(id))
+    throw new MutationError(`${at}.draftId: must start with "${DRAFTS_PREFIX}" (got "${id}")`)
   return id
 }
 
 function publishedIdOf(a: Action, at: string): string {
   const id = need(a, 'publishedId', at)
-  if (!isPublishedId(id)) throw new MutationError(`${at}.publishedId: must not be a draft or version id (got "${id}")`)
+  if (!isPublishedId(id))
+    throw new MutationError(`${at}.publishedId: must not be a draft or version id (got "${id}")`)
   return id
 }
 
-export function planActions(actions: unknown, load: (id: string) => StoredDocument | undefined): ActionPlan {
-  if (!Array.isArray(actions) || actions.length === 0) throw new MutationError('actions: must be a non-empty array')
+export function planActions(
+  actions: unknown,
+  load: (id: string) => StoredDocument | undefined,
+): ActionPlan {
+  if (!Array.isArray(actions) || actions.length === 0)
+    throw new MutationError('actions: must be a non-empty array')
   const loaded = new Map<string, StoredDocument | undefined>()
   const loadOnce = (id: string) => {
     if (!loaded.has(id)) loaded.set(id, load(id))
@@ -80,21 +87,30 @@ export function planActions(actions: unknown, load: (id: string) => StoredDocume
   const expect = (id: string, rev: string | undefined) => {
     if (rev === undefined) return
     const current = batch.current(id) as StoredDocument | undefined
-    if (current?._rev !== rev) throw new RevisionConflictError(id, rev, current?._rev as string | undefined)
+    if (current?._rev !== rev)
+      throw new RevisionConflictError(id, rev, current?._rev as string | undefined)
     plan.ifRevisionIDs[id] = rev
     plan.implied.delete(id)
   }
 
   actions.forEach((raw, i) => {
     const at = `actions[${i}]`
-    if (!raw || typeof raw !== 'object' || typeof (raw as Action).actionType !== 'string') throw new MutationError(`${at}.actionType: required`)
+    if (!raw || typeof raw !== 'object' || typeof (raw as Action).actionType !== 'string')
+      throw new MutationError(`${at}.actionType: required`)
     const a = raw as Action
     switch (a.actionType) {
       case 'sanity.action.document.create': {
         const attributes = a.attributes as Record<string, unknown> | undefined
-        if (!attributes || typeof attributes !== 'object') throw new MutationError(`${at}.attributes: required`)
-        const id = typeof attributes._id === 'string' ? attributes._id : `${DRAFTS_PREFIX}${publishedIdOf(a, at)}`
-        if (isPublishedId(id)) throw new MutationError(`${at}.attributes._id: create makes a draft or version, not "${id}"`)
+        if (!attributes || typeof attributes !== 'object')
+          throw new MutationError(`${at}.attributes: required`)
+        const id =
+          typeof attributes._id === 'string'
+            ? attributes._id
+            : `${DRAFTS_PREFIX}${publishedIdOf(a, at)}`
+        if (isPublishedId(id))
+          throw new MutationError(
+            `${at}.attributes._id: create makes a draft or version, not "${id}"`,
+          )
         if (batch.current(id)) {
           if (a.ifExists === 'ignore') break
           throw new MutationError(`${at}: document "${id}" already exists`, 409, id)
@@ -105,10 +121,16 @@ export function planActions(actions: unknown, load: (id: string) => StoredDocume
       case 'sanity.action.document.edit': {
         const draftId = draftIdOf(a, at)
         const publishedId = publishedIdOf(a, at)
-        if (!a.patch || typeof a.patch !== 'object') throw new MutationError(`${at}.patch: required`)
+        if (!a.patch || typeof a.patch !== 'object')
+          throw new MutationError(`${at}.patch: required`)
         if (!batch.current(draftId)) {
           const published = batch.current(publishedId)
-          if (!published) throw new MutationError(`${at}: neither "${draftId}" nor "${publishedId}" exists`, 409, publishedId)
+          if (!published)
+            throw new MutationError(
+              `${at}: neither "${draftId}" nor "${publishedId}" exists`,
+              409,
+              publishedId,
+            )
           pin(publishedId)
           emit({create: {...withoutSystemFields(published), _id: draftId}})
         }
@@ -121,7 +143,8 @@ export function planActions(actions: unknown, load: (id: string) => StoredDocume
         expect(draftId, str(a, 'ifDraftRevisionId'))
         expect(publishedId, str(a, 'ifPublishedRevisionId'))
         const draft = batch.current(draftId)
-        if (!draft) throw new MutationError(`${at}: there is no draft "${draftId}" to publish`, 409, draftId)
+        if (!draft)
+          throw new MutationError(`${at}: there is no draft "${draftId}" to publish`, 409, draftId)
         pin(draftId)
         emit({createOrReplace: {...withoutSystemFields(draft), _id: publishedId}})
         emit({delete: {id: draftId}})
@@ -131,7 +154,8 @@ export function planActions(actions: unknown, load: (id: string) => StoredDocume
         const draftId = draftIdOf(a, at)
         const publishedId = publishedIdOf(a, at)
         const published = batch.current(publishedId)
-        if (!published) throw new MutationError(`${at}: "${publishedId}" is not published`, 409, publishedId)
+        if (!published)
+          throw new MutationError(`${at}: "${publishedId}" is not published`, 409, publishedId)
         if (!batch.current(draftId)) {
           pin(publishedId)
           emit({create: {...withoutSystemFields(published), _id: draftId}})
@@ -141,27 +165,41 @@ export function planActions(actions: unknown, load: (id: string) => StoredDocume
       }
       case 'sanity.action.document.discard': {
         const draftId = draftIdOf(a, at)
-        if (!batch.current(draftId)) throw new MutationError(`${at}: there is no draft "${draftId}" to discard`, 409, draftId)
+        if (!batch.current(draftId))
+          throw new MutationError(`${at}: there is no draft "${draftId}" to discard`, 409, draftId)
         emit({delete: {id: draftId}})
         break
       }
       case 'sanity.action.document.delete': {
         const publishedId = publishedIdOf(a, at)
-        const drafts = Array.isArray(a.includeDrafts) ? (a.includeDrafts as unknown[]).map(String) : []
+        const drafts = Array.isArray(a.includeDrafts)
+          ? (a.includeDrafts as unknown[]).map(String)
+          : []
         const own = `${DRAFTS_PREFIX}${publishedId}`
         if (batch.current(own) && !drafts.includes(own)) {
-          throw new MutationError(`${at}: "${publishedId}" has a draft; list it in includeDrafts to delete both`, 409, publishedId)
+          throw new MutationError(
+            `${at}: "${publishedId}" has a draft; list it in includeDrafts to delete both`,
+            409,
+            publishedId,
+          )
         }
         const ids = [publishedId, ...drafts].filter((id) => batch.current(id))
-        if (ids.length === 0) throw new MutationError(`${at}: "${publishedId}" does not exist`, 409, publishedId)
+        if (ids.length === 0)
+          throw new MutationError(`${at}: "${publishedId}" does not exist`, 409, publishedId)
         for (const id of ids) emit({delete: {id}})
         break
       }
       case 'sanity.action.document.replaceDraft': {
         const attributes = a.attributes as Record<string, unknown> | undefined
-        if (!attributes || typeof attributes !== 'object') throw new MutationError(`${at}.attributes: required`)
-        const id = str(a, 'draftId') ?? (typeof attributes._id === 'string' ? attributes._id : `${DRAFTS_PREFIX}${publishedIdOf(a, at)}`)
-        if (isPublishedId(id)) throw new MutationError(`${at}: replaceDraft writes a draft, not "${id}"`)
+        if (!attributes || typeof attributes !== 'object')
+          throw new MutationError(`${at}.attributes: required`)
+        const id =
+          str(a, 'draftId') ??
+          (typeof attributes._id === 'string'
+            ? attributes._id
+            : `${DRAFTS_PREFIX}${publishedIdOf(a, at)}`)
+        if (isPublishedId(id))
+          throw new MutationError(`${at}: replaceDraft writes a draft, not "${id}"`)
         emit({createOrReplace: {...attributes, _id: id} as {_id: string; _type: string}})
         break
       }

@@ -5,14 +5,28 @@
  * with a Sanity API token. The token is never logged.
  */
 import {randomBytes, timingSafeEqual} from 'node:crypto'
-import {chmodSync, closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs'
 import type {ApiUser} from './types.ts'
 import {header, type Req} from './http.ts'
 
 /** The Studio's `#token=` login only accepts 32+ characters; 32 random bytes give 43. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,}$/
 
-export const LOCAL_USER: ApiUser = {id: 'p-local-editor', name: 'Local editor', email: 'editor@localhost'}
+export const LOCAL_USER: ApiUser = {
+  id: 'p-local-editor',
+  name: 'Local editor',
+  email: 'editor@localhost',
+}
 
 export const newToken = (): string => randomBytes(32).toString('base64url')
 

@@ -7,7 +7,8 @@ import {portOption} from './options.ts'
 import {DEFAULT_HTTPS_PORT} from './server.ts'
 
 const spec = {
-  usage: 'npm run api -- [--dataset <path>] [--port <n>] [--http-port <n>] [--query-timeout <ms>] [--json]',
+  usage:
+    'npm run api -- [--dataset <path>] [--port <n>] [--http-port <n>] [--query-timeout <ms>] [--json]',
   summary:
     'Serves the embedded dataset over a Sanity-compatible HTTP API on loopback: HTTPS with HTTP/2 (for the Studio; certificate from a local CA made on first run) and plain HTTP on the next port (for Node clients). Reads without the token see published content only; writes need the token. Runs until SIGTERM.',
   options: {
@@ -25,7 +26,8 @@ const spec = {
     port: `HTTPS port (default ${DEFAULT_HTTPS_PORT}; 0 = any free port)`,
     'http-port': 'Plain-HTTP port (default: HTTPS port + 1, or any free port with --port 0)',
     'tls-dir': `Where the local CA and certificate live (default ${DEFAULT_TLS_DIR})`,
-    'query-timeout': 'Longest a GROQ query may run before it is stopped with a 400, in ms (default 10000)',
+    'query-timeout':
+      'Longest a GROQ query may run before it is stopped with a 400, in ms (default 10000)',
     json: 'Once ready, print one JSON line: url, httpUrl, projectId, dataset, token, caCert',
     verbose: 'Log every request (method, host, path, status) on stderr',
     quiet: 'No progress lines on stderr',
@@ -37,7 +39,10 @@ await runCli(async () => {
   const httpsPort = portOption(values.port, 'port')
   const httpPort = portOption(values['http-port'], 'http-port')
   const queryTimeout = values['query-timeout']
-  if (queryTimeout !== undefined && !/^[1-9]\d{0,8}$/.test(queryTimeout)) throw new UsageError(`--query-timeout: expected milliseconds (1–999999999), got "${queryTimeout}"`)
+  if (queryTimeout !== undefined && !/^[1-9]\d{0,8}$/.test(queryTimeout))
+    throw new UsageError(
+      `--query-timeout: expected milliseconds (1–999999999), got "${queryTimeout}"`,
+    )
   const launched = await launchApi({
     datasetPath: values.dataset ?? DEFAULT_DATASET,
     ...(httpsPort !== undefined ? {httpsPort} : {}),
@@ -47,7 +52,8 @@ await runCli(async () => {
     ...(queryTimeout !== undefined ? {queryTimeoutMs: Number(queryTimeout)} : {}),
   })
   const {info} = launched
-  if (launched.ds.count() === 0) progress(`note: ${info.datasetPath} is empty; \`npm run import\` loads the sample article`)
+  if (launched.ds.count() === 0)
+    progress(`note: ${info.datasetPath} is empty; \`npm run import\` loads the sample article`)
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ok: true, ...info})}\n`)
   } else {

@@ -17,7 +17,12 @@ export function corsPolicy(origins: Iterable<string>): CorsPolicy {
 
 /** Origins the local Studio uses: served by the API itself, or `sanity dev` on its default port. */
 export function studioOrigins(httpsPort: number): string[] {
-  return [`https://localhost:${httpsPort}`, `https://127.0.0.1:${httpsPort}`, 'http://localhost:3333', 'http://127.0.0.1:3333']
+  return [
+    `https://localhost:${httpsPort}`,
+    `https://127.0.0.1:${httpsPort}`,
+    'http://localhost:3333',
+    'http://127.0.0.1:3333',
+  ]
 }
 
 export type CorsVerdict = 'no-origin' | 'allowed' | 'refused'
@@ -35,14 +40,20 @@ export function applyCorsHeaders(req: Req, res: Res): void {
   res.setHeader('access-control-allow-origin', origin)
   res.setHeader('access-control-allow-credentials', 'true')
   res.setHeader('vary', 'Origin')
-  res.setHeader('access-control-expose-headers', 'Content-Type, X-Sanity-Shard, X-Sanity-Deprecated, X-Sanity-Warning')
+  res.setHeader(
+    'access-control-expose-headers',
+    'Content-Type, X-Sanity-Shard, X-Sanity-Deprecated, X-Sanity-Warning',
+  )
 }
 
 /** Answer a preflight for an allowed origin (204, requested headers echoed). */
 export function answerPreflight(req: Req, res: Res): void {
   applyCorsHeaders(req, res)
   res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS')
-  res.setHeader('access-control-allow-headers', header(req, 'access-control-request-headers') ?? 'Authorization, Content-Type')
+  res.setHeader(
+    'access-control-allow-headers',
+    header(req, 'access-control-request-headers') ?? 'Authorization, Content-Type',
+  )
   res.setHeader('access-control-max-age', '600')
   ;(res as {writeHead(status: number): unknown}).writeHead(204)
   res.end()
@@ -54,5 +65,7 @@ export function answerPreflight(req: Req, res: Res): void {
  */
 export function hostAllowed(req: Req): boolean {
   const host = hostName(req)
-  return host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]'
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]'
+  )
 }

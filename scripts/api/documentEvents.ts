@@ -18,15 +18,29 @@ export interface GroupTransaction {
   effects: DocumentEffect[]
 }
 
-export type DocumentGroupEvent = {type: string; id: string; timestamp: string; author: string; documentId: string} & Record<string, unknown>
+export type DocumentGroupEvent = {
+  type: string
+  id: string
+  timestamp: string
+  author: string
+  documentId: string
+} & Record<string, unknown>
 
-export function documentGroupEvents(txs: readonly GroupTransaction[], publishedId: string): DocumentGroupEvent[] {
+export function documentGroupEvents(
+  txs: readonly GroupTransaction[],
+  publishedId: string,
+): DocumentGroupEvent[] {
   const draftId = `drafts.${publishedId}`
   const events: DocumentGroupEvent[] = []
   for (const tx of txs) {
     const pub = tx.effects.find((e) => e.id === publishedId)
     const draft = tx.effects.find((e) => e.id === draftId)
-    const base = {id: '', timestamp: tx.timestamp, author: tx.author ?? 'system', documentId: publishedId}
+    const base = {
+      id: '',
+      timestamp: tx.timestamp,
+      author: tx.author ?? 'system',
+      documentId: publishedId,
+    }
     if (pub && pub.operation !== 'delete' && draft?.operation === 'delete') {
       events.push({
         ...base,
@@ -37,14 +51,34 @@ export function documentGroupEvents(txs: readonly GroupTransaction[], publishedI
         publishCause: 'document.publish',
       })
     } else if (pub?.operation === 'delete') {
-      if (draft && draft.operation !== 'delete') events.push({...base, type: 'unpublishDocument', versionId: draftId, versionRevisionId: tx.id})
+      if (draft && draft.operation !== 'delete')
+        events.push({
+          ...base,
+          type: 'unpublishDocument',
+          versionId: draftId,
+          versionRevisionId: tx.id,
+        })
       else events.push({...base, type: 'deleteDocumentGroup'})
     } else if (draft?.operation === 'create') {
-      events.push({...base, type: 'createDocumentVersion', versionId: draftId, versionRevisionId: tx.id})
+      events.push({
+        ...base,
+        type: 'createDocumentVersion',
+        versionId: draftId,
+        versionRevisionId: tx.id,
+      })
     } else if (draft?.operation === 'delete') {
-      events.push({...base, type: 'deleteDocumentVersion', versionId: draftId, versionRevisionId: draft.previousRev ?? tx.id})
+      events.push({
+        ...base,
+        type: 'deleteDocumentVersion',
+        versionId: draftId,
+        versionRevisionId: draft.previousRev ?? tx.id,
+      })
     } else if (pub) {
-      events.push({...base, type: pub.operation === 'create' ? 'createLiveDocument' : 'updateLiveDocument', revisionId: tx.id})
+      events.push({
+        ...base,
+        type: pub.operation === 'create' ? 'createLiveDocument' : 'updateLiveDocument',
+        revisionId: tx.id,
+      })
     }
   }
   return events.reverse()

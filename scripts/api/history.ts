@@ -51,7 +51,11 @@ export function transactionsTouching(ds: Dataset, ids: readonly string[]): Logge
 }
 
 /** Every transaction that wrote any of `ids`, oldest first (newest first with `reverse`). */
-export function documentTransactions(ds: Dataset, ids: readonly string[], q: TransactionQuery = {}): HistoryTransaction[] {
+export function documentTransactions(
+  ds: Dataset,
+  ids: readonly string[],
+  q: TransactionQuery = {},
+): HistoryTransaction[] {
   let txs = transactionsTouching(ds, ids)
   const seqById = new Map(txs.map((t) => [t.transactionId, t.seq]))
   const seqOf = (id: string | undefined) => (id ? seqById.get(id) : undefined)
@@ -71,15 +75,19 @@ export function documentTransactions(ds: Dataset, ids: readonly string[], q: Tra
       id: tx.transactionId,
       timestamp: tx.timestamp,
       author: tx.author ?? 'system',
-      documentIDs: q.includeIdentifiedDocumentsOnly ? touched.filter((id) => wanted.has(id)) : touched,
+      documentIDs: q.includeIdentifiedDocumentsOnly
+        ? touched.filter((id) => wanted.has(id))
+        : touched,
     }
     if (!q.excludeMutations) out.mutations = tx.mutations
     if (q.effectFormat === 'mendoza') {
       out.effects = {}
       for (const e of tx.effects) {
         if (!wanted.has(e.id)) continue
-        const before = e.previousRev === undefined ? undefined : ds.documentAtRevision(e.id, e.previousRev)
-        const after = e.resultRev === undefined ? undefined : ds.documentAtRevision(e.id, e.resultRev)
+        const before =
+          e.previousRev === undefined ? undefined : ds.documentAtRevision(e.id, e.previousRev)
+        const after =
+          e.resultRev === undefined ? undefined : ds.documentAtRevision(e.id, e.resultRev)
         out.effects[e.id] = {apply: [0, withoutRev(after)], revert: [0, withoutRev(before)]}
       }
     }
@@ -114,14 +122,25 @@ function stateAtTime(ds: Dataset, id: string, time: string): StoredDocument | un
  * has it (editing starts from the published version): the Studio's draft timeline asks for the
  * draft at every event of the document group, including ones from before any draft existed.
  */
-export function documentAt(ds: Dataset, id: string, at: {revision?: string; time?: string}): StoredDocument | undefined {
+export function documentAt(
+  ds: Dataset,
+  id: string,
+  at: {revision?: string; time?: string},
+): StoredDocument | undefined {
   if (at.revision) {
     const exact = ds.documentAtRevision(id, at.revision)
     if (exact) return exact
     const tx = ds.transactionById(at.revision)
     if (!tx) return undefined
-    return stateAtSeq(ds, id, tx.seq) ?? (isDraftId(id) ? stateAtSeq(ds, publishedId(id), tx.seq) : undefined)
+    return (
+      stateAtSeq(ds, id, tx.seq) ??
+      (isDraftId(id) ? stateAtSeq(ds, publishedId(id), tx.seq) : undefined)
+    )
   }
-  if (at.time) return stateAtTime(ds, id, at.time) ?? (isDraftId(id) ? stateAtTime(ds, publishedId(id), at.time) : undefined)
+  if (at.time)
+    return (
+      stateAtTime(ds, id, at.time) ??
+      (isDraftId(id) ? stateAtTime(ds, publishedId(id), at.time) : undefined)
+    )
   return ds.get(id)
 }

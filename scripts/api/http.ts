@@ -20,7 +20,12 @@ export class HttpError extends Error {
   readonly statusCode: number
   readonly type: string
   readonly details: Record<string, unknown>
-  constructor(statusCode: number, message: string, type = 'httpError', details: Record<string, unknown> = {}) {
+  constructor(
+    statusCode: number,
+    message: string,
+    type = 'httpError',
+    details: Record<string, unknown> = {},
+  ) {
     super(message)
     this.statusCode = statusCode
     this.type = type
@@ -31,11 +36,21 @@ export class HttpError extends Error {
   }
 }
 
-export function errorBody(statusCode: number, message: string, type: string, details: Record<string, unknown> = {}) {
+export function errorBody(
+  statusCode: number,
+  message: string,
+  type: string,
+  details: Record<string, unknown> = {},
+) {
   return {statusCode, error: {description: message, type, ...details}, message}
 }
 
-export function sendJson(res: Res, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: Res,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body)
   writeHead(res, status, {'content-type': 'application/json; charset=utf-8', ...headers})
   res.end(text)
@@ -62,7 +77,8 @@ export async function readBody(req: Req, limit = MAX_BODY_BYTES): Promise<string
   for await (const chunk of req as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
     size += buf.length
-    if (size > limit) throw new HttpError(413, `Request body larger than ${limit} bytes`, 'payloadTooLarge')
+    if (size > limit)
+      throw new HttpError(413, `Request body larger than ${limit} bytes`, 'payloadTooLarge')
     chunks.push(buf)
   }
   return Buffer.concat(chunks).toString('utf8')
@@ -74,7 +90,11 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch (e) {
-    throw new HttpError(400, `Request body is not valid JSON: ${(e as Error).message}`, 'invalidJson')
+    throw new HttpError(
+      400,
+      `Request body is not valid JSON: ${(e as Error).message}`,
+      'invalidJson',
+    )
   }
 }
 

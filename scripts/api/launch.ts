@@ -97,7 +97,10 @@ export async function launchApi(opts: LaunchOptions): Promise<LaunchedApi> {
 }
 
 /** Run until SIGTERM/SIGINT, then close cleanly and exit 0. */
-export function closeOnSignals(close: () => Promise<void>, onClose: () => void = () => {}): Promise<void> {
+export function closeOnSignals(
+  close: () => Promise<void>,
+  onClose: () => void = () => {},
+): Promise<void> {
   return new Promise((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop)

@@ -18,7 +18,12 @@ export function parsePerspective(value: unknown): Perspective | undefined {
     if (only === 'raw' || only === 'published' || only === 'drafts') return only
     if (only === 'previewDrafts') return 'drafts'
   }
-  if (layers.includes('raw')) throw new HttpError(400, 'Perspective "raw" cannot be combined with others', 'invalidPerspective')
+  if (layers.includes('raw'))
+    throw new HttpError(
+      400,
+      'Perspective "raw" cannot be combined with others',
+      'invalidPerspective',
+    )
   if (layers.length === 0) return undefined
   // A stack of release ids: no release versions exist locally, so it is drafts over published
   // when the stack includes drafts, and just published otherwise.
@@ -26,7 +31,10 @@ export function parsePerspective(value: unknown): Perspective | undefined {
 }
 
 /** The perspective a request gets: its own when it holds the token, `published` otherwise. */
-export function effectivePerspective(requested: Perspective | undefined, authenticated: boolean): Perspective {
+export function effectivePerspective(
+  requested: Perspective | undefined,
+  authenticated: boolean,
+): Perspective {
   if (!authenticated) return 'published'
   return requested ?? 'published'
 }

@@ -25,7 +25,9 @@ function withOriginalIds(base: LocalSource): LocalSource {
     view(perspective) {
       if (perspective !== 'drafts') return base.view(perspective)
       if (!drafts) {
-        const documents = base.view('drafts').documents.map((d) => (d._originalId ? d : {...d, _originalId: d._id}))
+        const documents = base
+          .view('drafts')
+          .documents.map((d) => (d._originalId ? d : {...d, _originalId: d._id}))
         drafts = {documents, byId: new Map(documents.map((d) => [d._id, d]))}
       }
       return drafts

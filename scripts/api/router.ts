@@ -8,28 +8,48 @@ export interface RouteMatch {
   params: Record<string, string>
 }
 
-export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch | undefined {
+export function matchRoute(
+  routes: readonly Route[],
+  method: string,
+  path: string,
+): RouteMatch | undefined {
   let pathMatched = false
   for (const route of routes) {
     const m = route.pattern.exec(path)
     if (!m) continue
     pathMatched = true
-    if (route.method !== 'ANY' && route.method !== method && !(route.method === 'GET' && method === 'HEAD')) continue
+    if (
+      route.method !== 'ANY' &&
+      route.method !== method &&
+      !(route.method === 'GET' && method === 'HEAD')
+    )
+      continue
     const params: Record<string, string> = {}
-    for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) params[k] = decodeURIComponent(v)
+    for (const [k, v] of Object.entries(m.groups ?? {}))
+      if (v !== undefined) params[k] = decodeURIComponent(v)
     return {route, params}
   }
-  if (pathMatched) throw new HttpError(405, `Method ${method} not allowed on ${path}`, 'methodNotAllowed')
+  if (pathMatched)
+    throw new HttpError(405, `Method ${method} not allowed on ${path}`, 'methodNotAllowed')
   return undefined
 }
 
 /** Data routes name a dataset in the path; the local API serves exactly one. */
 export function assertDataset(app: ApiContext, name: string | undefined): void {
-  if (name !== app.datasetName) throw new HttpError(404, `Dataset "${name ?? ''}" not found (this API serves "${app.datasetName}")`, 'notFound')
+  if (name !== app.datasetName)
+    throw new HttpError(
+      404,
+      `Dataset "${name ?? ''}" not found (this API serves "${app.datasetName}")`,
+      'notFound',
+    )
 }
 
 /** Comma-separated ids from a path segment (`/data/doc/ds/a,b`). */
-export const idList = (segment: string | undefined): string[] => (segment ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+export const idList = (segment: string | undefined): string[] =>
+  (segment ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 
 export const boolParam = (q: URLSearchParams, name: string, fallback = false): boolean => {
   const v = q.get(name)
@@ -53,5 +73,10 @@ export function groqParamsFromQuery(q: URLSearchParams): Record<string, unknown>
 
 /** GROQ parameters nested absurdly deep overflow the parser's and the evaluator's stacks: a 400, not a 500. */
 export function assertShallowParams(params: Record<string, unknown>): void {
-  if (nestsDeeperThan(params, MAX_DEPTH)) throw new HttpError(400, `Query parameters nested more than ${MAX_DEPTH} levels deep`, 'queryParseError')
+  if (nestsDeeperThan(params, MAX_DEPTH))
+    throw new HttpError(
+      400,
+      `Query parameters nested more than ${MAX_DEPTH} levels deep`,
+      'queryParseError',
+    )
 }

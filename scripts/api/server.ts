@@ -5,7 +5,11 @@
  * - plain HTTP/1.1 on a second port for Node clients, which need no certificate then.
  * Both serve the same routes; non-API paths may be handed to a static handler (the built Studio).
  */
-import {createServer as createHttpServer, type IncomingMessage, type Server as HttpServer} from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+} from 'node:http'
 import {createSecureServer, type Http2SecureServer} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
@@ -13,9 +17,26 @@ import {PipelineError} from '../lib/errors.ts'
 import {LOCAL_DATASET, LOCAL_PROJECT_ID} from '../studio/local.ts'
 import type {Dataset} from '../store/dataset.ts'
 import {bearerToken, LOCAL_USER, redactToken, tokenMatches} from './auth.ts'
-import {answerPreflight, applyCorsHeaders, checkOrigin, corsPolicy, hostAllowed, studioOrigins, type CorsPolicy} from './cors.ts'
+import {
+  answerPreflight,
+  applyCorsHeaders,
+  checkOrigin,
+  corsPolicy,
+  hostAllowed,
+  studioOrigins,
+  type CorsPolicy,
+} from './cors.ts'
 import {toHttpError} from './errors.ts'
-import {hostName, HttpError, parseJson, readBody, sendError, splitApiVersion, type Req, type Res} from './http.ts'
+import {
+  hostName,
+  HttpError,
+  parseJson,
+  readBody,
+  sendError,
+  splitApiVersion,
+  type Req,
+  type Res,
+} from './http.ts'
 import {ListenHub} from './listen/hub.ts'
 import {QueryService} from './queryService.ts'
 import {matchRoute} from './router.ts'
@@ -73,7 +94,13 @@ export class PortInUseError extends PipelineError {
 function listen(server: HttpServer | Http2SecureServer, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const failed = (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new PortInUseError(`port ${port} on ${LOOPBACK} is in use (another \`npm run api\` or \`npm run studio\`?); choose another with --port`) : e)
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new PortInUseError(
+              `port ${port} on ${LOOPBACK} is in use (another \`npm run api\` or \`npm run studio\`?); choose another with --port`,
+            )
+          : e,
+      )
     server.once('error', failed)
     server.listen(port, LOOPBACK, () => {
       server.off('error', failed)
@@ -82,22 +109,42 @@ function listen(server: HttpServer | Http2SecureServer, port: number): Promise<n
   })
 }
 
-function makeHandler(app: ApiContext, token: string, cors: () => CorsPolicy, staticHandler: StaticHandler | undefined, logRequests: boolean) {
+function makeHandler(
+  app: ApiContext,
+  token: string,
+  cors: () => CorsPolicy,
+  staticHandler: StaticHandler | undefined,
+  logRequests: boolean,
+) {
   return async (req: Req, res: Res): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase()
     // Path only: query strings may carry GROQ parameters, and nothing here may ever log a token.
-    if (logRequests) res.once('finish', () => app.log(`${method} ${hostName(req)} ${(req.url ?? '').split('?')[0]} ${res.statusCode}`))
+    if (logRequests)
+      res.once('finish', () =>
+        app.log(`${method} ${hostName(req)} ${(req.url ?? '').split('?')[0]} ${res.statusCode}`),
+      )
     try {
-      if (!hostAllowed(req)) throw new HttpError(421, 'This server only answers on localhost', 'misdirectedRequest')
+      if (!hostAllowed(req))
+        throw new HttpError(421, 'This server only answers on localhost', 'misdirectedRequest')
       const verdict = checkOrigin(cors(), req)
-      if (verdict === 'refused') throw new HttpError(403, 'Origin not allowed by the local API (CORS)', 'corsOriginError')
+      if (verdict === 'refused')
+        throw new HttpError(403, 'Origin not allowed by the local API (CORS)', 'corsOriginError')
       if (method === 'OPTIONS') return answerPreflight(req, res)
       applyCorsHeaders(req, res)
       const url = new URL(req.url ?? '/', 'http://localhost')
       const api = splitApiVersion(url.pathname)
       if (!api) {
-        if (staticHandler && (method === 'GET' || method === 'HEAD') && (await staticHandler(req, res, url.pathname))) return
-        throw new HttpError(404, `Not found: ${url.pathname} (API paths start with /v<apiVersion>/)`, 'notFound')
+        if (
+          staticHandler &&
+          (method === 'GET' || method === 'HEAD') &&
+          (await staticHandler(req, res, url.pathname))
+        )
+          return
+        throw new HttpError(
+          404,
+          `Not found: ${url.pathname} (API paths start with /v<apiVersion>/)`,
+          'notFound',
+        )
       }
       const match = matchRoute(routes, method, api.path)
       if (!match) {
@@ -107,7 +154,13 @@ function makeHandler(app: ApiContext, token: string, cors: () => CorsPolicy, sta
       const given = bearerToken(req)
       const authenticated = tokenMatches(given, token)
       if (match.route.access === 'token' && !authenticated) {
-        throw new HttpError(401, given ? 'Invalid token' : 'This endpoint needs the dataset token (Authorization: Bearer <token>)', 'unauthorized')
+        throw new HttpError(
+          401,
+          given
+            ? 'Invalid token'
+            : 'This endpoint needs the dataset token (Authorization: Bearer <token>)',
+          'unauthorized',
+        )
       }
       let body: Promise<unknown> | undefined
       const ctx: RequestContext = {
@@ -126,7 +179,8 @@ function makeHandler(app: ApiContext, token: string, cors: () => CorsPolicy, sta
     } catch (e) {
       const err = redactError(toHttpError(e), token)
       // Path only, as above: a query string may carry GROQ parameters, or a token pasted by mistake.
-      if (err.statusCode >= 500) app.log(`${method} ${(req.url ?? '').split('?')[0]}: ${(e as Error)?.stack ?? String(e)}`)
+      if (err.statusCode >= 500)
+        app.log(`${method} ${(req.url ?? '').split('?')[0]}: ${(e as Error)?.stack ?? String(e)}`)
       if (!res.headersSent) sendError(res, err)
       else res.end()
     }
@@ -137,7 +191,12 @@ function makeHandler(app: ApiContext, token: string, cors: () => CorsPolicy, sta
 function redactError(err: HttpError, token: string): HttpError {
   const details = JSON.stringify(err.details)
   if (!err.message.includes(token) && !details.includes(token)) return err
-  return new HttpError(err.statusCode, redactToken(err.message, token), err.type, JSON.parse(redactToken(details, token)) as Record<string, unknown>)
+  return new HttpError(
+    err.statusCode,
+    redactToken(err.message, token),
+    err.type,
+    JSON.parse(redactToken(details, token)) as Record<string, unknown>,
+  )
 }
 
 /** Start both servers; resolves once they listen. */
@@ -151,13 +210,22 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     projectId: opts.projectId ?? LOCAL_PROJECT_ID,
     datasetName: opts.datasetName ?? LOCAL_DATASET,
     user: LOCAL_USER,
-    queries: new QueryService(opts.ds, opts.queryTimeoutMs === undefined ? {} : {timeoutMs: opts.queryTimeoutMs}),
+    queries: new QueryService(
+      opts.ds,
+      opts.queryTimeoutMs === undefined ? {} : {timeoutMs: opts.queryTimeoutMs},
+    ),
     hub,
     keyValue: new Map(),
     log,
   }
   let policy = corsPolicy(opts.allowedOrigins ?? [])
-  const handler = makeHandler(app, opts.token, () => policy, opts.staticHandler, Boolean(opts.logRequests))
+  const handler = makeHandler(
+    app,
+    opts.token,
+    () => policy,
+    opts.staticHandler,
+    Boolean(opts.logRequests),
+  )
   const sockets = presenceSockets({datasetName: app.datasetName, token: opts.token})
   const connections = new Set<Socket>()
   const track = (socket: Socket) => {
@@ -166,13 +234,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const origin = checkOrigin(policy, req)
-    if (!hostAllowed(req) || origin === 'refused' || !sockets.handleUpgrade(req, socket, head)) socket.destroy()
+    if (!hostAllowed(req) || origin === 'refused' || !sockets.handleUpgrade(req, socket, head))
+      socket.destroy()
   }
 
-  const secure = createSecureServer({key: opts.tls.key, cert: opts.tls.cert, allowHTTP1: true}, (req, res) => void handler(req, res))
+  const secure = createSecureServer(
+    {key: opts.tls.key, cert: opts.tls.cert, allowHTTP1: true},
+    (req, res) => void handler(req, res),
+  )
   secure.on('connection', track)
   secure.on('upgrade', onUpgrade)
-  const plain = opts.httpPort === false ? undefined : createHttpServer((req, res) => void handler(req, res))
+  const plain =
+    opts.httpPort === false ? undefined : createHttpServer((req, res) => void handler(req, res))
   if (plain) {
     // Node closes idle keep-alive connections after 5 s. A client busy for longer (a migration
     // handler, a script between two calls) then writes into a socket the server just closed —
@@ -184,11 +257,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   plain?.on('connection', track)
   plain?.on('upgrade', onUpgrade)
 
-  let httpsPort = 0
+  let httpsPort: number
   let httpPort: number | undefined
   try {
     httpsPort = await listen(secure, opts.httpsPort ?? DEFAULT_HTTPS_PORT)
-    if (plain) httpPort = await listen(plain, typeof opts.httpPort === 'number' ? opts.httpPort : opts.httpsPort === 0 ? 0 : httpsPort + 1)
+    if (plain)
+      httpPort = await listen(
+        plain,
+        typeof opts.httpPort === 'number'
+          ? opts.httpPort
+          : opts.httpsPort === 0
+            ? 0
+            : httpsPort + 1,
+      )
   } catch (e) {
     if (secure.listening) secure.close()
     hub.close()
@@ -212,7 +293,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         hub.close()
         sockets.close()
         app.queries.close()
-        const done = Promise.all([secure, ...(plain ? [plain] : [])].map((s) => new Promise<void>((r) => s.close(() => r()))))
+        const done = Promise.all(
+          [secure, ...(plain ? [plain] : [])].map(
+            (s) => new Promise<void>((r) => s.close(() => r())),
+          ),
+        )
         // Listen streams and HTTP/2 sessions stay open forever; end them so close() returns.
         for (const socket of connections) socket.destroy()
         await done

@@ -9,7 +9,16 @@
  */
 import {execFileSync} from 'node:child_process'
 import {X509Certificate} from 'node:crypto'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import {join} from 'node:path'
 import {PipelineError} from '../lib/errors.ts'
 
@@ -70,7 +79,12 @@ export function caProblem(caPem: string | undefined, now: Date): string | undefi
 }
 
 /** Why the server certificate must be renewed (undefined when it is good). */
-export function serverCertProblem(certPem: string | undefined, caPem: string, names: {dns: string[]; ips: string[]}, now: Date): string | undefined {
+export function serverCertProblem(
+  certPem: string | undefined,
+  caPem: string,
+  names: {dns: string[]; ips: string[]},
+  now: Date,
+): string | undefined {
   if (!certPem) return 'missing'
   let cert: X509Certificate
   try {
@@ -93,7 +107,10 @@ function openssl(args: string[], cwd: string): void {
     execFileSync('openssl', args, {cwd, stdio: ['ignore', 'ignore', 'pipe']})
   } catch (e) {
     const err = e as {code?: string; stderr?: Buffer}
-    if (err.code === 'ENOENT') throw new TlsError('openssl is not installed (Debian: apt-get install openssl); it makes the local API certificate')
+    if (err.code === 'ENOENT')
+      throw new TlsError(
+        'openssl is not installed (Debian: apt-get install openssl); it makes the local API certificate',
+      )
     throw new TlsError(`openssl ${args[0]} failed: ${err.stderr?.toString().trim() ?? String(e)}`)
   }
 }
@@ -104,13 +121,28 @@ const readIfExists = (path: string) => (existsSync(path) ? readFileSync(path, 'u
 function makeCa(work: string): void {
   openssl(
     [
-      'req', '-x509', '-new', '-nodes',
-      '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-      '-keyout', 'ca.key', '-out', 'ca.crt', '-days', String(CA_DAYS),
-      '-subj', `/O=Local development/CN=${CA_COMMON_NAME}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-      '-addext', 'subjectKeyIdentifier=hash',
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      String(CA_DAYS),
+      '-subj',
+      `/O=Local development/CN=${CA_COMMON_NAME}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE,pathlen:0',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-addext',
+      'subjectKeyIdentifier=hash',
       '-addext',
       'nameConstraints=critical,permitted;DNS:localhost,permitted;IP:127.0.0.1/255.255.255.255,permitted;IP:0:0:0:0:0:0:0:1/FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF',
     ],
@@ -119,7 +151,11 @@ function makeCa(work: string): void {
 }
 
 /** A new server key + certificate in `work`, signed by the CA at the given paths. */
-function makeServerCert(work: string, files: TlsFiles, names: {dns: string[]; ips: string[]}): void {
+function makeServerCert(
+  work: string,
+  files: TlsFiles,
+  names: {dns: string[]; ips: string[]},
+): void {
   const san = [...names.dns.map((d) => `DNS:${d}`), ...names.ips.map((i) => `IP:${i}`)].join(',')
   writeFileSync(
     join(work, 'server.ext'),
@@ -134,14 +170,41 @@ function makeServerCert(work: string, files: TlsFiles, names: {dns: string[]; ip
     ].join('\n'),
   )
   openssl(
-    ['req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/O=Local development/CN=localhost'],
+    [
+      'req',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/O=Local development/CN=localhost',
+    ],
     work,
   )
   openssl(
     [
-      'x509', '-req', '-in', 'server.csr', '-CA', files.caCertPath, '-CAkey', files.caKeyPath,
-      '-set_serial', `0x${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`,
-      '-days', String(SERVER_DAYS), '-extfile', 'server.ext', '-out', 'server.crt',
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      files.caCertPath,
+      '-CAkey',
+      files.caKeyPath,
+      '-set_serial',
+      `0x${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`,
+      '-days',
+      String(SERVER_DAYS),
+      '-extfile',
+      'server.ext',
+      '-out',
+      'server.crt',
     ],
     work,
   )
@@ -166,14 +229,24 @@ export function ensureTls(dir: string, projectId: string, now = new Date()): Tls
       created.ca = true
     }
     const caCert = readFileSync(files.caCertPath, 'utf8')
-    if (created.ca || serverCertProblem(readIfExists(files.certPath), caCert, names, now) || !existsSync(files.keyPath)) {
+    if (
+      created.ca ||
+      serverCertProblem(readIfExists(files.certPath), caCert, names, now) ||
+      !existsSync(files.keyPath)
+    ) {
       makeServerCert(work, files, names)
       chmodSync(join(work, 'server.key'), 0o600)
       renameSync(join(work, 'server.key'), files.keyPath)
       renameSync(join(work, 'server.crt'), files.certPath)
       created.server = true
     }
-    return {...files, cert: readFileSync(files.certPath, 'utf8'), key: readFileSync(files.keyPath, 'utf8'), caCert, created}
+    return {
+      ...files,
+      cert: readFileSync(files.certPath, 'utf8'),
+      key: readFileSync(files.keyPath, 'utf8'),
+      caCert,
+      created,
+    }
   } finally {
     rmSync(work, {recursive: true, force: true})
   }

@@ -28,15 +28,20 @@ export interface TrustResult {
   instructions: string[]
 }
 
-const hasCertutil = () => spawnSync('sh', ['-c', 'command -v certutil'], {stdio: 'ignore'}).status === 0
+const hasCertutil = () =>
+  spawnSync('sh', ['-c', 'command -v certutil'], {stdio: 'ignore'}).status === 0
 
 /** NSS databases of the user's browsers: Chrome/Chromium's (created if missing) and each Firefox profile's. */
 export function nssDatabases(home: string): string[] {
   const dbs = [join(home, '.pki', 'nssdb')]
-  for (const root of [join(home, '.mozilla', 'firefox'), join(home, 'snap', 'firefox', 'common', '.mozilla', 'firefox')]) {
+  for (const root of [
+    join(home, '.mozilla', 'firefox'),
+    join(home, 'snap', 'firefox', 'common', '.mozilla', 'firefox'),
+  ]) {
     if (!existsSync(root)) continue
     for (const entry of readdirSync(root, {withFileTypes: true})) {
-      if (entry.isDirectory() && existsSync(join(root, entry.name, 'cert9.db'))) dbs.push(join(root, entry.name))
+      if (entry.isDirectory() && existsSync(join(root, entry.name, 'cert9.db')))
+        dbs.push(join(root, entry.name))
     }
   }
   return dbs
@@ -44,7 +49,10 @@ export function nssDatabases(home: string): string[] {
 
 /** The one-time commands that trust `caCertPath`, for where this module cannot do it itself. */
 export function manualTrustSteps(caCertPath: string, os: NodeJS.Platform = platform()): string[] {
-  if (os === 'darwin') return [`security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db "${caCertPath}"`]
+  if (os === 'darwin')
+    return [
+      `security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db "${caCertPath}"`,
+    ]
   if (os === 'win32') return [`certutil -user -addstore Root "${caCertPath}"`]
   return [
     'sudo apt-get install -y libnss3-tools   # provides certutil; then run the command again, or:',
@@ -68,7 +76,10 @@ function trustIn(dir: string, caPem: string, caCertPath: string): NssDbResult {
   if (listed.status === 0) {
     const sameCert = (() => {
       try {
-        return new X509Certificate(listed.stdout).fingerprint256 === new X509Certificate(caPem).fingerprint256
+        return (
+          new X509Certificate(listed.stdout).fingerprint256 ===
+          new X509Certificate(caPem).fingerprint256
+        )
       } catch {
         return false
       }
@@ -78,15 +89,23 @@ function trustIn(dir: string, caPem: string, caCertPath: string): NssDbResult {
     certutil(['-d', db, '-D', '-n', NSS_NICKNAME])
   }
   const add = certutil(['-d', db, '-A', '-t', 'C,,', '-n', NSS_NICKNAME, '-i', caCertPath])
-  return add.status === 0 ? {dir, status: 'added'} : {dir, status: 'failed', message: add.stderr.trim()}
+  return add.status === 0
+    ? {dir, status: 'added'}
+    : {dir, status: 'failed', message: add.stderr.trim()}
 }
 
 /** Trust the CA in every browser store found under `home`; never needs root. */
-export function trustCa(caCertPath: string, opts: {home?: string; os?: NodeJS.Platform} = {}): TrustResult {
+export function trustCa(
+  caCertPath: string,
+  opts: {home?: string; os?: NodeJS.Platform} = {},
+): TrustResult {
   const os = opts.os ?? platform()
-  if (os !== 'linux' || !hasCertutil()) return {databases: [], trusted: false, instructions: manualTrustSteps(caCertPath, os)}
+  if (os !== 'linux' || !hasCertutil())
+    return {databases: [], trusted: false, instructions: manualTrustSteps(caCertPath, os)}
   const caPem = readFileSync(caCertPath, 'utf8')
-  const databases = nssDatabases(opts.home ?? homedir()).map((dir) => trustIn(dir, caPem, caCertPath))
+  const databases = nssDatabases(opts.home ?? homedir()).map((dir) =>
+    trustIn(dir, caPem, caCertPath),
+  )
   const trusted = databases.some((d) => d.status !== 'failed')
   return {databases, trusted, instructions: trusted ? [] : manualTrustSteps(caCertPath, os)}
 }

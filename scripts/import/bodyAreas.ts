@@ -7,11 +7,17 @@ import {findBodyAreas, type BodyArea} from '../../schemas/rules/bodyAreas.ts'
  * before "acne"/"skin".
  */
 export function bodyAreasIn(text: string): BodyArea[] {
-  const masked = text.replace(/(^|[^\p{L}])back(?![\p{L}])/giu, (whole, before: string, offset: number) => {
-    const preceding = text.slice(Math.max(0, offset - 20), offset + before.length)
-    const following = text.slice(offset + whole.length, offset + whole.length + 12)
-    const isArea = /(?:\b(?:the|your|my|her|his|their|our|upper|lower|mid|middle|and|or)\s+|,\s*)$/i.test(preceding) || /^\s+(?:acne|skin)\b/i.test(following)
-    return isArea ? whole : `${before}____`
-  })
+  const masked = text.replace(
+    /(^|[^\p{L}])back(?![\p{L}])/giu,
+    (whole, before: string, offset: number) => {
+      const preceding = text.slice(Math.max(0, offset - 20), offset + before.length)
+      const following = text.slice(offset + whole.length, offset + whole.length + 12)
+      const isArea =
+        /(?:\b(?:the|your|my|her|his|their|our|upper|lower|mid|middle|and|or)\s+|,\s*)$/i.test(
+          preceding,
+        ) || /^\s+(?:acne|skin)\b/i.test(following)
+      return isArea ? whole : `${before}____`
+    },
+  )
   return findBodyAreas(masked)
 }

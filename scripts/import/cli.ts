@@ -10,7 +10,8 @@ import {formatReport} from './report.ts'
 export const DEFAULT_SOURCE = join(SOURCES_DIR, 'microneedling-benefits.txt')
 
 const spec = {
-  usage: 'npm run import -- [file] [--dataset <path>] [--title <t>] [--taxonomy <dir>] [--dry-run] [--json]',
+  usage:
+    'npm run import -- [file] [--dataset <path>] [--title <t>] [--taxonomy <dir>] [--dry-run] [--json]',
   summary:
     'Imports a numbered listicle (.txt or .md; default: the microneedling sample) as an article, its benefits and the taxonomy they link to, in one transaction. Re-importing the same text writes nothing. Bad input is reported with file and line and nothing is written.',
   options: {

@@ -49,8 +49,25 @@ export interface BenefitDoc {
 }
 
 /** Fields the importer owns; anything else on these documents (seo, review, publishedAt) belongs to editors. */
-export const ARTICLE_FIELDS = ['title', 'slug', 'treatment', 'summary', 'intro', 'benefits', 'source'] as const
-export const BENEFIT_FIELDS = ['title', 'slug', 'summary', 'body', 'concerns', 'skinTypes', 'serums', 'bodyAreas'] as const
+export const ARTICLE_FIELDS = [
+  'title',
+  'slug',
+  'treatment',
+  'summary',
+  'intro',
+  'benefits',
+  'source',
+] as const
+export const BENEFIT_FIELDS = [
+  'title',
+  'slug',
+  'summary',
+  'body',
+  'concerns',
+  'skinTypes',
+  'serums',
+  'bodyAreas',
+] as const
 
 export interface LinkEntry {
   benefitId: string
@@ -88,7 +105,11 @@ export interface ComposeInput {
 }
 
 /** The article's title (--title, else `# Title`, else from the file name), slug and id. */
-export function articleIdentity(file: string, out: Pick<Outline, 'title'>, title?: string): {title: string; slug: string; id: string} {
+export function articleIdentity(
+  file: string,
+  out: Pick<Outline, 'title'>,
+  title?: string,
+): {title: string; slug: string; id: string} {
   const t = title?.trim() || out.title?.text || titleFromFileName(file)
   const slug = slugify(t) || slugify(basename(file, extname(file))) || 'untitled'
   return {title: t, slug, id: `article-${slug}`}
@@ -101,24 +122,42 @@ export function compose(input: ComposeInput): Composition {
   const {title, slug: articleSlug, id: articleId} = articleIdentity(file, out, input.title)
   const warnings: ImportWarning[] = [...out.warnings]
   const segments: Segment[] = []
-  if (out.title) segments.push({documentId: articleId, path: 'title', leaf: {line: out.title.line, text: out.title.text}})
+  if (out.title)
+    segments.push({
+      documentId: articleId,
+      path: 'title',
+      leaf: {line: out.title.line, text: out.title.text},
+    })
 
-  const intro = out.intro === undefined ? undefined : toPortableText(parseMarkdown(out.intro), {docId: articleId, file, lineOffset: 0, definitions})
+  const intro =
+    out.intro === undefined
+      ? undefined
+      : toPortableText(parseMarkdown(out.intro), {
+          docId: articleId,
+          file,
+          lineOffset: 0,
+          definitions,
+        })
   if (intro) {
     warnings.push(...intro.warnings)
     segments.push(...intro.leaves.map((leaf) => ({documentId: articleId, path: 'intro', leaf})))
   }
 
-  const treatment = findTreatment(
-    compileTerms(taxonomy.filter((t) => t._type === 'treatment')),
-    [
-      ['title', input.title || out.title ? title : ''],
-      ['file name', basename(file, extname(file)).replace(/[-_.]+/g, ' ')],
-      ['intro', (intro?.leaves ?? []).map((l) => l.text).join('\n\n')],
-    ] as const,
-  )
+  const treatment = findTreatment(compileTerms(taxonomy.filter((t) => t._type === 'treatment')), [
+    ['title', input.title || out.title ? title : ''],
+    ['file name', basename(file, extname(file)).replace(/[-_.]+/g, ' ')],
+    ['intro', (intro?.leaves ?? []).map((l) => l.text).join('\n\n')],
+  ] as const)
   if (!treatment) {
-    warnings.push({file, line: 1, documentId: articleId, level: 'info', rule: 'no-treatment', message: 'no treatment from the taxonomy is named in the title, file name or intro; the article has no treatment reference'})
+    warnings.push({
+      file,
+      line: 1,
+      documentId: articleId,
+      level: 'info',
+      rule: 'no-treatment',
+      message:
+        'no treatment from the taxonomy is named in the title, file name or intro; the article has no treatment reference',
+    })
   }
   const prefix = treatment ? slugOfId(treatment.id, taxonomy) : articleSlug
   const linkTerms = compileTerms(taxonomy.filter((t) => t._type !== 'treatment'))
@@ -128,12 +167,25 @@ export function compose(input: ComposeInput): Composition {
   const links: LinkEntry[] = []
   const unlinked: UnlinkedEntry[] = []
   for (const section of out.sections) {
-    const built = composeBenefit(section, {file, articleId, articleSlug, prefix, definitions, linkTerms, byId, benefitOwners: input.benefitOwners})
+    const built = composeBenefit(section, {
+      file,
+      articleId,
+      articleSlug,
+      prefix,
+      definitions,
+      linkTerms,
+      byId,
+      benefitOwners: input.benefitOwners,
+    })
     benefits.push(built.doc)
     warnings.push(...built.warnings)
     segments.push(...built.segments)
-    links.push(...built.links.map((l) => ({benefitId: built.doc._id, number: section.number, ...l})))
-    unlinked.push(...built.unlinked.map((u) => ({benefitId: built.doc._id, number: section.number, ...u})))
+    links.push(
+      ...built.links.map((l) => ({benefitId: built.doc._id, number: section.number, ...l})),
+    )
+    unlinked.push(
+      ...built.unlinked.map((u) => ({benefitId: built.doc._id, number: section.number, ...u})),
+    )
   }
   warnings.push(...claimWarnings(file, segments), ...contradictionWarnings(file, segments))
 
@@ -147,7 +199,12 @@ export function compose(input: ComposeInput): Composition {
     ...(introText ? {summary: firstSentence(introText)} : {}),
     ...(intro && intro.blocks.length ? {intro: intro.blocks} : {}),
     benefits: benefits.map((b) => reference(b._id)),
-    source: {_type: 'sourceFile', fileName: basename(file), checksum: source.checksum, format: source.format},
+    source: {
+      _type: 'sourceFile',
+      fileName: basename(file),
+      checksum: source.checksum,
+      format: source.format,
+    },
   }
   warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
   return {article, benefits, ...(treatment ? {treatment} : {}), links, unlinked, warnings}
@@ -172,10 +229,22 @@ function composeBenefit(section: Section, ctx: BenefitContext) {
   if (owners.length > 0 && !owners.includes(ctx.articleId)) {
     // Two articles on one treatment can both have "Improves Skin Texture": keep them apart.
     const fallback = `benefit-${slugify(`${ctx.articleSlug}-${titleSlug}`)}`
-    warnings.push({file: ctx.file, line: section.line, documentId: fallback, level: 'info', rule: 'benefit-id', message: `${id} belongs to ${owners.join(', ')}; this article's benefit is ${fallback}`})
+    warnings.push({
+      file: ctx.file,
+      line: section.line,
+      documentId: fallback,
+      level: 'info',
+      rule: 'benefit-id',
+      message: `${id} belongs to ${owners.join(', ')}; this article's benefit is ${fallback}`,
+    })
     id = fallback
   }
-  const pt = toPortableText(parseMarkdown(section.body), {docId: id, file: ctx.file, lineOffset: section.bodyLine - 1, definitions: ctx.definitions})
+  const pt = toPortableText(parseMarkdown(section.body), {
+    docId: id,
+    file: ctx.file,
+    lineOffset: section.bodyLine - 1,
+    definitions: ctx.definitions,
+  })
   warnings.push(...pt.warnings)
   const titleLeaf: TextLeaf = {line: section.line, text: section.title}
   const {links, unlinked} = linkLeaves([titleLeaf, ...pt.leaves], ctx.linkTerms)
@@ -210,7 +279,10 @@ function firstProse(leaves: readonly TextLeaf[]): TextLeaf | undefined {
 type Place = 'title' | 'file name' | 'intro'
 
 /** The article's treatment: the first one named in its title, else its file name, else its intro. */
-function findTreatment(terms: readonly CompiledTerm[], places: ReadonlyArray<readonly [Place, string]>): Composition['treatment'] {
+function findTreatment(
+  terms: readonly CompiledTerm[],
+  places: ReadonlyArray<readonly [Place, string]>,
+): Composition['treatment'] {
   for (const [foundIn, text] of places) {
     const m = matchTerms(text, terms).find((x) => !x.negated)
     if (m) return {id: m.targetId, phrase: m.phrase, foundIn}
@@ -221,4 +293,3 @@ function findTreatment(terms: readonly CompiledTerm[], places: ReadonlyArray<rea
 function slugOfId(id: string, taxonomy: readonly TaxonomyDoc[]): string {
   return taxonomy.find((t) => t._id === id)?.slug.current ?? id.replace(/^treatment-/, '')
 }
-

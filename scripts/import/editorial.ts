@@ -55,7 +55,9 @@ export function contradictionWarnings(file: string, segments: readonly Segment[]
   const locate = (re: RegExp) =>
     segments.flatMap((s) => {
       const m = re.exec(s.leaf.text)
-      return m ? [{segment: s, match: m[0], line: s.leaf.line + linesBefore(s.leaf.text, m.index)}] : []
+      return m
+        ? [{segment: s, match: m[0], line: s.leaf.line + linesBefore(s.leaf.text, m.index)}]
+        : []
     })
   for (const c of CONTRADICTIONS) {
     const first = locate(c.expected)[0]
@@ -76,19 +78,26 @@ export function contradictionWarnings(file: string, segments: readonly Segment[]
 }
 
 /** A benefit naming an adjunct whose taxonomy entry carries a caution (retinol, vitamin C right after needling). */
-export function cautionWarnings(file: string, documentId: string, links: readonly FoundLink[], byId: ReadonlyMap<string, TaxonomyDoc>): ImportWarning[] {
+export function cautionWarnings(
+  file: string,
+  documentId: string,
+  links: readonly FoundLink[],
+  byId: ReadonlyMap<string, TaxonomyDoc>,
+): ImportWarning[] {
   return links.flatMap((l) => {
     const doc = byId.get(l.targetId)
     const cautions = doc?.cautions
     if (l.targetType !== 'serum' || typeof cautions !== 'string' || !cautions.trim()) return []
-    return [{
-      file,
-      line: l.line,
-      documentId,
-      path: 'serums',
-      level: 'warning' as const,
-      rule: 'adjunct-caution',
-      message: `names ${doc!.title}; make sure the text carries its caution: ${cautions.trim()}`,
-    }]
+    return [
+      {
+        file,
+        line: l.line,
+        documentId,
+        path: 'serums',
+        level: 'warning' as const,
+        rule: 'adjunct-caution',
+        message: `names ${doc!.title}; make sure the text carries its caution: ${cautions.trim()}`,
+      },
+    ]
   })
 }

@@ -40,7 +40,11 @@ export interface ImportOptions {
  * every file (file + line) before writing anything; otherwise returns one report per file.
  * @public
  */
-export async function importSources(ds: ImportTarget, files: readonly string[], opts: ImportOptions = {}): Promise<ImportReport[]> {
+export async function importSources(
+  ds: ImportTarget,
+  files: readonly string[],
+  opts: ImportOptions = {},
+): Promise<ImportReport[]> {
   const checked = await readSources(files, opts)
   return importChecked(ds, checked, opts)
 }
@@ -55,7 +59,10 @@ export interface CheckedSources {
  * The read-and-check half of importSources, for callers that want to fail before opening a
  * dataset (the CLI: bad input must not even create the dataset file). Throws InputError.
  */
-export async function readSources(files: readonly string[], opts: ImportOptions = {}): Promise<CheckedSources> {
+export async function readSources(
+  files: readonly string[],
+  opts: ImportOptions = {},
+): Promise<CheckedSources> {
   const problems: Problem[] = []
   let taxonomy: readonly TaxonomyDoc[] = opts.taxonomy ?? []
   if (!opts.taxonomy) {
@@ -75,7 +82,11 @@ export async function readSources(files: readonly string[], opts: ImportOptions 
     try {
       bytes = await readFile(file)
     } catch (e) {
-      problems.push({file, level: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`})
+      problems.push({
+        file,
+        level: 'error',
+        message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      })
       continue
     }
     try {
@@ -89,7 +100,12 @@ export async function readSources(files: readonly string[], opts: ImportOptions 
   for (const p of sources) {
     const {id} = articleIdentity(p.source.file, p.outline, opts.title)
     const other = seen.get(id)
-    if (other) problems.push({file: p.source.file, level: 'error', message: `makes the same article (${id}) as ${other}; give one of them another title`})
+    if (other)
+      problems.push({
+        file: p.source.file,
+        level: 'error',
+        message: `makes the same article (${id}) as ${other}; give one of them another title`,
+      })
     seen.set(id, p.source.file)
   }
   if (problems.length) throw new InputError(problems)
@@ -97,22 +113,39 @@ export async function readSources(files: readonly string[], opts: ImportOptions 
 }
 
 /** The writing half of importSources: one transaction per source, in order. */
-export function importChecked(ds: ImportTarget, checked: CheckedSources, opts: ImportOptions = {}): ImportReport[] {
+export function importChecked(
+  ds: ImportTarget,
+  checked: CheckedSources,
+  opts: ImportOptions = {},
+): ImportReport[] {
   return checked.sources.map((p) => importPrepared(ds, p, checked.taxonomy, opts))
 }
 
 /** Source files in a directory (default content/sources): `.txt` and `.md`, sorted by name. */
 export async function sourceFiles(dir: string = SOURCES_DIR): Promise<string[]> {
   const names = await readdir(dir)
-  return names.filter((n) => /\.(txt|md|markdown)$/i.test(n)).sort().map((n) => join(dir, n))
+  return names
+    .filter((n) => /\.(txt|md|markdown)$/i.test(n))
+    .sort()
+    .map((n) => join(dir, n))
 }
 
 /** Import one source that is already in memory (tests, the local API). Same checks as importSources. */
-export function importSource(ds: ImportTarget, source: {file: string; bytes: Uint8Array}, taxonomy: readonly TaxonomyDoc[], opts: Omit<ImportOptions, 'taxonomy' | 'taxonomyDir'> = {}): ImportReport {
+export function importSource(
+  ds: ImportTarget,
+  source: {file: string; bytes: Uint8Array},
+  taxonomy: readonly TaxonomyDoc[],
+  opts: Omit<ImportOptions, 'taxonomy' | 'taxonomyDir'> = {},
+): ImportReport {
   return importPrepared(ds, prepareSource(source.bytes, source.file), taxonomy, opts)
 }
 
-function importPrepared(ds: ImportTarget, prepared: PreparedSource, fileTaxonomy: readonly TaxonomyDoc[], opts: ImportOptions): ImportReport {
+function importPrepared(
+  ds: ImportTarget,
+  prepared: PreparedSource,
+  fileTaxonomy: readonly TaxonomyDoc[],
+  opts: ImportOptions,
+): ImportReport {
   const file = prepared.source.file
   const articles = ds.documents({types: ['article']})
   const composition = compose({
@@ -144,26 +177,43 @@ function importPrepared(ds: ImportTarget, prepared: PreparedSource, fileTaxonomy
   })
   let transactionId: string | undefined
   if (!opts.dryRun && plan.mutations.length > 0) {
-    const result = ds.transaction(plan.mutations, {author: opts.author ?? 'importer', ifRevisionIDs: plan.ifRevisionIDs})
+    const result = ds.transaction(plan.mutations, {
+      author: opts.author ?? 'importer',
+      ifRevisionIDs: plan.ifRevisionIDs,
+    })
     transactionId = result.transactionId
   }
-  const lines = new Map(composition.benefits.map((b, i) => [b._id, prepared.outline.sections[i]?.line ?? 0]))
-  return buildReport(file, composition, plan, {dryRun: Boolean(opts.dryRun), lines, ...(transactionId ? {transactionId} : {})})
+  const lines = new Map(
+    composition.benefits.map((b, i) => [b._id, prepared.outline.sections[i]?.line ?? 0]),
+  )
+  return buildReport(file, composition, plan, {
+    dryRun: Boolean(opts.dryRun),
+    lines,
+    ...(transactionId ? {transactionId} : {}),
+  })
 }
 
 /**
  * Link against what editors see: the dataset's taxonomy (with their synonyms) wins over the files';
  * entries only in the files are used as they will be created.
  */
-export function effectiveTaxonomy(fromFiles: readonly TaxonomyDoc[], stored: readonly StoredDocument[]): TaxonomyDoc[] {
+export function effectiveTaxonomy(
+  fromFiles: readonly TaxonomyDoc[],
+  stored: readonly StoredDocument[],
+): TaxonomyDoc[] {
   const byId = new Map<string, TaxonomyDoc>(fromFiles.map((t) => [t._id, t]))
   for (const doc of stored) {
     if (doc._id.includes('.') || typeof doc.title !== 'string') continue // drafts and versions are not live yet
     const slug = (doc.slug as {current?: unknown} | undefined)?.current
     byId.set(doc._id, {
       ...(doc as unknown as TaxonomyDoc),
-      slug: {_type: 'slug', current: typeof slug === 'string' && slug ? slug : doc._id.replace(/^[a-zA-Z]+-/, '')},
-      synonyms: Array.isArray(doc.synonyms) ? doc.synonyms.filter((s): s is string => typeof s === 'string') : [],
+      slug: {
+        _type: 'slug',
+        current: typeof slug === 'string' && slug ? slug : doc._id.replace(/^[a-zA-Z]+-/, ''),
+      },
+      synonyms: Array.isArray(doc.synonyms)
+        ? doc.synonyms.filter((s): s is string => typeof s === 'string')
+        : [],
     })
   }
   return [...byId.values()].sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
@@ -184,7 +234,11 @@ function ownersIndex(articles: readonly StoredDocument[]): (benefitId: string) =
 
 function refIds(value: unknown): string[] {
   if (!Array.isArray(value)) return []
-  return value.flatMap((r) => (r && typeof r === 'object' && typeof (r as {_ref?: unknown})._ref === 'string' ? [(r as {_ref: string})._ref] : []))
+  return value.flatMap((r) =>
+    r && typeof r === 'object' && typeof (r as {_ref?: unknown})._ref === 'string'
+      ? [(r as {_ref: string})._ref]
+      : [],
+  )
 }
 
 /** Documents other than the (published) article that reference `id`: a full scan, only run for benefits about to be deleted. */

@@ -2,7 +2,14 @@
  * The importer's public API. `npm start` and other stages import from here (not from cli.ts,
  * which runs the command line when imported).
  */
-export {importChecked, importSource, importSources, readSources, sourceFiles, effectiveTaxonomy} from './importer.ts'
+export {
+  importChecked,
+  importSource,
+  importSources,
+  readSources,
+  sourceFiles,
+  effectiveTaxonomy,
+} from './importer.ts'
 export type {CheckedSources, ImportOptions, ImportTarget} from './importer.ts'
 export {formatReport} from './report.ts'
 export type {ImportReport} from './report.ts'

@@ -19,7 +19,14 @@ export const MAX_NESTING = 16
 export function sizeProblems(byteLength: number, file: string): Problem[] {
   if (byteLength <= MAX_SOURCE_BYTES) return []
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`
-  return [{file, line: 1, level: 'error', message: `file is ${mb(byteLength)}; sources of up to ${mb(MAX_SOURCE_BYTES)} are accepted (a listicle is a few kilobytes)`}]
+  return [
+    {
+      file,
+      line: 1,
+      level: 'error',
+      message: `file is ${mb(byteLength)}; sources of up to ${mb(MAX_SOURCE_BYTES)} are accepted (a listicle is a few kilobytes)`,
+    },
+  ]
 }
 
 /** Lines that are too long or nest too deep (one problem per kind and line, first 20 lines at most). */
@@ -30,12 +37,22 @@ export function shapeProblems(lines: readonly string[], file: string): Problem[]
     const text = lines[i]!
     const line = i + 1
     if (text.length > MAX_LINE_CHARS) {
-      problems.push({file, line, level: 'error', message: `line is ${text.length} characters long; at most ${MAX_LINE_CHARS} are accepted (split the paragraph)`})
+      problems.push({
+        file,
+        line,
+        level: 'error',
+        message: `line is ${text.length} characters long; at most ${MAX_LINE_CHARS} are accepted (split the paragraph)`,
+      })
       continue
     }
     const depth = containerDepth(text)
     if (depth > MAX_NESTING) {
-      problems.push({file, line, level: 'error', message: `blockquotes/lists nested ${depth} levels deep; at most ${MAX_NESTING} are accepted`})
+      problems.push({
+        file,
+        line,
+        level: 'error',
+        message: `blockquotes/lists nested ${depth} levels deep; at most ${MAX_NESTING} are accepted`,
+      })
       continue
     }
     if (text.trim() === '') {
@@ -45,11 +62,18 @@ export function shapeProblems(lines: readonly string[], file: string): Problem[]
     let deepest = brackets
     for (let k = 0; k < text.length; k++) {
       const c = text.charCodeAt(k)
-      if (c === 0x5c) k++ // `\[` is text, not a bracket
+      if (c === 0x5c)
+        k++ // `\[` is text, not a bracket
       else if (c === 0x5b) deepest = Math.max(deepest, ++brackets)
       else if (c === 0x5d && brackets > 0) brackets--
     }
-    if (deepest > MAX_NESTING) problems.push({file, line, level: 'error', message: `[ brackets nested ${deepest} levels deep; at most ${MAX_NESTING} are accepted`})
+    if (deepest > MAX_NESTING)
+      problems.push({
+        file,
+        line,
+        level: 'error',
+        message: `[ brackets nested ${deepest} levels deep; at most ${MAX_NESTING} are accepted`,
+      })
   }
   return problems
 }

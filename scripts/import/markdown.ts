@@ -40,7 +40,15 @@ export function plainText(node: Nodes): string {
 }
 
 function isBlockContainer(node: Nodes): boolean {
-  return ['root', 'blockquote', 'list', 'listItem', 'table', 'tableRow', 'footnoteDefinition'].includes(node.type)
+  return [
+    'root',
+    'blockquote',
+    'list',
+    'listItem',
+    'table',
+    'tableRow',
+    'footnoteDefinition',
+  ].includes(node.type)
 }
 
 /** Link reference definitions (`[id]: https://…`) of a whole document, by normalised identifier. */

@@ -22,7 +22,14 @@ export const MAX_TITLE_LENGTH = 120
 export function parseNumberedTitle(line: string): NumberedTitle | undefined {
   const m = NUMBERED.exec(line.trim())
   if (!m) return undefined
-  const [, digits, spaceBefore, marker, spaceAfter, rest] = m as unknown as [string, string, string, string, string, string]
+  const [, digits, spaceBefore, marker, spaceAfter, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
   const title = rest.trim()
   if (!/\p{L}/u.test(title) || title.length > MAX_TITLE_LENGTH) return undefined
   const wellFormed = spaceBefore === '' && (marker === '.' || marker === ')') && spaceAfter !== ''
@@ -32,5 +39,11 @@ export function parseNumberedTitle(line: string): NumberedTitle | undefined {
 /** A list-item first line is a title only if it reads like one (not a sentence ending in `:`/`,`). */
 export function looksLikeTitle(text: string): boolean {
   const t = text.trim()
-  return t.length > 0 && t.length <= MAX_TITLE_LENGTH && /\p{L}/u.test(t) && !/[:;,]$/.test(t) && t.split(/\s+/).length <= 15
+  return (
+    t.length > 0 &&
+    t.length <= MAX_TITLE_LENGTH &&
+    /\p{L}/u.test(t) &&
+    !/[:;,]$/.test(t) &&
+    t.split(/\s+/).length <= 15
+  )
 }

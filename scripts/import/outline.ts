@@ -70,7 +70,8 @@ export function outline(source: SourceText, root: Root): Outline {
       file,
       line: 1,
       level: 'error',
-      message: 'no numbered sections found: expected section headings like "1. Title", "1) Title" or "## 1. Title"',
+      message:
+        'no numbered sections found: expected section headings like "1. Title", "1) Title" or "## 1. Title"',
     })
     throw new InputError(problems)
   }
@@ -78,28 +79,44 @@ export function outline(source: SourceText, root: Root): Outline {
 
   const first = headings[0]!
   const titleHeading = unnumbered.find((h) => h.depth === 1 && h.line < first.line)
-  const sections = headings.map((h, i) => toSection(h, headings[i + 1]?.line ?? lines.length + 1, lines))
+  const sections = headings.map((h, i) =>
+    toSection(h, headings[i + 1]?.line ?? lines.length + 1, lines),
+  )
   for (const s of sections) {
     if (s.body.trim() === '') {
-      problems.push({file, line: s.line, level: 'error', message: `section ${s.number} "${s.title}" has no body text`})
+      problems.push({
+        file,
+        line: s.line,
+        level: 'error',
+        message: `section ${s.number} "${s.title}" has no body text`,
+      })
     }
   }
   problems.push(...duplicateTitleProblems(file, sections))
   if (problems.length) throw new InputError(problems)
 
   // The title's lines are blanked rather than removed, so intro line numbers stay source line numbers.
-  const isTitleLine = (line: number) => titleHeading !== undefined && line >= titleHeading.line && line <= titleHeading.endLine
+  const isTitleLine = (line: number) =>
+    titleHeading !== undefined && line >= titleHeading.line && line <= titleHeading.endLine
   const introLines = lines.slice(0, first.line - 1).map((l, i) => (isTitleLine(i + 1) ? '' : l))
   const intro = introLines.join('\n')
   return {
     ...(titleHeading ? {title: {text: titleHeading.text, line: titleHeading.line}} : {}),
     ...(intro.trim() ? {intro} : {}),
     sections,
-    warnings: [...markerWarnings(file, headings), ...trailingHeadingWarnings(file, headings, unnumbered)],
+    warnings: [
+      ...markerWarnings(file, headings),
+      ...trailingHeadingWarnings(file, headings, unnumbered),
+    ],
   }
 }
 
-function collectHeadings(node: RootContent, lines: string[], out: SectionHeading[], unnumbered: UnnumberedHeading[]): void {
+function collectHeadings(
+  node: RootContent,
+  lines: string[],
+  out: SectionHeading[],
+  unnumbered: UnnumberedHeading[],
+): void {
   const start = node.position?.start.line
   const end = node.position?.end.line
   if (start === undefined || end === undefined) return
@@ -115,7 +132,10 @@ function collectHeadings(node: RootContent, lines: string[], out: SectionHeading
       out.push(...paragraphHeadings(node, lines, 0))
       return
     case 'list':
-      if (node.ordered) for (const run of numberRuns(node, lines)) if (isHeadingRun(run, node.spread === true, highestNumber(out))) out.push(...listHeadings(run, lines))
+      if (node.ordered)
+        for (const run of numberRuns(node, lines))
+          if (isHeadingRun(run, node.spread === true, highestNumber(out)))
+            out.push(...listHeadings(run, lines))
       return
     case 'html':
     case 'code':
@@ -143,12 +163,14 @@ function paragraphHeadings(node: Paragraph, lines: string[], from: number): Sect
     const text = aligned ? plain[i]! : stripInlineWrappers(lines[start - 1 + i] ?? '')
     const n = parseNumberedTitle(text)
     // Mid-paragraph, only a capitalised title counts: a wrapped sentence may start a line with "10. patients".
-    if (n && (i === 0 || /^["'“‘(]?\p{Lu}/u.test(n.title))) found.push({...n, line: start + i, endLine: start + i, via: 'paragraph'})
+    if (n && (i === 0 || /^["'“‘(]?\p{Lu}/u.test(n.title)))
+      found.push({...n, line: start + i, endLine: start + i, via: 'paragraph'})
   }
   return found
 }
 
-const highestNumber = (found: readonly SectionHeading[]) => Math.max(0, ...found.map((h) => h.number))
+const highestNumber = (found: readonly SectionHeading[]) =>
+  Math.max(0, ...found.map((h) => h.number))
 
 interface NumberedItem {
   item: ListItem
@@ -170,7 +192,12 @@ function numberRuns(list: List, lines: string[]): NumberedItem[][] {
     const current = {item, number: Number(m[1]), marker: m[2]!}
     const run = runs[runs.length - 1]
     const previous = run?.[run.length - 1]
-    if (run && previous && (current.number === previous.number + 1 || current.number === previous.number)) run.push(current)
+    if (
+      run &&
+      previous &&
+      (current.number === previous.number + 1 || current.number === previous.number)
+    )
+      run.push(current)
     else runs.push([current])
   }
   return runs
@@ -202,22 +229,32 @@ function listHeadings(run: NumberedItem[], lines: string[]): SectionHeading[] {
     const para = item.children[0] as Paragraph
     const line = para.position!.start.line
     // Later items may hide in this one's lazy continuation lines ("…robust.\n8.. Next").
-    const hidden = item.children.flatMap((child, i) => (child.type === 'paragraph' ? paragraphHeadings(child, lines, i === 0 ? 1 : 0) : []))
-    return [...hidden, {
-      number,
-      title: plainText(para).split('\n')[0]!.trim(),
-      marker,
-      wellFormed: true,
-      line,
-      endLine: line,
-      via: 'list',
-      itemEnd: item.position!.end.line,
-      itemIndent: para.position!.start.column - 1,
-    }]
+    const hidden = item.children.flatMap((child, i) =>
+      child.type === 'paragraph' ? paragraphHeadings(child, lines, i === 0 ? 1 : 0) : [],
+    )
+    return [
+      ...hidden,
+      {
+        number,
+        title: plainText(para).split('\n')[0]!.trim(),
+        marker,
+        wellFormed: true,
+        line,
+        endLine: line,
+        via: 'list',
+        itemEnd: item.position!.end.line,
+        itemIndent: para.position!.start.column - 1,
+      },
+    ]
   })
 }
 
-function isRunaway(node: {type: 'html' | 'code'; value: string}, lines: string[], start: number, end: number): boolean {
+function isRunaway(
+  node: {type: 'html' | 'code'; value: string},
+  lines: string[],
+  start: number,
+  end: number,
+): boolean {
   if (node.type === 'code') {
     const fence = /^\s{0,3}(`{3,}|~{3,})/.exec(lines[start - 1] ?? '')
     if (!fence) return false // indented code ends at the first unindented line: it cannot run away
@@ -242,7 +279,10 @@ function rawHeadings(lines: string[], start: number, end: number): SectionHeadin
 
 /** `**1. Title**` → `1. Title` (only when the source line itself is the fallback). */
 function stripInlineWrappers(raw: string): string {
-  return raw.trim().replace(/^[*_]{1,3}(?=\S)/, '').replace(/(?<=\S)[*_]{1,3}$/, '')
+  return raw
+    .trim()
+    .replace(/^[*_]{1,3}(?=\S)/, '')
+    .replace(/(?<=\S)[*_]{1,3}$/, '')
 }
 
 function toSection(h: SectionHeading, nextLine: number, lines: string[]): Section {
@@ -269,8 +309,11 @@ function numberingProblems(file: string, headings: SectionHeading[]): Problem[] 
     } else if (previous === undefined && h.number !== 1) {
       error(`numbering starts at ${h.number}; expected section 1 first`)
     } else if (h.number > highest + 1) {
-      const missing = h.number - 1 === highest + 1 ? `${highest + 1} is` : `${highest + 1}–${h.number - 1} are`
-      error(`section ${missing} missing: section ${highest} (line ${previous?.line}) is followed by section ${h.number}`)
+      const missing =
+        h.number - 1 === highest + 1 ? `${highest + 1} is` : `${highest + 1}–${h.number - 1} are`
+      error(
+        `section ${missing} missing: section ${highest} (line ${previous?.line}) is followed by section ${h.number}`,
+      )
     } else if (h.number < highest) {
       error(`section ${h.number} is out of order: it comes after section ${highest}`)
     }
@@ -288,9 +331,19 @@ function duplicateTitleProblems(file: string, sections: Section[]): Problem[] {
     const slug = slugify(s.title)
     const earlier = bySlug.get(slug)
     if (slug === '') {
-      problems.push({file, line: s.line, level: 'error', message: `section ${s.number} title "${s.title}" has no letters or digits to make a slug from`})
+      problems.push({
+        file,
+        line: s.line,
+        level: 'error',
+        message: `section ${s.number} title "${s.title}" has no letters or digits to make a slug from`,
+      })
     } else if (earlier) {
-      problems.push({file, line: s.line, level: 'error', message: `section ${s.number} "${s.title}" has the same title as section ${earlier.number} (line ${earlier.line}); benefit titles must differ`})
+      problems.push({
+        file,
+        line: s.line,
+        level: 'error',
+        message: `section ${s.number} "${s.title}" has the same title as section ${earlier.number} (line ${earlier.line}); benefit titles must differ`,
+      })
     } else bySlug.set(slug, s)
   }
   return problems
@@ -309,7 +362,11 @@ function markerWarnings(file: string, headings: SectionHeading[]): ImportWarning
 }
 
 /** An unnumbered heading at section level after the sections started (e.g. "## Conclusion") ends up in the last section's body. */
-function trailingHeadingWarnings(file: string, headings: SectionHeading[], unnumbered: UnnumberedHeading[]): ImportWarning[] {
+function trailingHeadingWarnings(
+  file: string,
+  headings: SectionHeading[],
+  unnumbered: UnnumberedHeading[],
+): ImportWarning[] {
   const depths = headings.filter((h) => h.via === 'heading').map((h) => h.depth!)
   if (depths.length === 0) return []
   const sectionDepth = Math.min(...depths)
@@ -327,4 +384,3 @@ function trailingHeadingWarnings(file: string, headings: SectionHeading[], unnum
       }
     })
 }
-

@@ -40,7 +40,16 @@ export interface Plan {
 
 export function planImport(input: PlanInput): Plan {
   const {composition: c, current, file} = input
-  const plan: Plan = {mutations: [], ifRevisionIDs: {}, created: [], updated: [], unchanged: [], deleted: [], kept: [], warnings: []}
+  const plan: Plan = {
+    mutations: [],
+    ifRevisionIDs: {},
+    created: [],
+    updated: [],
+    unchanged: [],
+    deleted: [],
+    kept: [],
+    warnings: [],
+  }
 
   for (const doc of input.taxonomy) {
     const stored = current.get(doc._id)
@@ -75,7 +84,14 @@ export function planImport(input: PlanInput): Plan {
       continue
     }
     if (stored._type !== doc._type) {
-      throw new InputError([{file, documentId: doc._id, level: 'error', message: `${doc._id} already exists as a ${stored._type}, not a ${doc._type}`}])
+      throw new InputError([
+        {
+          file,
+          documentId: doc._id,
+          level: 'error',
+          message: `${doc._id} already exists as a ${stored._type}, not a ${doc._type}`,
+        },
+      ])
     }
     const patch = fieldPatch(stored, doc, fields)
     if (!patch) {
@@ -93,15 +109,33 @@ export function planImport(input: PlanInput): Plan {
     if (keep.has(id) || !stored) continue
     const others = input.referencedBy(id)
     if (others.length) {
-      plan.warnings.push({file, documentId: id, level: 'warning', rule: 'benefit-kept', message: `no longer in the source, but kept: still referenced by ${others.join(', ')}`})
+      plan.warnings.push({
+        file,
+        documentId: id,
+        level: 'warning',
+        rule: 'benefit-kept',
+        message: `no longer in the source, but kept: still referenced by ${others.join(', ')}`,
+      })
       continue
     }
     plan.mutations.push({delete: {id}})
     plan.ifRevisionIDs[id] = stored._rev
     plan.deleted.push(id)
-    plan.warnings.push({file, documentId: id, level: 'info', rule: 'benefit-deleted', message: `"${String(stored.title ?? id)}" is no longer in the source; deleted`})
+    plan.warnings.push({
+      file,
+      documentId: id,
+      level: 'info',
+      rule: 'benefit-deleted',
+      message: `"${String(stored.title ?? id)}" is no longer in the source; deleted`,
+    })
     if (current.has(`drafts.${id}`)) {
-      plan.warnings.push({file, documentId: `drafts.${id}`, level: 'warning', rule: 'draft-exists', message: `the deleted benefit has an editor's draft, which was left alone`})
+      plan.warnings.push({
+        file,
+        documentId: `drafts.${id}`,
+        level: 'warning',
+        rule: 'draft-exists',
+        message: `the deleted benefit has an editor's draft, which was left alone`,
+      })
     }
   }
   // Deletes go last: the article patch above has already dropped its references to them.
@@ -109,7 +143,11 @@ export function planImport(input: PlanInput): Plan {
 }
 
 /** `set`/`unset` for the owned fields that differ, or undefined when they are all equal. */
-function fieldPatch(stored: StoredDocument, doc: Record<string, unknown>, fields: readonly string[]): Pick<PatchSpec, 'set' | 'unset'> | undefined {
+function fieldPatch(
+  stored: StoredDocument,
+  doc: Record<string, unknown>,
+  fields: readonly string[],
+): Pick<PatchSpec, 'set' | 'unset'> | undefined {
   const set: Record<string, unknown> = {}
   const unset: string[] = []
   for (const f of fields) {
@@ -121,6 +159,10 @@ function fieldPatch(stored: StoredDocument, doc: Record<string, unknown>, fields
   return {...(Object.keys(set).length ? {set} : {}), ...(unset.length ? {unset} : {})}
 }
 
-function sameFields(stored: StoredDocument, doc: Record<string, unknown>, fields: readonly string[]): boolean {
+function sameFields(
+  stored: StoredDocument,
+  doc: Record<string, unknown>,
+  fields: readonly string[],
+): boolean {
   return fields.every((f) => canonicalJson(doc[f]) === canonicalJson(stored[f]))
 }

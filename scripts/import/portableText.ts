@@ -87,20 +87,35 @@ export function toPortableText(root: Root, ctx: PtContext): PtResult {
 function collectBlocks(node: RootContent, frame: Frame, out: PendingBlock[]): void {
   const line = node.position?.start.line ?? 1
   // inlineCode keeps its value verbatim (newlines included), which is what literal source text needs.
-  const literal = (value: string): PendingBlock => ({...frame, line, inline: [{type: 'inlineCode', value}], source: node})
+  const literal = (value: string): PendingBlock => ({
+    ...frame,
+    line,
+    inline: [{type: 'inlineCode', value}],
+    source: node,
+  })
   switch (node.type) {
     case 'paragraph':
       out.push({...frame, line, inline: node.children, source: node})
       return
     case 'heading':
-      out.push({...frame, style: node.depth <= 2 ? 'h2' : 'h3', line, inline: node.children, source: node})
+      out.push({
+        ...frame,
+        style: node.depth <= 2 ? 'h2' : 'h3',
+        line,
+        inline: node.children,
+        source: node,
+      })
       return
     case 'blockquote':
       for (const child of node.children) collectBlocks(child, {...frame, style: 'blockquote'}, out)
       return
     case 'list':
       for (const item of node.children) {
-        const itemFrame: Frame = {style: frame.style, listItem: node.ordered ? 'number' : 'bullet', level: (frame.level ?? 0) + 1}
+        const itemFrame: Frame = {
+          style: frame.style,
+          listItem: node.ordered ? 'number' : 'bullet',
+          level: (frame.level ?? 0) + 1,
+        }
         // A nested list inside an item goes one level deeper: collectBlocks adds 1 to the item's level.
         for (const child of item.children) collectBlocks(child, itemFrame, out)
       }
@@ -112,7 +127,14 @@ function collectBlocks(node: RootContent, frame: Frame, out: PendingBlock[]): vo
       return
     case 'table':
       for (const row of node.children) {
-        out.push({...frame, line: row.position?.start.line ?? line, inline: [{type: 'inlineCode', value: row.children.map((c) => plainText(c).trim()).join(' | ')}], source: row})
+        out.push({
+          ...frame,
+          line: row.position?.start.line ?? line,
+          inline: [
+            {type: 'inlineCode', value: row.children.map((c) => plainText(c).trim()).join(' | ')},
+          ],
+          source: row,
+        })
       }
       return
     case 'footnoteDefinition':
@@ -129,11 +151,23 @@ interface RawSpan {
   marks: string[]
 }
 
-function toBlock(p: PendingBlock, index: number, ctx: PtContext, warnings: ImportWarning[]): PtBlock | undefined {
+function toBlock(
+  p: PendingBlock,
+  index: number,
+  ctx: PtContext,
+  warnings: ImportWarning[],
+): PtBlock | undefined {
   const spans: RawSpan[] = []
   const markDefs: PtLink[] = []
   const warn = (node: Nodes, rule: string, message: string) =>
-    warnings.push({file: ctx.file, line: (node.position?.start.line ?? p.line) + ctx.lineOffset, documentId: ctx.docId, level: 'warning', rule, message})
+    warnings.push({
+      file: ctx.file,
+      line: (node.position?.start.line ?? p.line) + ctx.lineOffset,
+      documentId: ctx.docId,
+      level: 'warning',
+      rule,
+      message,
+    })
 
   const walk = (nodes: readonly PhrasingContent[], marks: string[]): void => {
     for (const node of nodes) {
@@ -169,14 +203,22 @@ function toBlock(p: PendingBlock, index: number, ctx: PtContext, warnings: Impor
             markDefs.push({_type: 'link', _key: key, href: href.trim()})
             walk(node.children, [...marks, key])
           } else {
-            warn(node, 'unsafe-link', `link to ${quote(href ?? '(missing)')} dropped: only http, https and mailto links are imported; its text is kept`)
+            warn(
+              node,
+              'unsafe-link',
+              `link to ${quote(href ?? '(missing)')} dropped: only http, https and mailto links are imported; its text is kept`,
+            )
             walk(node.children, marks)
           }
           break
         }
         case 'image':
         case 'imageReference':
-          warn(node, 'image-dropped', `image ${quote(node.alt ?? '')} dropped: article text has no images`)
+          warn(
+            node,
+            'image-dropped',
+            `image ${quote(node.alt ?? '')} dropped: article text has no images`,
+          )
           break
         case 'footnoteReference':
           spans.push({text: `[^${node.label ?? node.identifier}]`, marks})
@@ -187,7 +229,8 @@ function toBlock(p: PendingBlock, index: number, ctx: PtContext, warnings: Impor
     }
   }
   walk(p.inline, [])
-  if (p.source.type === 'html') warn(p.source, 'raw-html', `raw HTML block ${quote(p.source.value)} kept as literal text`)
+  if (p.source.type === 'html')
+    warn(p.source, 'raw-html', `raw HTML block ${quote(p.source.value)} kept as literal text`)
 
   const merged = mergeSpans(spans)
   if (merged.length === 0) return undefined
@@ -198,7 +241,12 @@ function toBlock(p: PendingBlock, index: number, ctx: PtContext, warnings: Impor
     style: p.style,
     ...(p.listItem ? {listItem: p.listItem, level: p.level ?? 1} : {}),
     markDefs,
-    children: merged.map((s, i) => ({_type: 'span', _key: stableKey(ctx.docId, String(index), String(i)), text: s.text, marks: s.marks})),
+    children: merged.map((s, i) => ({
+      _type: 'span',
+      _key: stableKey(ctx.docId, String(index), String(i)),
+      text: s.text,
+      marks: s.marks,
+    })),
   }
 }
 

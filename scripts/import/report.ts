@@ -16,7 +16,13 @@ export interface ImportReport {
   updated: number
   unchanged: number
   deleted: number
-  ids: {created: string[]; updated: string[]; unchanged: string[]; deleted: string[]; kept: string[]}
+  ids: {
+    created: string[]
+    updated: string[]
+    unchanged: string[]
+    deleted: string[]
+    kept: string[]
+  }
   /** Set when something was written. */
   transactionId?: string
   benefits: Array<{number: number; id: string; title: string; line: number}>
@@ -25,7 +31,12 @@ export interface ImportReport {
   warnings: ImportWarning[]
 }
 
-export function buildReport(file: string, c: Composition, plan: Plan, opts: {dryRun: boolean; transactionId?: string; lines: ReadonlyMap<string, number>}): ImportReport {
+export function buildReport(
+  file: string,
+  c: Composition,
+  plan: Plan,
+  opts: {dryRun: boolean; transactionId?: string; lines: ReadonlyMap<string, number>},
+): ImportReport {
   return {
     ok: true,
     file,
@@ -37,9 +48,20 @@ export function buildReport(file: string, c: Composition, plan: Plan, opts: {dry
     updated: plan.updated.length,
     unchanged: plan.unchanged.length,
     deleted: plan.deleted.length,
-    ids: {created: plan.created, updated: plan.updated, unchanged: plan.unchanged, deleted: plan.deleted, kept: plan.kept},
+    ids: {
+      created: plan.created,
+      updated: plan.updated,
+      unchanged: plan.unchanged,
+      deleted: plan.deleted,
+      kept: plan.kept,
+    },
     ...(opts.transactionId ? {transactionId: opts.transactionId} : {}),
-    benefits: c.benefits.map((b, i) => ({number: i + 1, id: b._id, title: b.title, line: opts.lines.get(b._id) ?? 0})),
+    benefits: c.benefits.map((b, i) => ({
+      number: i + 1,
+      id: b._id,
+      title: b.title,
+      line: opts.lines.get(b._id) ?? 0,
+    })),
     links: c.links,
     unlinked: c.unlinked,
     warnings: [...c.warnings, ...plan.warnings],
@@ -59,10 +81,16 @@ export function formatReport(r: ImportReport): string {
   ]
   if (r.ids.kept.length) out.push(`kept editor changes in: ${r.ids.kept.join(', ')}`)
   for (const b of r.benefits) {
-    const links = r.links.filter((l) => l.benefitId === b.id).map((l) => l.targetId.replace(/^[a-zA-Z]+-/, ''))
-    out.push(`  ${String(b.number).padStart(2)}. ${b.title}${links.length ? ` → ${links.join(', ')}` : ' → (nothing linked)'}`)
+    const links = r.links
+      .filter((l) => l.benefitId === b.id)
+      .map((l) => l.targetId.replace(/^[a-zA-Z]+-/, ''))
+    out.push(
+      `  ${String(b.number).padStart(2)}. ${b.title}${links.length ? ` → ${links.join(', ')}` : ' → (nothing linked)'}`,
+    )
   }
-  const notes = r.unlinked.filter((u) => u.reason !== 'nothing-linked' && u.reason !== 'title-unmatched')
+  const notes = r.unlinked.filter(
+    (u) => u.reason !== 'nothing-linked' && u.reason !== 'title-unmatched',
+  )
   for (const u of notes) out.push(`  unlinked: ${r.file}:${u.line}: ${u.message}`)
   if (r.warnings.length) {
     out.push(`${r.warnings.length} editorial note(s):`)

@@ -41,7 +41,10 @@ export function decodeSource(bytes: Uint8Array, file: string): SourceText {
     .replace(/\r\n?/g, '\n')
     .replace(/[ \t]+$/gm, '')
     .replace(/\n+$/, '')
-  if (text.trim() === '') throw new InputError([{file, line: 1, level: 'error', message: 'file is empty (no text to import)'}])
+  if (text.trim() === '')
+    throw new InputError([
+      {file, line: 1, level: 'error', message: 'file is empty (no text to import)'},
+    ])
   text += '\n'
   const lines = text.slice(0, -1).split('\n')
   // Shapes that make the Markdown parser hang or overflow its stack: refused before parsing.
@@ -52,7 +55,9 @@ export function decodeSource(bytes: Uint8Array, file: string): SourceText {
 
 /** NUL bytes, stray control characters and invalid UTF-8 mean "not a text file". */
 function binaryProblems(bytes: Uint8Array, file: string): Problem[] {
-  const at = (offset: number, message: string): Problem[] => [{file, line: lineOf(bytes, offset), level: 'error', message}]
+  const at = (offset: number, message: string): Problem[] => [
+    {file, line: lineOf(bytes, offset), level: 'error', message},
+  ]
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return at(0, `${basename(file)} is UTF-16 encoded; save it as UTF-8`)
   }
@@ -60,11 +65,18 @@ function binaryProblems(bytes: Uint8Array, file: string): Problem[] {
     const b = bytes[i]!
     // Tab, LF, VT, FF and CR occur in text files; other C0 controls (NUL above all) mean binary data.
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d) {
-      return at(i, `binary data (byte 0x${b.toString(16).padStart(2, '0')} at offset ${i}); expected a UTF-8 text file`)
+      return at(
+        i,
+        `binary data (byte 0x${b.toString(16).padStart(2, '0')} at offset ${i}); expected a UTF-8 text file`,
+      )
     }
   }
   const bad = firstInvalidUtf8(bytes)
-  if (bad >= 0) return at(bad, `invalid UTF-8 (byte 0x${bytes[bad]!.toString(16)} at offset ${bad}); expected a UTF-8 text file`)
+  if (bad >= 0)
+    return at(
+      bad,
+      `invalid UTF-8 (byte 0x${bytes[bad]!.toString(16)} at offset ${bad}); expected a UTF-8 text file`,
+    )
   return []
 }
 

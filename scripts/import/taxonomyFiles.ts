@@ -10,8 +10,20 @@ export async function loadTaxonomy(dir: string): Promise<TaxonomyDoc[]> {
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()
   } catch (e) {
-    throw new InputError([{file: dir, level: 'error', message: `cannot read the taxonomy directory: ${(e as Error).message}`}])
+    throw new InputError([
+      {
+        file: dir,
+        level: 'error',
+        message: `cannot read the taxonomy directory: ${(e as Error).message}`,
+      },
+    ])
   }
-  const files = await Promise.all(names.map(async (name) => ({file: join(dir, name), name, text: await readFile(join(dir, name), 'utf8')})))
+  const files = await Promise.all(
+    names.map(async (name) => ({
+      file: join(dir, name),
+      name,
+      text: await readFile(join(dir, name), 'utf8'),
+    })),
+  )
   return parseTaxonomy(files)
 }

@@ -36,7 +36,8 @@ const WORD = "[\\p{L}][\\p{L}\\p{N}'\\u2019-]*"
 const CONJ = '(?:\\s*,\\s*(?:(?:and|or)\\s+)?|\\s+(?:and/or|and|or)\\s+|\\s*/\\s*)'
 const CONJUNCT = `(?:${WORD}\\s+)?${WORD}`
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/['\u2019]/g, "['\\u2019]")
+const escape = (s: string) =>
+  s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/['\u2019]/g, "['\\u2019]")
 
 /** The last word may be singular or plural: "stretch mark(s)", "complexion(s)", "laxit(y|ies)". */
 function pluralTolerant(original: string, multiWord: boolean): string {
@@ -67,14 +68,22 @@ export function compileTerms(docs: readonly TaxonomyDoc[]): CompiledTerm[] {
 }
 
 export function termPatterns(term: string): RegExp[] {
-  const words = term.trim().split(new RegExp(`\\s+|${DASH}`, 'u')).filter(Boolean)
+  const words = term
+    .trim()
+    .split(new RegExp(`\\s+|${DASH}`, 'u'))
+    .filter(Boolean)
   const last = words.length - 1
   const parts = words.map((w, i) => (i === last ? pluralTolerant(w, words.length > 1) : escape(w)))
   const patterns = [new RegExp(`${BEFORE}${parts.join(SEP)}${AFTER}`, 'giu')]
   if (words.length === 2) {
     // "thin or sensitive skin", "large, congested pores", "aging and active acne-prone complexions":
     // the first word, followed by up to three coordinated modifiers sharing the head noun.
-    patterns.push(new RegExp(`${BEFORE}${parts[0]}${AFTER}(?=((?:${CONJ}${CONJUNCT}){1,3}\\s+${parts[1]}${AFTER}))`, 'giu'))
+    patterns.push(
+      new RegExp(
+        `${BEFORE}${parts[0]}${AFTER}(?=((?:${CONJ}${CONJUNCT}){1,3}\\s+${parts[1]}${AFTER}))`,
+        'giu',
+      ),
+    )
   }
   return patterns
 }
@@ -82,10 +91,22 @@ export function termPatterns(term: string): RegExp[] {
 /** Contexts in which naming a concern or product does not mean the text offers or recommends it. */
 const NEGATING: ReadonlyArray<[string, RegExp]> = [
   ['risk', /\b(?:risks?|chances?|danger)\s+of\s+(?:[\p{L}'’-]+\s+){0,2}$/iu],
-  ['cause', /\b(?:causes?|caused|causing|triggers?|triggering|worsens?|worsening|aggravates?)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu],
-  ['avoid', /\b(?:avoid|avoiding|skip|skipping|stop|stopping|pause|pausing)\s+(?:using\s+|applying\s+)?(?:[\p{L}'’-]+\s+){0,2}$/iu],
-  ['not suitable', /\bnot\s+(?:suitable|recommended|advised|safe|ideal)\s+(?:for|with)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu],
-  ['side effect', /\bside[\s-]effects?\s+(?:like|such\s+as|including)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu],
+  [
+    'cause',
+    /\b(?:causes?|caused|causing|triggers?|triggering|worsens?|worsening|aggravates?)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu,
+  ],
+  [
+    'avoid',
+    /\b(?:avoid|avoiding|skip|skipping|stop|stopping|pause|pausing)\s+(?:using\s+|applying\s+)?(?:[\p{L}'’-]+\s+){0,2}$/iu,
+  ],
+  [
+    'not suitable',
+    /\bnot\s+(?:suitable|recommended|advised|safe|ideal)\s+(?:for|with)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu,
+  ],
+  [
+    'side effect',
+    /\bside[\s-]effects?\s+(?:like|such\s+as|including)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu,
+  ],
 ]
 
 function negation(text: string, start: number): string | undefined {
@@ -114,10 +135,17 @@ export function matchTerms(text: string, terms: readonly CompiledTerm[]): TermMa
   all.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start)
   const accepted: TermMatch[] = []
   for (const m of all) {
-    const inside = accepted.some((a) => a.start <= m.start && m.end <= a.end && (a.end - a.start > m.end - m.start || a.targetId === m.targetId))
+    const inside = accepted.some(
+      (a) =>
+        a.start <= m.start &&
+        m.end <= a.end &&
+        (a.end - a.start > m.end - m.start || a.targetId === m.targetId),
+    )
     if (inside) continue
     // Overlapping phrases for the same entry ("active acne" + "acne-prone") are one mention.
-    const same = accepted.find((a) => a.targetId === m.targetId && a.start < m.end && m.start < a.end)
+    const same = accepted.find(
+      (a) => a.targetId === m.targetId && a.start < m.end && m.start < a.end,
+    )
     if (same) {
       const start = Math.min(same.start, m.start)
       const end = Math.max(same.end, m.end)

@@ -15,13 +15,34 @@ export function slugify(text: string): string {
     .replace(/-+$/, '')
 }
 
-const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'for', 'in', 'of', 'on', 'or', 'the', 'to', 'vs', 'with'])
+const SMALL_WORDS = new Set([
+  'a',
+  'an',
+  'and',
+  'as',
+  'at',
+  'for',
+  'in',
+  'of',
+  'on',
+  'or',
+  'the',
+  'to',
+  'vs',
+  'with',
+])
 
 /** "microneedling-benefits.txt" → "Microneedling Benefits" (title case, small words lower). */
 export function titleFromFileName(file: string): string {
-  const words = basename(file, extname(file)).split(/[-_\s.]+/).filter(Boolean)
+  const words = basename(file, extname(file))
+    .split(/[-_\s.]+/)
+    .filter(Boolean)
   return words
-    .map((w, i) => (i > 0 && SMALL_WORDS.has(w.toLowerCase()) ? w.toLowerCase() : w.charAt(0).toUpperCase() + w.slice(1)))
+    .map((w, i) =>
+      i > 0 && SMALL_WORDS.has(w.toLowerCase())
+        ? w.toLowerCase()
+        : w.charAt(0).toUpperCase() + w.slice(1),
+    )
     .join(' ')
 }
 

@@ -20,7 +20,9 @@ export interface CliSpec<O extends Options> {
 }
 
 export function parseCli<O extends Options>(spec: CliSpec<O>, argv = process.argv.slice(2)) {
-  const options = {...spec.options, help: {type: 'boolean', short: 'h'}} as O & {help: {type: 'boolean'; short: 'h'}}
+  const options = {...spec.options, help: {type: 'boolean', short: 'h'}} as O & {
+    help: {type: 'boolean'; short: 'h'}
+  }
   let parsed
   try {
     parsed = parseArgs({args: argv, options, allowPositionals: true, strict: true})
@@ -33,7 +35,9 @@ export function parseCli<O extends Options>(spec: CliSpec<O>, argv = process.arg
   }
   const {min, max} = spec.positionals ?? {min: 0, max: 0}
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
-    throw new UsageError(`expected ${min === max ? min : `${min}–${max}`} argument(s), got ${parsed.positionals.length}\n\n${helpText(spec)}`)
+    throw new UsageError(
+      `expected ${min === max ? min : `${min}–${max}`} argument(s), got ${parsed.positionals.length}\n\n${helpText(spec)}`,
+    )
   }
   return parsed
 }
@@ -43,20 +47,34 @@ export function helpText<O extends Options>(spec: CliSpec<O>): string {
     const flag = `--${name}${o.type === 'string' ? ' <value>' : ''}`
     return `  ${flag.padEnd(26)} ${(spec.help as Record<string, string>)[name] ?? ''}`
   })
-  return [`Usage: ${spec.usage}`, '', spec.summary, '', 'Options:', ...lines, `  ${'--help'.padEnd(26)} Show this help`].join('\n')
+  return [
+    `Usage: ${spec.usage}`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...lines,
+    `  ${'--help'.padEnd(26)} Show this help`,
+  ].join('\n')
 }
 
 /** Run a CLI's main function: print errors (every problem), set the exit code. */
-export async function runCli(main: () => Promise<number | void>, opts: {json?: boolean} = {}): Promise<void> {
+export async function runCli(
+  main: () => Promise<number | void>,
+  opts: {json?: boolean} = {},
+): Promise<void> {
   try {
     process.exitCode = (await main()) ?? 0
   } catch (e) {
     const json = opts.json ?? process.argv.includes('--json')
     if (json) {
       const err = e as PipelineError & {problems?: unknown}
-      process.stdout.write(`${JSON.stringify({ok: false, error: {code: err.code ?? 'INTERNAL', message: err.message, problems: err.problems}})}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ok: false, error: {code: err.code ?? 'INTERNAL', message: err.message, problems: err.problems}})}\n`,
+      )
     }
-    if (e instanceof InputError) for (const p of e.problems) process.stderr.write(`${formatProblem(p)}\n`)
+    if (e instanceof InputError)
+      for (const p of e.problems) process.stderr.write(`${formatProblem(p)}\n`)
     else if (e instanceof PipelineError) process.stderr.write(`error: ${e.message}\n`)
     else process.stderr.write(`internal error: ${(e as Error)?.stack ?? String(e)}\n`)
     process.exitCode = e instanceof PipelineError ? e.exitCode : 1

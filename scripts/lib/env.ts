@@ -16,11 +16,16 @@ export interface RemoteTarget {
 
 export const API_VERSION = '2025-02-19'
 
-export function remoteTargetFromEnv(env: NodeJS.ProcessEnv = process.env): RemoteTarget | undefined {
+export function remoteTargetFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): RemoteTarget | undefined {
   const projectId = env.SANITY_PROJECT_ID
   if (!projectId) return undefined
   const dataset = env.SANITY_DATASET
-  if (!dataset) throw new UsageError('Missing environment variable: SANITY_DATASET (needed with SANITY_PROJECT_ID)')
+  if (!dataset)
+    throw new UsageError(
+      'Missing environment variable: SANITY_DATASET (needed with SANITY_PROJECT_ID)',
+    )
   return {
     kind: 'remote',
     projectId,

@@ -18,7 +18,9 @@ export interface Problem {
 }
 
 export function formatProblem(p: Problem): string {
-  const where = [p.file && (p.line ? `${p.file}:${p.line}` : p.file), p.documentId, p.path].filter(Boolean).join(' ')
+  const where = [p.file && (p.line ? `${p.file}:${p.line}` : p.file), p.documentId, p.path]
+    .filter(Boolean)
+    .join(' ')
   return `${p.level}: ${where ? `${where}: ` : ''}${p.message}`
 }
 

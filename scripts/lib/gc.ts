@@ -10,7 +10,10 @@ import {runInNewContext} from 'node:vm'
 export function collectGarbage(execution: 'sync' | 'async'): void {
   try {
     v8.setFlagsFromString('--expose-gc')
-    ;(runInNewContext('gc') as (options: {type: string; execution: string}) => void)({type: 'major', execution})
+    ;(runInNewContext('gc') as (options: {type: string; execution: string}) => void)({
+      type: 'major',
+      execution,
+    })
   } catch {
     // Not available: V8 collects on its own schedule.
   }

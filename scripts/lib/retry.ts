@@ -64,7 +64,10 @@ const RETRYABLE_CODES = new Set([
 ])
 
 /** `Retry-After` in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined
   const text = value.trim()
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
@@ -85,7 +88,8 @@ export class HttpStatusError extends Error {
 }
 
 function statusOf(e: Record<string, unknown>): number | undefined {
-  const s = e.statusCode ?? e.status ?? (e.response as {statusCode?: unknown} | undefined)?.statusCode
+  const s =
+    e.statusCode ?? e.status ?? (e.response as {statusCode?: unknown} | undefined)?.statusCode
   return typeof s === 'number' ? s : undefined
 }
 
@@ -93,13 +97,18 @@ function retryAfterOf(e: Record<string, unknown>): string | undefined {
   if (typeof e.retryAfter === 'string') return e.retryAfter
   const headers = (e.response as {headers?: unknown} | undefined)?.headers ?? e.headers
   if (!headers || typeof headers !== 'object') return undefined
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get('retry-after') ?? undefined
+  if (typeof (headers as Headers).get === 'function')
+    return (headers as Headers).get('retry-after') ?? undefined
   const v = (headers as Record<string, unknown>)['retry-after']
   return typeof v === 'string' ? v : undefined
 }
 
 function codeOf(e: unknown): string | undefined {
-  for (let cur = e, depth = 0; cur && typeof cur === 'object' && depth < 4; cur = (cur as {cause?: unknown}).cause, depth++) {
+  for (
+    let cur = e, depth = 0;
+    cur && typeof cur === 'object' && depth < 4;
+    cur = (cur as {cause?: unknown}).cause, depth++
+  ) {
     const code = (cur as {code?: unknown}).code
     if (typeof code === 'string') return code
   }
@@ -109,26 +118,33 @@ function codeOf(e: unknown): string | undefined {
 /** Classify an error from @sanity/client, get-it, fetch() or HttpStatusError. */
 export function classifyFailure(e: unknown): Failure {
   const message = (e as Error)?.message ?? String(e)
-  if (!e || typeof e !== 'object') return {kind: 'fatal', retryable: false, ambiguous: false, message}
+  if (!e || typeof e !== 'object')
+    return {kind: 'fatal', retryable: false, ambiguous: false, message}
   const err = e as Record<string, unknown>
   const status = statusOf(err)
   if (status !== undefined) {
     const retryAfterMs = parseRetryAfter(retryAfterOf(err))
     const extra = retryAfterMs === undefined ? {} : {retryAfterMs}
     // A rate limit is answered before any work is done: repeating the request is always safe.
-    if (status === 429) return {kind: 'rate-limited', retryable: true, ambiguous: false, status, message, ...extra}
-    if (status === 503) return {kind: 'unavailable', retryable: true, ambiguous: true, status, message, ...extra}
-    if (status === 408 || status === 500 || status === 502 || status === 504) return {kind: 'server-error', retryable: true, ambiguous: true, status, message, ...extra}
+    if (status === 429)
+      return {kind: 'rate-limited', retryable: true, ambiguous: false, status, message, ...extra}
+    if (status === 503)
+      return {kind: 'unavailable', retryable: true, ambiguous: true, status, message, ...extra}
+    if (status === 408 || status === 500 || status === 502 || status === 504)
+      return {kind: 'server-error', retryable: true, ambiguous: true, status, message, ...extra}
     return {kind: 'fatal', retryable: false, ambiguous: false, status, message}
   }
   const name = typeof err.name === 'string' ? err.name : ''
   if (name === 'TimeoutError') return {kind: 'timeout', retryable: true, ambiguous: true, message}
   if (name === 'AbortError') return {kind: 'fatal', retryable: false, ambiguous: true, message}
   const code = codeOf(e)
-  if (code !== undefined && RETRYABLE_CODES.has(code)) return {kind: 'network', retryable: true, ambiguous: true, message: `${message} (${code})`}
+  if (code !== undefined && RETRYABLE_CODES.has(code))
+    return {kind: 'network', retryable: true, ambiguous: true, message: `${message} (${code})`}
   // undici reports a dropped connection as `TypeError: fetch failed` whose cause may carry no code.
-  if (e instanceof TypeError && /fetch failed|terminated|socket|network/i.test(message)) return {kind: 'network', retryable: true, ambiguous: true, message}
-  if (/other side closed|socket hang up|ECONNRESET/i.test(message)) return {kind: 'network', retryable: true, ambiguous: true, message}
+  if (e instanceof TypeError && /fetch failed|terminated|socket|network/i.test(message))
+    return {kind: 'network', retryable: true, ambiguous: true, message}
+  if (/other side closed|socket hang up|ECONNRESET/i.test(message))
+    return {kind: 'network', retryable: true, ambiguous: true, message}
   return {kind: 'fatal', retryable: false, ambiguous: false, message}
 }
 
@@ -151,7 +167,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * last error is thrown as it was). `previous` is the failure of the attempt before, so a write can
  * check whether an ambiguous failure had in fact been applied before sending itself again.
  */
-export async function withRetry<T>(call: (ctx: {attempt: number; previous?: Failure}) => Promise<T>, policy: RetryPolicy = {}): Promise<T> {
+export async function withRetry<T>(
+  call: (ctx: {attempt: number; previous?: Failure}) => Promise<T>,
+  policy: RetryPolicy = {},
+): Promise<T> {
   const retries = policy.retries ?? 6
   const sleep = policy.sleep ?? defaultSleep
   let previous: Failure | undefined
@@ -161,7 +180,11 @@ export async function withRetry<T>(call: (ctx: {attempt: number; previous?: Fail
     } catch (e) {
       const failure = classifyFailure(e)
       if (!failure.retryable || attempt >= retries) throw e
-      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > (policy.maxRetryAfterMs ?? 120_000)) throw e
+      if (
+        failure.retryAfterMs !== undefined &&
+        failure.retryAfterMs > (policy.maxRetryAfterMs ?? 120_000)
+      )
+        throw e
       const delayMs = retryDelay(attempt + 1, failure, policy)
       policy.onRetry?.({attempt: attempt + 1, delayMs, failure})
       await sleep(delayMs)

@@ -29,10 +29,15 @@ if (missing.length > 0) {
   const cmd = `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`
   const canInstall = process.getuid?.() === 0 && ok('sh', ['-c', 'command -v apt-get'])
   if (!canInstall) {
-    process.stderr.write(`The tests need Debian packages that are missing: ${missing.join(', ')}\nRun: sudo sh -c '${cmd}'\n`)
+    process.stderr.write(
+      `The tests need Debian packages that are missing: ${missing.join(', ')}\nRun: sudo sh -c '${cmd}'\n`,
+    )
     process.exit(1)
   }
   process.stderr.write(`installing test tools: ${missing.join(', ')}\n`)
-  const r = spawnSync('sh', ['-c', cmd], {stdio: ['ignore', 'inherit', 'inherit'], env: {...process.env, DEBIAN_FRONTEND: 'noninteractive'}})
+  const r = spawnSync('sh', ['-c', cmd], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {...process.env, DEBIAN_FRONTEND: 'noninteractive'},
+  })
   if (r.status !== 0) process.exit(r.status ?? 1)
 }

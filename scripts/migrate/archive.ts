@@ -17,8 +17,15 @@ const BLOCK = 512
 export function tarArchive(entries: readonly ArchiveEntry[], mtime: Date): Buffer {
   const parts: Buffer[] = []
   for (const entry of entries) {
-    const body = typeof entry.content === 'string' ? Buffer.from(entry.content, 'utf8') : Buffer.from(entry.content)
-    parts.push(header(entry.name, body.length, mtime), body, Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK))
+    const body =
+      typeof entry.content === 'string'
+        ? Buffer.from(entry.content, 'utf8')
+        : Buffer.from(entry.content)
+    parts.push(
+      header(entry.name, body.length, mtime),
+      body,
+      Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK),
+    )
   }
   parts.push(Buffer.alloc(BLOCK * 2)) // end-of-archive marker
   return Buffer.concat(parts)
@@ -47,7 +54,10 @@ function header(name: string, size: number, mtime: Date): Buffer {
  * The archive for a dataset's documents. Like `sanity dataset export`, system documents
  * (`_.` ids, e.g. the migration ledger) are left out; drafts stay in.
  */
-export function exportArchive(docs: readonly {_id: string}[], opts: {name: string; now: Date}): Buffer {
+export function exportArchive(
+  docs: readonly {_id: string}[],
+  opts: {name: string; now: Date},
+): Buffer {
   const lines = docs.filter((d) => !isSystemId(d._id)).map((d) => JSON.stringify(d))
   const data = lines.length > 0 ? `${lines.join('\n')}\n` : ''
   return gzipSync(

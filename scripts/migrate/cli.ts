@@ -20,7 +20,8 @@ import {listMigrations, runMigrations} from './runner.ts'
 import type {MigrationTarget} from './target.ts'
 
 const spec = {
-  usage: 'npm run migrate -- [--list] [<name>] [--dry-run] [--dataset <path>] [--json]   |   npm run migrate -- --export-archive <file.tar.gz>',
+  usage:
+    'npm run migrate -- [--list] [<name>] [--dry-run] [--dataset <path>] [--json]   |   npm run migrate -- --export-archive <file.tar.gz>',
   summary: [
     'Runs the pending migrations in migrations/<name>/index.ts (defineMigration from sanity/migrate), in name',
     'order, each as one atomic transaction with revision checks, recorded in the dataset (_.migrations.<name>):',
@@ -43,7 +44,8 @@ const spec = {
     'dry-run': 'Show what would change, per document and field; write nothing',
     dataset: 'SQLite dataset file (default .data/dataset.sqlite)',
     dir: 'Migrations directory (default migrations/)',
-    'export-archive': 'Write the dataset as a `sanity dataset export` tar.gz (for `sanity migration run --from-export`), and stop',
+    'export-archive':
+      'Write the dataset as a `sanity dataset export` tar.gz (for `sanity migration run --from-export`), and stop',
     json: 'Print one JSON object on stdout',
     quiet: 'No progress on stderr',
   },
@@ -55,30 +57,55 @@ await runCli(async () => {
   const {values, positionals} = parseCli(spec)
   const name = positionals[0]
   const archive = values['export-archive']
-  if (archive !== undefined && (values.list || values['dry-run'] || name)) throw new UsageError('--export-archive cannot be combined with --list, --dry-run or a migration name')
-  if (values.list && (values['dry-run'] || name)) throw new UsageError('--list cannot be combined with --dry-run or a migration name')
+  if (archive !== undefined && (values.list || values['dry-run'] || name))
+    throw new UsageError(
+      '--export-archive cannot be combined with --list, --dry-run or a migration name',
+    )
+  if (values.list && (values['dry-run'] || name))
+    throw new UsageError('--list cannot be combined with --dry-run or a migration name')
 
-  const migrations = archive === undefined ? await discoverMigrations(resolve(values.dir ?? join(ROOT, 'migrations'))) : []
+  const migrations =
+    archive === undefined
+      ? await discoverMigrations(resolve(values.dir ?? join(ROOT, 'migrations')))
+      : []
   const selected = name === undefined ? migrations : [findMigration(migrations, name)]
-  const print = (human: string, json: object) => process.stdout.write(`${values.json ? JSON.stringify(json) : human}\n`)
+  const print = (human: string, json: object) =>
+    process.stdout.write(`${values.json ? JSON.stringify(json) : human}\n`)
 
   const target = openTarget(values.dataset)
   try {
     if (archive !== undefined) {
       const docs = await target.documents()
-      const label = target.description.kind === 'embedded' ? basename(target.description.dataset).replace(/\.[^.]+$/, '') : target.description.dataset
+      const label =
+        target.description.kind === 'embedded'
+          ? basename(target.description.dataset).replace(/\.[^.]+$/, '')
+          : target.description.dataset
       writeAtomically(archive, exportArchive(docs, {name: `${label}-export`, now: new Date()}))
       const written = docs.filter((d) => !d._id.startsWith('_.')).length
-      print(`wrote ${written} documents from ${describeTarget(target.description)} to ${archive}`, {ok: true, file: archive, documents: written, target: target.description})
+      print(`wrote ${written} documents from ${describeTarget(target.description)} to ${archive}`, {
+        ok: true,
+        file: archive,
+        documents: written,
+        target: target.description,
+      })
       return 0
     }
     if (values.list) {
       const list = await listMigrations(target, migrations)
       const ids = (status: string) => list.filter((m) => m.status === status).map((m) => m.id)
-      print(formatList(target.description, list), {ok: true, target: target.description, migrations: list, applied: ids('applied'), pending: ids('pending')})
+      print(formatList(target.description, list), {
+        ok: true,
+        target: target.description,
+        migrations: list,
+        applied: ids('applied'),
+        pending: ids('pending'),
+      })
       return 0
     }
-    const report = await runMigrations(target, selected, {dryRun: values['dry-run'] ?? false, onProgress: progress})
+    const report = await runMigrations(target, selected, {
+      dryRun: values['dry-run'] ?? false,
+      onProgress: progress,
+    })
     print(formatRun(report), report)
     return report.ok ? 0 : 1
   } finally {
@@ -89,7 +116,9 @@ await runCli(async () => {
 /** The Sanity API the environment names (unless a dataset file is given), else the embedded dataset. */
 function openTarget(dataset: string | undefined): MigrationTarget {
   const remote = dataset === undefined ? remoteTargetFromEnv() : undefined
-  return remote ? new RemoteMigrationTarget(remote) : EmbeddedTarget.open(resolve(dataset ?? DEFAULT_DATASET))
+  return remote
+    ? new RemoteMigrationTarget(remote)
+    : EmbeddedTarget.open(resolve(dataset ?? DEFAULT_DATASET))
 }
 
 /** Temp file next to the target, then rename: no half-written archive is ever visible. */

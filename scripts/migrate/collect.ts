@@ -4,7 +4,13 @@
  * to Content Lake (SanityEncoder from @sanity/mutate).
  */
 import {SanityEncoder} from '@sanity/mutate'
-import {collectMigrationMutations, type Migration, type MigrationContext, type RestrictedClient, type SanityDocument} from 'sanity/migrate'
+import {
+  collectMigrationMutations,
+  type Migration,
+  type MigrationContext,
+  type RestrictedClient,
+  type SanityDocument,
+} from 'sanity/migrate'
 import type {Mutation} from '../store/types.ts'
 import {MigrationFailedError} from './errors.ts'
 
@@ -24,15 +30,25 @@ type Collected = {type: string; mutations?: unknown[]}
  * Handlers get private copies: nothing they do to a document object leaks back.
  * Transactions a migration yields are flattened: the runner commits one transaction per migration.
  */
-export async function collectMutations(migration: Migration, docs: readonly SanityDocument[], opts: CollectOptions): Promise<Mutation[]> {
+export async function collectMutations(
+  migration: Migration,
+  docs: readonly SanityDocument[],
+  opts: CollectOptions,
+): Promise<Mutation[]> {
   const byId = new Map(docs.map((d) => [d._id, d]))
   const copy = <T>(doc: T): T => structuredClone(doc)
   const context: MigrationContext = {
     client: opts.client,
     dryRun: opts.dryRun,
     filtered: {
-      getDocument: (async (id: string) => (byId.has(id) ? copy(byId.get(id)) : undefined)) as MigrationContext['filtered']['getDocument'],
-      getDocuments: (async (ids: string[]) => ids.flatMap((id) => (byId.has(id) ? [copy(byId.get(id))] : []))) as MigrationContext['filtered']['getDocuments'],
+      getDocument: (async (id: string) =>
+        byId.has(id)
+          ? copy(byId.get(id))
+          : undefined) as MigrationContext['filtered']['getDocument'],
+      getDocuments: (async (ids: string[]) =>
+        ids.flatMap((id) =>
+          byId.has(id) ? [copy(byId.get(id))] : [],
+        )) as MigrationContext['filtered']['getDocuments'],
     },
   }
   async function* generate(): AsyncGenerator<SanityDocument> {
@@ -50,11 +66,18 @@ export async function collectMutations(migration: Migration, docs: readonly Sani
       }
     }
   } catch (e) {
-    throw new MigrationFailedError(opts.migrationId, `a handler failed, nothing was written: ${(e as Error)?.message ?? String(e)}`, {cause: e})
+    throw new MigrationFailedError(
+      opts.migrationId,
+      `a handler failed, nothing was written: ${(e as Error)?.message ?? String(e)}`,
+      {cause: e},
+    )
   }
   const unaddressed = out.findIndex((m) => mutationTarget(m) === undefined)
   if (unaddressed !== -1) {
-    throw new MigrationFailedError(opts.migrationId, `mutation ${unaddressed} does not name its document by id (${JSON.stringify(out[unaddressed])}); migrations must, so every change can be revision-checked`)
+    throw new MigrationFailedError(
+      opts.migrationId,
+      `mutation ${unaddressed} does not name its document by id (${JSON.stringify(out[unaddressed])}); migrations must, so every change can be revision-checked`,
+    )
   }
   return out
 }
@@ -63,7 +86,10 @@ export async function collectMutations(migration: Migration, docs: readonly Sani
 export function mutationTarget(m: Mutation): string | undefined {
   if ('patch' in m) return m.patch.id
   if ('delete' in m) return m.delete.id
-  if ('create' in m) return typeof m.create._id === 'string' && !m.create._id.endsWith('.') ? m.create._id : undefined
+  if ('create' in m)
+    return typeof m.create._id === 'string' && !m.create._id.endsWith('.')
+      ? m.create._id
+      : undefined
   if ('createOrReplace' in m) return m.createOrReplace._id
   if ('createIfNotExists' in m) return m.createIfNotExists._id
   return undefined

@@ -17,7 +17,8 @@ const keyed = (items: unknown[]) => items.every((i) => isObject(i) && typeof i._
 /** Every changed leaf (or whole value, where the shape itself changed) between `before` and `after`. */
 export function diffDocuments(before: Json | undefined, after: Json | undefined): FieldChange[] {
   const out: FieldChange[] = []
-  const strip = (d: Json | undefined) => (d ? Object.fromEntries(Object.entries(d).filter(([k]) => !SYSTEM.has(k))) : undefined)
+  const strip = (d: Json | undefined) =>
+    d ? Object.fromEntries(Object.entries(d).filter(([k]) => !SYSTEM.has(k))) : undefined
   diffObjects(strip(before) ?? {}, strip(after) ?? {}, '', out)
   return out
 }
@@ -50,8 +51,16 @@ function diffArrays(a: unknown[], b: unknown[], path: string, out: FieldChange[]
     const byKey = (items: unknown[]) => new Map(items.map((i) => [(i as {_key: string})._key, i]))
     const ka = byKey(a)
     const kb = byKey(b)
-    const order = [...a, ...b.filter((i) => !ka.has((i as {_key: string})._key))].map((i) => (i as {_key: string})._key)
-    if (order.filter((k) => ka.has(k) && kb.has(k)).join('\u0000') !== b.map((i) => (i as {_key: string})._key).filter((k) => ka.has(k)).join('\u0000')) {
+    const order = [...a, ...b.filter((i) => !ka.has((i as {_key: string})._key))].map(
+      (i) => (i as {_key: string})._key,
+    )
+    if (
+      order.filter((k) => ka.has(k) && kb.has(k)).join('\u0000') !==
+      b
+        .map((i) => (i as {_key: string})._key)
+        .filter((k) => ka.has(k))
+        .join('\u0000')
+    ) {
       // Items moved: a per-item list would not say so.
       out.push(change(path, a, b))
       return

@@ -44,21 +44,30 @@ export async function discoverMigrations(dir: string): Promise<LoadedMigration[]
 
 /** Why `value` is not a migration Sanity's CLI would load, or undefined. */
 function migrationProblem(value: unknown): string | undefined {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'default export must be defineMigration({...})'
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return 'default export must be defineMigration({...})'
   const m = value as Partial<Migration>
   if (typeof m.title !== 'string' || m.title.trim() === '') return 'migration needs a title'
-  if (m.migrate === undefined || (typeof m.migrate !== 'function' && typeof m.migrate !== 'object')) return 'migration needs `migrate` (an object of handlers or an async generator)'
-  if (m.documentTypes !== undefined && (!Array.isArray(m.documentTypes) || m.documentTypes.some((t) => typeof t !== 'string'))) {
+  if (m.migrate === undefined || (typeof m.migrate !== 'function' && typeof m.migrate !== 'object'))
+    return 'migration needs `migrate` (an object of handlers or an async generator)'
+  if (
+    m.documentTypes !== undefined &&
+    (!Array.isArray(m.documentTypes) || m.documentTypes.some((t) => typeof t !== 'string'))
+  ) {
     return 'documentTypes must be an array of type names'
   }
-  if (m.filter !== undefined && typeof m.filter !== 'string') return 'filter must be a GROQ filter string'
+  if (m.filter !== undefined && typeof m.filter !== 'string')
+    return 'filter must be a GROQ filter string'
   return undefined
 }
 
 /** Hash of the folder's source files (tests and fixtures excluded), in name order. */
 function folderChecksum(folder: string): string {
   const files = readdirSync(folder)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !/\.test\.ts$/.test(f) && statSync(join(folder, f)).isFile())
+    .filter(
+      (f) =>
+        /\.(ts|js|mjs)$/.test(f) && !/\.test\.ts$/.test(f) && statSync(join(folder, f)).isFile(),
+    )
     .sort()
   return `sha256:${sha256(files.map((f) => `${f}\u0000${readFileSync(join(folder, f), 'utf8')}`).join('\u0000'))}`
 }
@@ -67,11 +76,18 @@ function folderChecksum(folder: string): string {
  * The migration `name` refers to: its folder name, or the name without the date prefix
  * (`backfill-benefit-summary` for `2026-11-01-backfill-benefit-summary`).
  */
-export function findMigration(migrations: readonly LoadedMigration[], name: string): LoadedMigration {
+export function findMigration(
+  migrations: readonly LoadedMigration[],
+  name: string,
+): LoadedMigration {
   const exact = migrations.find((m) => m.id === name)
   if (exact) return exact
   const bySuffix = migrations.filter((m) => m.id.replace(/^\d{4}-\d{2}-\d{2}-|^\d+-/, '') === name)
   if (bySuffix.length === 1) return bySuffix[0]!
   const known = migrations.map((m) => m.id).join(', ') || 'none'
-  throw new UsageError(bySuffix.length > 1 ? `"${name}" matches several migrations: ${bySuffix.map((m) => m.id).join(', ')}` : `no migration "${name}" (known: ${known})`)
+  throw new UsageError(
+    bySuffix.length > 1
+      ? `"${name}" matches several migrations: ${bySuffix.map((m) => m.id).join(', ')}`
+      : `no migration "${name}" (known: ${known})`,
+  )
 }

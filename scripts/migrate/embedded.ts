@@ -20,7 +20,8 @@ export class EmbeddedTarget implements MigrationTarget {
 
   /** Open an existing dataset file; a missing one is a usage error, never silently created. */
   static open(path: string): EmbeddedTarget {
-    if (!existsSync(path)) throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
+    if (!existsSync(path))
+      throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
     return new EmbeddedTarget(Dataset.open(path))
   }
 
@@ -40,7 +41,9 @@ export class EmbeddedTarget implements MigrationTarget {
   }
 
   async ledger(): Promise<LedgerRecord[]> {
-    return this.dataset.documents({types: [LEDGER_TYPE]}).flatMap((d) => (isLedgerRecord(d) ? [d] : []))
+    return this.dataset
+      .documents({types: [LEDGER_TYPE]})
+      .flatMap((d) => (isLedgerRecord(d) ? [d] : []))
   }
 
   async commit(mutations: Mutation[], opts: {author: string}): Promise<string[]> {

@@ -1,5 +1,11 @@
 /** Human-readable output of the migrate CLI (--json prints the report objects instead). Pure. */
-import type {DocumentChange, ListedMigration, MigrationOutcome, RunReport, TargetDescription} from './types.ts'
+import type {
+  DocumentChange,
+  ListedMigration,
+  MigrationOutcome,
+  RunReport,
+  TargetDescription,
+} from './types.ts'
 
 const MAX_VALUE = 100
 
@@ -11,7 +17,9 @@ export function formatValue(value: unknown): string {
 }
 
 export function describeTarget(t: TargetDescription): string {
-  return t.kind === 'embedded' ? t.dataset : `${t.apiHost ?? 'https://api.sanity.io'} project ${t.projectId} dataset ${t.dataset}`
+  return t.kind === 'embedded'
+    ? t.dataset
+    : `${t.apiHost ?? 'https://api.sanity.io'} project ${t.projectId} dataset ${t.dataset}`
 }
 
 const SIGN = {create: '+', update: '~', delete: '-'} as const
@@ -19,7 +27,10 @@ const SIGN = {create: '+', update: '~', delete: '-'} as const
 export function formatChange(c: DocumentChange): string[] {
   const head = `  ${SIGN[c.operation]} ${c.id} (${c.type}${c.operation === 'update' ? '' : `, ${c.operation}`})`
   if (c.operation === 'delete') return [head]
-  return [head, ...c.fields.map((f) => `      ${f.path}: ${formatValue(f.before)} → ${formatValue(f.after)}`)]
+  return [
+    head,
+    ...c.fields.map((f) => `      ${f.path}: ${formatValue(f.before)} → ${formatValue(f.after)}`),
+  ]
 }
 
 function formatOutcome(o: MigrationOutcome, dryRun: boolean): string[] {
@@ -30,7 +41,9 @@ function formatOutcome(o: MigrationOutcome, dryRun: boolean): string[] {
     case 'not-run':
       return [`${head}\n  not run (an earlier migration failed)`]
     case 'failed':
-      return [`${head}\n  FAILED, nothing of it was written: ${o.error?.message ?? 'unknown error'}`]
+      return [
+        `${head}\n  FAILED, nothing of it was written: ${o.error?.message ?? 'unknown error'}`,
+      ]
     default: {
       const verb = dryRun ? 'would change' : 'changed'
       const tx = o.transactionIds.length ? ` in transaction ${o.transactionIds.join(', ')}` : ''
@@ -44,20 +57,36 @@ function formatOutcome(o: MigrationOutcome, dryRun: boolean): string[] {
 }
 
 export function formatRun(report: RunReport): string {
-  const lines = [report.dryRun ? `Dry run on ${describeTarget(report.target)}: nothing is written.` : `Migrating ${describeTarget(report.target)}`]
+  const lines = [
+    report.dryRun
+      ? `Dry run on ${describeTarget(report.target)}: nothing is written.`
+      : `Migrating ${describeTarget(report.target)}`,
+  ]
   if (report.migrations.length === 0) lines.push('No migrations found.')
   for (const o of report.migrations) lines.push(...formatOutcome(o, report.dryRun))
-  const ran = report.migrations.filter((o) => o.status === 'applied' || o.status === 'dry-run').length
-  if (report.migrations.length > 0 && ran === 0 && report.ok) lines.push('Nothing to do: every migration is applied.')
+  const ran = report.migrations.filter(
+    (o) => o.status === 'applied' || o.status === 'dry-run',
+  ).length
+  if (report.migrations.length > 0 && ran === 0 && report.ok)
+    lines.push('Nothing to do: every migration is applied.')
   return lines.join('\n')
 }
 
 export function formatList(target: TargetDescription, list: readonly ListedMigration[]): string {
   const width = Math.max(0, ...list.map((m) => m.id.length))
   const lines = list.map((m) => {
-    const notes = [m.appliedAt, m.transactionId && `tx ${m.transactionId}`, m.modified && 'files changed since', m.missing && 'folder missing'].filter(Boolean)
+    const notes = [
+      m.appliedAt,
+      m.transactionId && `tx ${m.transactionId}`,
+      m.modified && 'files changed since',
+      m.missing && 'folder missing',
+    ].filter(Boolean)
     return `${m.status.padEnd(8)} ${m.id.padEnd(width)}  ${m.title}${notes.length ? `  (${notes.join(', ')})` : ''}`
   })
   const applied = list.filter((m) => m.status === 'applied').length
-  return [`Migrations on ${describeTarget(target)}:`, ...lines, `${applied} applied, ${list.length - applied} pending`].join('\n')
+  return [
+    `Migrations on ${describeTarget(target)}:`,
+    ...lines,
+    `${applied} applied, ${list.length - applied} pending`,
+  ].join('\n')
 }

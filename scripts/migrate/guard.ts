@@ -15,13 +15,22 @@ import {mutationTarget} from './collect.ts'
  * preceded by an empty patch carrying the check. `create` fails on an existing document anyway and
  * `createIfNotExists` never changes one, so neither needs a check (later mutations still get one).
  */
-export function guardRevisions(mutations: readonly Mutation[], revisions: ReadonlyMap<string, string>): Mutation[] {
+export function guardRevisions(
+  mutations: readonly Mutation[],
+  revisions: ReadonlyMap<string, string>,
+): Mutation[] {
   const guarded = new Set<string>()
   const out: Mutation[] = []
   for (const m of mutations) {
     const id = mutationTarget(m)
     const rev = id === undefined ? undefined : revisions.get(id)
-    if (id === undefined || rev === undefined || guarded.has(id) || 'create' in m || 'createIfNotExists' in m) {
+    if (
+      id === undefined ||
+      rev === undefined ||
+      guarded.has(id) ||
+      'create' in m ||
+      'createIfNotExists' in m
+    ) {
       out.push(m)
       continue
     }
@@ -34,5 +43,9 @@ export function guardRevisions(mutations: readonly Mutation[], revisions: Readon
 
 /** True for the empty patch `guardRevisions` adds in front of a createOrReplace/delete. */
 export function isGuardPatch(m: Mutation): boolean {
-  return 'patch' in m && Object.keys(m.patch).every((k) => k === 'id' || k === 'ifRevisionID') && m.patch.ifRevisionID !== undefined
+  return (
+    'patch' in m &&
+    Object.keys(m.patch).every((k) => k === 'id' || k === 'ifRevisionID') &&
+    m.patch.ifRevisionID !== undefined
+  )
 }

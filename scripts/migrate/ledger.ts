@@ -14,7 +14,10 @@ export const LEDGER_PREFIX = '_.migrations.'
 
 export const ledgerId = (migrationId: string): string => `${LEDGER_PREFIX}${migrationId}`
 
-export function ledgerRecord(m: LoadedMigration, facts: {appliedAt: string; documents: number; mutations: number}): LedgerRecord {
+export function ledgerRecord(
+  m: LoadedMigration,
+  facts: {appliedAt: string; documents: number; mutations: number},
+): LedgerRecord {
   return {
     _id: ledgerId(m.id),
     _type: LEDGER_TYPE,
@@ -29,7 +32,13 @@ export function ledgerRecord(m: LoadedMigration, facts: {appliedAt: string; docu
 
 export function isLedgerRecord(doc: unknown): doc is LedgerRecord {
   const d = doc as Partial<LedgerRecord> | null
-  return !!d && d._type === LEDGER_TYPE && typeof d._id === 'string' && d._id.startsWith(LEDGER_PREFIX) && typeof d.migration === 'string'
+  return (
+    !!d &&
+    d._type === LEDGER_TYPE &&
+    typeof d._id === 'string' &&
+    d._id.startsWith(LEDGER_PREFIX) &&
+    typeof d.migration === 'string'
+  )
 }
 
 /** GROQ for the ledger on a Sanity API (raw perspective: `_.` ids are neither drafts nor versions). */

@@ -8,17 +8,29 @@ import type {RestrictedClient} from 'sanity/migrate'
 import {createLocalSource, runQuery, type LocalSource, type Perspective} from '../query/local.ts'
 import type {StoredDocument} from '../store/types.ts'
 
-export function localContextClient(load: () => readonly StoredDocument[], config: {dataset: string}): RestrictedClient {
+export function localContextClient(
+  load: () => readonly StoredDocument[],
+  config: {dataset: string},
+): RestrictedClient {
   let source: LocalSource | undefined
   const docs = () => (source ??= createLocalSource(load()))
   const byId = () => new Map(docs().documents.map((d) => [d._id, d]))
-  const clientConfig = {projectId: 'embedded', dataset: config.dataset, apiVersion: '2024-01-29', useCdn: false, perspective: 'raw'}
+  const clientConfig = {
+    projectId: 'embedded',
+    dataset: config.dataset,
+    apiVersion: '2024-01-29',
+    useCdn: false,
+    perspective: 'raw',
+  }
   const unsupported = (name: string) => () => {
     throw new Error(`context.client.${name}() is not available on the embedded dataset`)
   }
   const client = {
-    fetch: (query: string, params?: Record<string, unknown>, options?: {perspective?: Perspective}) =>
-      runQuery(docs(), query, params ?? {}, {perspective: options?.perspective ?? 'raw'}),
+    fetch: (
+      query: string,
+      params?: Record<string, unknown>,
+      options?: {perspective?: Perspective},
+    ) => runQuery(docs(), query, params ?? {}, {perspective: options?.perspective ?? 'raw'}),
     getDocument: async (id: string) => byId().get(id),
     getDocuments: async (ids: string[]) => {
       const map = byId()
@@ -35,7 +47,9 @@ export function localContextClient(load: () => readonly StoredDocument[], config
     get(target, property) {
       if (property in target) return target[property as keyof typeof target]
       if (typeof property === 'string' && property !== 'then') {
-        throw new Error(`context.client.${property} is not available to migrations (read-only: ${Object.keys(target).join(', ')})`)
+        throw new Error(
+          `context.client.${property} is not available to migrations (read-only: ${Object.keys(target).join(', ')})`,
+        )
       }
       return undefined
     },

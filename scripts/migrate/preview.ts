@@ -9,7 +9,10 @@ import {diffDocuments} from './diff.ts'
 import type {DocumentChange} from './types.ts'
 
 /** Apply `mutations` to a private copy of `docs`; one entry per document that would change, sorted by id. */
-export function previewChanges(docs: readonly StoredDocument[], mutations: readonly Mutation[]): DocumentChange[] {
+export function previewChanges(
+  docs: readonly StoredDocument[],
+  mutations: readonly Mutation[],
+): DocumentChange[] {
   if (mutations.length === 0) return []
   const scratch = Dataset.open(':memory:')
   try {

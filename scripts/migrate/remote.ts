@@ -42,7 +42,12 @@ export class RemoteMigrationTarget implements MigrationTarget {
     this.target = target
     // Migrations read and write every perspective's documents as stored.
     // maxRetries 0: the client's own retries ignore Retry-After and never cover writes; ours do both.
-    this.client = createClient({...remoteClientConfig(target), perspective: 'raw', maxRetries: 0, ...opts.client})
+    this.client = createClient({
+      ...remoteClientConfig(target),
+      perspective: 'raw',
+      maxRetries: 0,
+      ...opts.client,
+    })
     this.maxBytes = opts.maxTransactionBytes ?? 2_000_000
     this.retry = opts.retry ?? {}
     this.description = {kind: 'remote', dataset: target.dataset, projectId: target.projectId}
@@ -54,21 +59,29 @@ export class RemoteMigrationTarget implements MigrationTarget {
     if (exported) return exported.sort(byId)
     // An API without /data/export: one query (fine for datasets that fit a response).
     const query = types ? '*[_type in $types]' : '*'
-    return (await this.request(() => this.client.fetch<StoredDocument[]>(query, types ? {types: [...types]} : {}))).sort(byId)
+    return (
+      await this.request(() =>
+        this.client.fetch<StoredDocument[]>(query, types ? {types: [...types]} : {}),
+      )
+    ).sort(byId)
   }
 
   async getDocuments(ids: readonly string[]): Promise<StoredDocument[]> {
     const out: StoredDocument[] = []
     for (let i = 0; i < ids.length; i += DOC_CHUNK) {
       const chunk = ids.slice(i, i + DOC_CHUNK)
-      const docs = await this.request(() => this.client.getDocuments<StoredDocument>(chunk, {tag: 'migration'}))
+      const docs = await this.request(() =>
+        this.client.getDocuments<StoredDocument>(chunk, {tag: 'migration'}),
+      )
       for (const d of docs) if (d) out.push(d as StoredDocument)
     }
     return out.sort(byId)
   }
 
   async ledger(): Promise<LedgerRecord[]> {
-    const docs = await this.request(() => this.client.fetch<unknown[]>(LEDGER_QUERY, {}, {tag: 'migration'}))
+    const docs = await this.request(() =>
+      this.client.fetch<unknown[]>(LEDGER_QUERY, {}, {tag: 'migration'}),
+    )
     return docs.filter(isLedgerRecord)
   }
 
@@ -81,7 +94,8 @@ export class RemoteMigrationTarget implements MigrationTarget {
       const transactionId = randomRevision()
       try {
         const committed = await withRetry(async ({previous}) => {
-          if (previous?.ambiguous && (await this.committed(batch, transactionId))) return transactionId
+          if (previous?.ambiguous && (await this.committed(batch, transactionId)))
+            return transactionId
           const result = await this.client.mutate(batch as never, {
             transactionId,
             visibility: 'sync',
@@ -93,7 +107,10 @@ export class RemoteMigrationTarget implements MigrationTarget {
         }, this.retry)
         ids.push(committed)
       } catch (e) {
-        const partial = i > 0 ? ` (${i} of ${batches.length} transactions were committed before this one; the ledger record is in the last, so a re-run picks up what is left)` : ''
+        const partial =
+          i > 0
+            ? ` (${i} of ${batches.length} transactions were committed before this one; the ledger record is in the last, so a re-run picks up what is left)`
+            : ''
         throw remoteError(e, `commit failed${partial}`)
       }
     }
@@ -110,9 +127,15 @@ export class RemoteMigrationTarget implements MigrationTarget {
    * none; it is then sent again, and its revision checks refuse it if it was in fact applied.)
    */
   private async committed(batch: readonly Mutation[], transactionId: string): Promise<boolean> {
-    const ids = [...new Set(batch.filter((m) => !('delete' in m)).map(mutationTarget))].filter((id): id is string => id !== undefined)
+    const ids = [...new Set(batch.filter((m) => !('delete' in m)).map(mutationTarget))].filter(
+      (id): id is string => id !== undefined,
+    )
     if (ids.length === 0) return false
-    const found = await this.client.fetch<string[]>('*[_id in $ids && _rev == $tx]._id', {ids, tx: transactionId}, {tag: 'migration'})
+    const found = await this.client.fetch<string[]>(
+      '*[_id in $ids && _rev == $tx]._id',
+      {ids, tx: transactionId},
+      {tag: 'migration'},
+    )
     return found.length > 0
   }
 
@@ -130,12 +153,22 @@ export class RemoteMigrationTarget implements MigrationTarget {
       text = await withRetry(async () => {
         const response = await fetch(url, {headers})
         if (response.status === 404 || response.status === 405) return undefined
-        if (!response.ok) throw new HttpStatusError(`GET ${url.pathname} failed: HTTP ${response.status} ${await response.text()}`, response.status, response.headers.get('retry-after'))
+        if (!response.ok)
+          throw new HttpStatusError(
+            `GET ${url.pathname} failed: HTTP ${response.status} ${await response.text()}`,
+            response.status,
+            response.headers.get('retry-after'),
+          )
         return response.text()
       }, this.retry)
     } catch (e) {
-      if (e instanceof HttpStatusError) throw new RemoteMigrationError(e.message, e.statusCode, {cause: e})
-      throw new RemoteMigrationError(`cannot reach ${url.origin}: ${(e as Error).message}`, undefined, {cause: e})
+      if (e instanceof HttpStatusError)
+        throw new RemoteMigrationError(e.message, e.statusCode, {cause: e})
+      throw new RemoteMigrationError(
+        `cannot reach ${url.origin}: ${(e as Error).message}`,
+        undefined,
+        {cause: e},
+      )
     }
     if (text === undefined) return undefined
     const out: StoredDocument[] = []
@@ -166,9 +199,13 @@ function restrict(client: SanityClient): RestrictedClient {
   return new Proxy(client, {
     get(target, property) {
       if (property === 'withConfig' || property === 'clone') {
-        return (...args: unknown[]) => restrict((target[property] as (...a: unknown[]) => SanityClient).apply(target, args))
+        return (...args: unknown[]) =>
+          restrict((target[property] as (...a: unknown[]) => SanityClient).apply(target, args))
       }
-      if (!reads.has(property)) throw new Error(`context.client.${String(property)} is not available to migrations (read-only: ${[...reads].join(', ')})`)
+      if (!reads.has(property))
+        throw new Error(
+          `context.client.${String(property)} is not available to migrations (read-only: ${[...reads].join(', ')})`,
+        )
       const value = target[property as keyof SanityClient]
       return typeof value === 'function' ? value.bind(target) : value
     },
@@ -176,7 +213,11 @@ function restrict(client: SanityClient): RestrictedClient {
 }
 
 function remoteError(e: unknown, what: string): RemoteMigrationError {
-  const err = e as {statusCode?: number; message?: string; response?: {body?: {error?: {description?: string}}}}
+  const err = e as {
+    statusCode?: number
+    message?: string
+    response?: {body?: {error?: {description?: string}}}
+  }
   const detail = err.response?.body?.error?.description ?? err.message ?? String(e)
   const ErrorClass = err.statusCode === 409 ? RemoteConflictError : RemoteMigrationError
   return new ErrorClass(`${what}: ${detail}`, err.statusCode, {cause: e})

@@ -34,20 +34,40 @@ export interface RunOptions {
 }
 
 /** Run every migration in `migrations` that the target's ledger does not list yet, in order. */
-export async function runMigrations(target: MigrationTarget, migrations: readonly LoadedMigration[], opts: RunOptions = {}): Promise<RunReport> {
+export async function runMigrations(
+  target: MigrationTarget,
+  migrations: readonly LoadedMigration[],
+  opts: RunOptions = {},
+): Promise<RunReport> {
   const dryRun = opts.dryRun ?? false
   const applied = new Map((await target.ledger()).map((r) => [r.migration, r]))
   const pending = migrations.filter((m) => !applied.has(m.id))
   // Only copy the target when there is something to try out.
-  const work = dryRun && pending.length > 0 ? EmbeddedTarget.inMemory(await target.documents(), target.description) : target
+  const work =
+    dryRun && pending.length > 0
+      ? EmbeddedTarget.inMemory(await target.documents(), target.description)
+      : target
   const outcomes: MigrationOutcome[] = []
   let failed = false
   try {
     for (const m of migrations) {
-      const base: MigrationOutcome = {id: m.id, title: m.title, status: 'not-run', selected: 0, mutations: 0, changes: [], transactionIds: []}
+      const base: MigrationOutcome = {
+        id: m.id,
+        title: m.title,
+        status: 'not-run',
+        selected: 0,
+        mutations: 0,
+        changes: [],
+        transactionIds: [],
+      }
       const record = applied.get(m.id)
       if (record) {
-        outcomes.push({...base, status: 'already-applied', appliedAt: record.appliedAt, transactionIds: record._rev ? [record._rev] : []})
+        outcomes.push({
+          ...base,
+          status: 'already-applied',
+          appliedAt: record.appliedAt,
+          transactionIds: record._rev ? [record._rev] : [],
+        })
         continue
       }
       if (failed) {
@@ -59,7 +79,11 @@ export async function runMigrations(target: MigrationTarget, migrations: readonl
         outcomes.push(await runOne(work, m, {dryRun, now: opts.now ?? (() => new Date())}))
       } catch (e) {
         failed = true
-        outcomes.push({...base, status: 'failed', error: {code: errorCode(e), message: (e as Error)?.message ?? String(e)}})
+        outcomes.push({
+          ...base,
+          status: 'failed',
+          error: {code: errorCode(e), message: (e as Error)?.message ?? String(e)},
+        })
       }
     }
   } finally {
@@ -68,22 +92,41 @@ export async function runMigrations(target: MigrationTarget, migrations: readonl
   return {ok: !failed, dryRun, target: target.description, migrations: outcomes}
 }
 
-async function runOne(target: MigrationTarget, m: LoadedMigration, opts: {dryRun: boolean; now: () => Date}): Promise<MigrationOutcome> {
+async function runOne(
+  target: MigrationTarget,
+  m: LoadedMigration,
+  opts: {dryRun: boolean; now: () => Date},
+): Promise<MigrationOutcome> {
   const types = m.migration.documentTypes?.length ? m.migration.documentTypes : undefined
   const docs = await target.documents(types)
   const selected = await selectDocuments(m.migration, docs, m.id)
-  const mutations = await collectMutations(m.migration, selected, {client: target.contextClient(), dryRun: opts.dryRun, migrationId: m.id})
+  const mutations = await collectMutations(m.migration, selected, {
+    client: target.contextClient(),
+    dryRun: opts.dryRun,
+    migrationId: m.id,
+  })
 
   // Documents the mutations write outside what was read (a created person, a related document).
   const known = new Map<string, StoredDocument>(docs.map((d) => [d._id, d]))
-  const outside = [...new Set(mutations.map(mutationTarget))].filter((id): id is string => id !== undefined && !known.has(id))
+  const outside = [...new Set(mutations.map(mutationTarget))].filter(
+    (id): id is string => id !== undefined && !known.has(id),
+  )
   for (const d of outside.length > 0 ? await target.getDocuments(outside) : []) known.set(d._id, d)
 
-  const guarded = guardRevisions(mutations, new Map([...known.values()].map((d) => [d._id, d._rev])))
+  const guarded = guardRevisions(
+    mutations,
+    new Map([...known.values()].map((d) => [d._id, d._rev])),
+  )
   const changes = previewChanges([...known.values()], guarded)
   const appliedAt = opts.now().toISOString()
-  const record = ledgerRecord(m, {appliedAt, documents: changes.length, mutations: mutations.length})
-  const transactionIds = await target.commit([...guarded, {create: record}], {author: `migration:${m.id}`})
+  const record = ledgerRecord(m, {
+    appliedAt,
+    documents: changes.length,
+    mutations: mutations.length,
+  })
+  const transactionIds = await target.commit([...guarded, {create: record}], {
+    author: `migration:${m.id}`,
+  })
 
   const outcome: MigrationOutcome = {
     id: m.id,
@@ -99,7 +142,10 @@ async function runOne(target: MigrationTarget, m: LoadedMigration, opts: {dryRun
 }
 
 /** Every migration with its status on the target, plus ledger entries whose folder is gone. */
-export async function listMigrations(target: MigrationTarget, migrations: readonly LoadedMigration[]): Promise<ListedMigration[]> {
+export async function listMigrations(
+  target: MigrationTarget,
+  migrations: readonly LoadedMigration[],
+): Promise<ListedMigration[]> {
   const ledger = new Map((await target.ledger()).map((r) => [r.migration, r]))
   const out: ListedMigration[] = migrations.map((m) => {
     const entry: ListedMigration = {id: m.id, title: m.title, status: 'pending'}
@@ -116,7 +162,13 @@ export async function listMigrations(target: MigrationTarget, migrations: readon
   })
   for (const record of ledger.values()) {
     if (migrations.some((m) => m.id === record.migration)) continue
-    const entry: ListedMigration = {id: record.migration, title: record.title, status: 'applied', appliedAt: record.appliedAt, missing: true}
+    const entry: ListedMigration = {
+      id: record.migration,
+      title: record.title,
+      status: 'applied',
+      appliedAt: record.appliedAt,
+      missing: true,
+    }
     if (record._rev) entry.transactionId = record._rev
     out.push(entry)
   }

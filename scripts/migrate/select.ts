@@ -23,7 +23,11 @@ export function parseFilter(filter: string, migrationId: string): ExprNode {
  * The documents `migration` applies to, in input order. Like Sanity's runner the filter sees one
  * document at a time (no joins), so results match `sanity migration run` exactly.
  */
-export async function selectDocuments<D extends {_id: string; _type: string}>(migration: Migration, docs: readonly D[], migrationId = 'migration'): Promise<D[]> {
+export async function selectDocuments<D extends {_id: string; _type: string}>(
+  migration: Migration,
+  docs: readonly D[],
+  migrationId = 'migration',
+): Promise<D[]> {
   const types = migration.documentTypes?.length ? new Set(migration.documentTypes) : undefined
   const filter = migration.filter ? parseFilter(migration.filter, migrationId) : undefined
   const out: D[] = []

@@ -6,7 +6,8 @@ import {isPerspective, PERSPECTIVES} from './perspective.ts'
 import {openQuerySource, runQuery} from './source.ts'
 
 const spec = {
-  usage: "npm run query -- '<groq>' [--params '<json>'] [--dataset <path>] [--perspective published|drafts|raw]",
+  usage:
+    "npm run query -- '<groq>' [--params '<json>'] [--dataset <path>] [--perspective published|drafts|raw]",
   summary:
     'Runs a GROQ query and prints the result as JSON. Queries the Sanity API named by SANITY_PROJECT_ID /\nSANITY_DATASET (SANITY_API_HOST, SANITY_TOKEN) when set, otherwise the embedded dataset.',
   options: {
@@ -29,14 +30,17 @@ await runCli(async () => {
   const {values, positionals} = parseCli(spec)
   const query = positionals[0]!
   const perspective = values.perspective ?? 'published'
-  if (!isPerspective(perspective)) throw new UsageError(`--perspective must be one of ${PERSPECTIVES.join(', ')}`)
+  if (!isPerspective(perspective))
+    throw new UsageError(`--perspective must be one of ${PERSPECTIVES.join(', ')}`)
   const params = parseParams(values.params)
   const source = openQuerySource(values.dataset === undefined ? {} : {dataset: values.dataset})
   const started = performance.now()
   const result = await runQuery(source, query, params, {perspective})
   const ms = Math.round(performance.now() - started)
   process.stdout.write(
-    values.json ? `${JSON.stringify({ok: true, source: source.kind, ms, result: result ?? null})}\n` : `${JSON.stringify(result ?? null, null, 2)}\n`,
+    values.json
+      ? `${JSON.stringify({ok: true, source: source.kind, ms, result: result ?? null})}\n`
+      : `${JSON.stringify(result ?? null, null, 2)}\n`,
   )
   return 0
 })
@@ -49,6 +53,7 @@ function parseParams(text: string | undefined): Record<string, unknown> {
   } catch (e) {
     throw new UsageError(`--params is not valid JSON: ${(e as Error).message}`)
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--params must be a JSON object')
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError('--params must be a JSON object')
   return value as Record<string, unknown>
 }

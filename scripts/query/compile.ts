@@ -9,7 +9,7 @@
  * Semantics follow groq-js 2 node by node (see node_modules/groq-js/dist/evaluator-*.js):
  * attribute access only on objects, three-valued `&&`/`||`/`!`, `==` only between equal
  * primitive types, `order()` by GROQ's total order with the input position as the tie-breaker,
- * nulls kept as null in projections. tests/bench/query-compile.test.ts checks the results against
+ * nulls kept as null in projections. tests/query/compile.test.ts checks the results against
  * groq-js on generated datasets.
  *
  * Two index shortcuts keep it fast without changing results: a filter over `*` with a
@@ -52,7 +52,8 @@ export function compileGroq(tree: ExprNode): CompiledQuery | undefined {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 type GroqType = 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean' | 'other'
 function typeOf(v: unknown): GroqType {
@@ -77,7 +78,8 @@ function partialCompare(a: unknown, b: unknown): number | null {
   if (ta !== typeOf(b)) return null
   if (ta === 'number') return (a as number) - (b as number)
   if (ta === 'boolean') return Number(a) - Number(b)
-  if (ta === 'string') return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0
+  if (ta === 'string')
+    return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0
   return null
 }
 
@@ -126,7 +128,11 @@ function compile(node: Node): Fn {
     }
     case 'Slice': {
       const base = compile(node.base as Node)
-      const {left, right, isInclusive} = node as unknown as {left: number; right: number; isInclusive: boolean}
+      const {left, right, isInclusive} = node as unknown as {
+        left: number
+        right: number
+        isInclusive: boolean
+      }
       return (self, ctx) => {
         const v = base(self, ctx)
         if (!Array.isArray(v)) return null
@@ -184,7 +190,10 @@ function compile(node: Node): Fn {
     case 'Object':
       return compileObject(node)
     case 'Array': {
-      const elements = (node.elements as Array<{value: Node; isSplat: boolean}>).map((e) => ({fn: compile(e.value), splat: e.isSplat}))
+      const elements = (node.elements as Array<{value: Node; isSplat: boolean}>).map((e) => ({
+        fn: compile(e.value),
+        splat: e.isSplat,
+      }))
       return (self, ctx) => {
         const out: unknown[] = []
         for (const e of elements) {
@@ -248,12 +257,19 @@ function compile(node: Node): Fn {
 
 function compileObject(node: Node): Fn {
   const attrs = (node.attributes as Node[]).map((a) => {
-    if (a.type === 'ObjectAttributeValue') return {kind: 'value' as const, name: a.name as string, fn: compile(a.value as Node)}
-    if (a.type === 'ObjectSplat') return {kind: 'splat' as const, name: '', fn: compile(a.value as Node)}
+    if (a.type === 'ObjectAttributeValue')
+      return {kind: 'value' as const, name: a.name as string, fn: compile(a.value as Node)}
+    if (a.type === 'ObjectSplat')
+      return {kind: 'splat' as const, name: '', fn: compile(a.value as Node)}
     if (a.type === 'ObjectConditionalSplat') {
       const cond = compile(a.condition as Node)
       const value = compile(a.value as Node)
-      return {kind: 'splat' as const, name: '', fn: (self: unknown, ctx: CompiledContext) => (cond(self, ctx) === true ? value(self, ctx) : null)}
+      return {
+        kind: 'splat' as const,
+        name: '',
+        fn: (self: unknown, ctx: CompiledContext) =>
+          cond(self, ctx) === true ? value(self, ctx) : null,
+      }
     }
     throw new Unsupported(a.type)
   })
@@ -281,7 +297,14 @@ function compileOp(node: Node): Fn {
     case '<=':
     case '>':
     case '>=': {
-      const test = op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0
+      const test =
+        op === '<'
+          ? (c: number) => c < 0
+          : op === '<='
+            ? (c: number) => c <= 0
+            : op === '>'
+              ? (c: number) => c > 0
+              : (c: number) => c >= 0
       return (self, ctx) => {
         const c = partialCompare(left(self, ctx), right(self, ctx))
         return c === null ? null : test(c)
@@ -301,7 +324,8 @@ function compileOp(node: Node): Fn {
 }
 
 function compileFunc(node: Node): Fn {
-  if (node.namespace !== 'global') throw new Unsupported(`${String(node.namespace)}::${String(node.name)}`)
+  if (node.namespace !== 'global')
+    throw new Unsupported(`${String(node.namespace)}::${String(node.name)}`)
   const args = (node.args as Node[]).map(compile)
   switch (node.name) {
     case 'defined': {

@@ -12,7 +12,11 @@ export class GroqQueryError extends PipelineError {
   readonly position: number | undefined
   readonly line: number | undefined
   readonly column: number | undefined
-  constructor(message: string, query: string, where: {position?: number; line?: number; column?: number} = {}) {
+  constructor(
+    message: string,
+    query: string,
+    where: {position?: number; line?: number; column?: number} = {},
+  ) {
     super(message)
     this.query = query
     this.position = where.position

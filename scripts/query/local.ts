@@ -5,12 +5,25 @@
  * come from `reverseIndex`, never from `references()` in a filter. Queries inside the subset of
  * compile.ts skip groq-js's value wrapping altogether (same results, several times faster).
  */
-import {evaluate, evaluateSync, GroqSyntaxError, parse, toJS, type AnyStaticValue, type ExprNode} from 'groq-js'
+import {
+  evaluate,
+  evaluateSync,
+  GroqSyntaxError,
+  parse,
+  toJS,
+  type AnyStaticValue,
+  type ExprNode,
+} from 'groq-js'
 import {Dataset} from '../store/dataset.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {compileGroq, type CompiledContext, type CompiledQuery} from './compile.ts'
 import {GroqQueryError} from './errors.ts'
-import {applyPerspective, isPerspective, type Perspective, type PerspectiveDocument} from './perspective.ts'
+import {
+  applyPerspective,
+  isPerspective,
+  type Perspective,
+  type PerspectiveDocument,
+} from './perspective.ts'
 import {missingParamsMessage} from './params.ts'
 
 export type {Perspective} from './perspective.ts'
@@ -44,7 +57,11 @@ export function createLocalSource(input: readonly StoredDocument[] | Dataset): L
     kind: 'local',
     documents,
     view(perspective) {
-      if (!isPerspective(perspective)) throw new GroqQueryError(`unknown perspective "${String(perspective)}" (published, drafts, raw)`, '')
+      if (!isPerspective(perspective))
+        throw new GroqQueryError(
+          `unknown perspective "${String(perspective)}" (published, drafts, raw)`,
+          '',
+        )
       let v = views.get(perspective)
       if (!v) {
         const docs = applyPerspective(documents, perspective)
@@ -63,7 +80,11 @@ export function parseGroq(query: string, params: Record<string, unknown> = {}): 
     tree = parse(query, {params})
   } catch (e) {
     if (e instanceof GroqSyntaxError) {
-      throw new GroqQueryError(`${e.message} (line ${e.line}, column ${e.column})`, query, {position: e.position, line: e.line, column: e.column})
+      throw new GroqQueryError(`${e.message} (line ${e.line}, column ${e.column})`, query, {
+        position: e.position,
+        line: e.line,
+        column: e.column,
+      })
     }
     throw new GroqQueryError((e as Error).message, query)
   }
@@ -72,12 +93,15 @@ export function parseGroq(query: string, params: Record<string, unknown> = {}): 
   return tree
 }
 
-
 /** Compiled queries by text (parsing is cheap, but the Studio and the API repeat queries). */
 const compiled = new Map<string, CompiledQuery | null>()
 const MAX_COMPILED = 500
 
-function compiledFor(query: string, params: Record<string, unknown>, tree: ExprNode): CompiledQuery | undefined {
+function compiledFor(
+  query: string,
+  params: Record<string, unknown>,
+  tree: ExprNode,
+): CompiledQuery | undefined {
   // groq-js inlines $params into the tree while parsing: cache by query and params together.
   const key = Object.keys(params).length === 0 ? query : `${query}\u0000${JSON.stringify(params)}`
   let fn = compiled.get(key)
@@ -132,7 +156,12 @@ function evaluateOptions(view: View, params: Record<string, unknown>, opts: Quer
  * its async one on dereference-heavy queries; the few async-only functions (`diff::`, `delta::`)
  * throw here, and `runQuery` falls back to the async evaluator for them.
  */
-export function runQuerySync<R = unknown>(source: LocalSource, query: string, params: Record<string, unknown> = {}, opts: QueryOptions = {}): R {
+export function runQuerySync<R = unknown>(
+  source: LocalSource,
+  query: string,
+  params: Record<string, unknown> = {},
+  opts: QueryOptions = {},
+): R {
   const tree = parseGroq(query, params)
   const view = source.view(opts.perspective ?? 'published')
   const fast = compiledFor(query, params, tree)
@@ -145,7 +174,12 @@ export function runQuerySync<R = unknown>(source: LocalSource, query: string, pa
 }
 
 /** Run a GROQ query against local documents; same signature as the remote runner. */
-export async function runQuery<R = unknown>(source: LocalSource, query: string, params: Record<string, unknown> = {}, opts: QueryOptions = {}): Promise<R> {
+export async function runQuery<R = unknown>(
+  source: LocalSource,
+  query: string,
+  params: Record<string, unknown> = {},
+  opts: QueryOptions = {},
+): Promise<R> {
   const tree = parseGroq(query, params)
   const view = source.view(opts.perspective ?? 'published')
   const fast = compiledFor(query, params, tree)

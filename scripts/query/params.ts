@@ -20,7 +20,12 @@ export function parameterNames(tree: unknown): Set<string> {
  * Content Lake rejects a query whose `$param` is not supplied; groq-js would quietly use null (and a
  * typo in a delete-by-query would silently select nothing). The message, or undefined when all are given.
  */
-export function missingParamsMessage(tree: unknown, params: Record<string, unknown>): string | undefined {
+export function missingParamsMessage(
+  tree: unknown,
+  params: Record<string, unknown>,
+): string | undefined {
   const missing = [...parameterNames(tree)].filter((name) => !Object.hasOwn(params, name))
-  return missing.length > 0 ? `param ${missing.map((n) => `$${n}`).join(', ')} referenced, but not provided` : undefined
+  return missing.length > 0
+    ? `param ${missing.map((n) => `$${n}`).join(', ')} referenced, but not provided`
+    : undefined
 }

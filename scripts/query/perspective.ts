@@ -21,7 +21,10 @@ export function isPerspective(value: unknown): value is Perspective {
 }
 
 /** The documents `perspective` shows, sorted by `_id` (input order when it already is). */
-export function applyPerspective(docs: readonly StoredDocument[], perspective: Perspective): PerspectiveDocument[] {
+export function applyPerspective(
+  docs: readonly StoredDocument[],
+  perspective: Perspective,
+): PerspectiveDocument[] {
   switch (perspective) {
     case 'raw':
       return docs as PerspectiveDocument[]

@@ -24,7 +24,8 @@ const reviewFields = /* groq */ `"review": review{
 
 const systemFields = /* groq */ `_id, _type, _createdAt, _updatedAt`
 
-export const FEED_ARTICLES_QUERY = defineQuery(`*[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {
+export const FEED_ARTICLES_QUERY =
+  defineQuery(`*[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {
   ${systemFields},
   title,
   "slug": slug.current,
@@ -37,7 +38,8 @@ export const FEED_ARTICLES_QUERY = defineQuery(`*[_type == "article" && defined(
   ${reviewFields}
 }`)
 
-export const FEED_BENEFITS_QUERY = defineQuery(`*[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {
+export const FEED_BENEFITS_QUERY =
+  defineQuery(`*[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {
   ${systemFields},
   title,
   "slug": slug.current,
@@ -51,7 +53,8 @@ export const FEED_BENEFITS_QUERY = defineQuery(`*[_type == "benefit" && defined(
   ${reviewFields}
 }`)
 
-export const FEED_TREATMENTS_QUERY = defineQuery(`*[_type == "treatment" && defined(slug.current)] | order(slug.current asc, _id asc) {
+export const FEED_TREATMENTS_QUERY =
+  defineQuery(`*[_type == "treatment" && defined(slug.current)] | order(slug.current asc, _id asc) {
   ${systemFields},
   title,
   "slug": slug.current,
@@ -64,7 +67,8 @@ export const FEED_TREATMENTS_QUERY = defineQuery(`*[_type == "treatment" && defi
   ${seoFields}
 }`)
 
-export const FEED_CONCERNS_QUERY = defineQuery(`*[_type == "concern" && defined(slug.current)] | order(slug.current asc, _id asc) {
+export const FEED_CONCERNS_QUERY =
+  defineQuery(`*[_type == "concern" && defined(slug.current)] | order(slug.current asc, _id asc) {
   ${systemFields},
   title,
   "slug": slug.current,
@@ -73,7 +77,8 @@ export const FEED_CONCERNS_QUERY = defineQuery(`*[_type == "concern" && defined(
   ${seoFields}
 }`)
 
-export const FEED_SKIN_TYPES_QUERY = defineQuery(`*[_type == "skinType" && defined(slug.current)] | order(slug.current asc, _id asc) {
+export const FEED_SKIN_TYPES_QUERY =
+  defineQuery(`*[_type == "skinType" && defined(slug.current)] | order(slug.current asc, _id asc) {
   ${systemFields},
   title,
   "slug": slug.current,
@@ -84,7 +89,8 @@ export const FEED_SKIN_TYPES_QUERY = defineQuery(`*[_type == "skinType" && defin
   ${seoFields}
 }`)
 
-export const FEED_SERUMS_QUERY = defineQuery(`*[_type == "serum" && defined(slug.current)] | order(slug.current asc, _id asc) {
+export const FEED_SERUMS_QUERY =
+  defineQuery(`*[_type == "serum" && defined(slug.current)] | order(slug.current asc, _id asc) {
   ${systemFields},
   title,
   "slug": slug.current,

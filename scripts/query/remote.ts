@@ -3,7 +3,14 @@
  * @sanity/client, behind the same `runQuery` signature as the local runner. The only module of
  * the query path that touches the network.
  */
-import {ClientError, createClient, isQueryParseError, ServerError, type ClientConfig, type SanityClient} from '@sanity/client'
+import {
+  ClientError,
+  createClient,
+  isQueryParseError,
+  ServerError,
+  type ClientConfig,
+  type SanityClient,
+} from '@sanity/client'
 import type {RemoteTarget} from '../lib/env.ts'
 import {withRetry, type RetryPolicy} from '../lib/retry.ts'
 import {GroqQueryError, RemoteQueryError} from './errors.ts'
@@ -38,16 +45,33 @@ export function remoteClientConfig(target: RemoteTarget): ClientConfig {
   return config
 }
 
-export function createRemoteSource(target: RemoteTarget, overrides: Partial<ClientConfig> = {}, retry: RetryPolicy = {}): RemoteSource {
+export function createRemoteSource(
+  target: RemoteTarget,
+  overrides: Partial<ClientConfig> = {},
+  retry: RetryPolicy = {},
+): RemoteSource {
   // The client's own retries ignore Retry-After and stack with ours: runQuery retries instead.
-  return {kind: 'remote', target, client: createClient({...remoteClientConfig(target), maxRetries: 0, ...overrides}), retry}
+  return {
+    kind: 'remote',
+    target,
+    client: createClient({...remoteClientConfig(target), maxRetries: 0, ...overrides}),
+    retry,
+  }
 }
 
 /** Run a GROQ query against the API; same signature as the local `runQuery`. */
-export async function runQuery<R = unknown>(source: RemoteSource, query: string, params: Record<string, unknown> = {}, opts: QueryOptions = {}): Promise<R> {
+export async function runQuery<R = unknown>(
+  source: RemoteSource,
+  query: string,
+  params: Record<string, unknown> = {},
+  opts: QueryOptions = {},
+): Promise<R> {
   try {
     // A query is a read: safe to repeat after a rate limit, a server error or a dropped connection.
-    return await withRetry(() => source.client.fetch<R>(query, params, {perspective: opts.perspective ?? 'published'}), source.retry)
+    return await withRetry(
+      () => source.client.fetch<R>(query, params, {perspective: opts.perspective ?? 'published'}),
+      source.retry,
+    )
   } catch (e) {
     throw remoteError(e, query)
   }
@@ -62,9 +86,17 @@ function remoteError(e: unknown, query: string): Error {
       const before = query.slice(0, start)
       const line = before.split('\n').length
       const column = start - before.lastIndexOf('\n')
-      return new GroqQueryError(`${description} (line ${line}, column ${column})`, query, {position: start, line, column})
+      return new GroqQueryError(`${description} (line ${line}, column ${column})`, query, {
+        position: start,
+        line,
+        column,
+      })
     }
     return new RemoteQueryError(e.message, e.statusCode, {cause: e})
   }
-  return new RemoteQueryError(`Sanity API request failed: ${(e as Error)?.message ?? String(e)}`, undefined, {cause: e})
+  return new RemoteQueryError(
+    `Sanity API request failed: ${(e as Error)?.message ?? String(e)}`,
+    undefined,
+    {cause: e},
+  )
 }

@@ -7,7 +7,12 @@ import {remoteTargetFromEnv} from '../lib/env.ts'
 import {UsageError} from '../lib/errors.ts'
 import {DEFAULT_DATASET} from '../lib/paths.ts'
 import {Dataset} from '../store/dataset.ts'
-import {createLocalSource, runQuery as runLocal, type LocalSource, type QueryOptions} from './local.ts'
+import {
+  createLocalSource,
+  runQuery as runLocal,
+  type LocalSource,
+  type QueryOptions,
+} from './local.ts'
 import {createRemoteSource, runQuery as runRemote, type RemoteSource} from './remote.ts'
 
 export type QuerySource = LocalSource | RemoteSource
@@ -23,7 +28,8 @@ export function openQuerySource(opts: OpenSourceOptions = {}): QuerySource {
   const target = opts.dataset === undefined ? remoteTargetFromEnv(opts.env) : undefined
   if (target) return createRemoteSource(target)
   const path = opts.dataset ?? DEFAULT_DATASET
-  if (!existsSync(path)) throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
+  if (!existsSync(path))
+    throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
   const ds = Dataset.open(path)
   try {
     return createLocalSource(ds)
@@ -33,6 +39,13 @@ export function openQuerySource(opts: OpenSourceOptions = {}): QuerySource {
 }
 
 /** Run a query on either kind of source. */
-export function runQuery<R = unknown>(source: QuerySource, query: string, params: Record<string, unknown> = {}, opts: QueryOptions = {}): Promise<R> {
-  return source.kind === 'local' ? runLocal<R>(source, query, params, opts) : runRemote<R>(source, query, params, opts)
+export function runQuery<R = unknown>(
+  source: QuerySource,
+  query: string,
+  params: Record<string, unknown> = {},
+  opts: QueryOptions = {},
+): Promise<R> {
+  return source.kind === 'local'
+    ? runLocal<R>(source, query, params, opts)
+    : runRemote<R>(source, query, params, opts)
 }

@@ -30,13 +30,20 @@ export function sameContent(a: Record<string, unknown>, b: Record<string, unknow
   const sb = JSON.stringify(withoutSystemFields(b))
   if (sa === sb) return true
   // Reordering keys never changes the length, so different lengths mean different content.
-  return sa.length === sb.length && sortedJson(withoutSystemFields(a)) === sortedJson(withoutSystemFields(b))
+  return (
+    sa.length === sb.length &&
+    sortedJson(withoutSystemFields(a)) === sortedJson(withoutSystemFields(b))
+  )
 }
 
 function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([x], [y]) =>
+            x < y ? -1 : x > y ? 1 : 0,
+          ),
+        )
       : v,
   )
 }
@@ -91,13 +98,18 @@ export class MutationBatch {
   /** Apply mutation `index` of a transaction. `mutation` must already be a private copy. */
   apply(mutation: Mutation, index: number): void {
     const at = `mutations[${index}]`
-    if (!mutation || typeof mutation !== 'object') throw new MutationError(`${at}: must be an object`)
+    if (!mutation || typeof mutation !== 'object')
+      throw new MutationError(`${at}: must be an object`)
     const kinds = Object.keys(mutation)
-    if (kinds.length !== 1) throw new MutationError(`${at}: must have exactly one of create, createOrReplace, createIfNotExists, delete, patch (got ${kinds.join(', ') || 'none'})`)
+    if (kinds.length !== 1)
+      throw new MutationError(
+        `${at}: must have exactly one of create, createOrReplace, createIfNotExists, delete, patch (got ${kinds.join(', ') || 'none'})`,
+      )
     const m = mutation as Record<string, unknown>
     if ('create' in m) return this.create(mutation as {create: Record<string, unknown>}, at)
     if ('createOrReplace' in m) return this.put('createOrReplace', m.createOrReplace, at, 'replace')
-    if ('createIfNotExists' in m) return this.put('createIfNotExists', m.createIfNotExists, at, 'ifMissing')
+    if ('createIfNotExists' in m)
+      return this.put('createIfNotExists', m.createIfNotExists, at, 'ifMissing')
     if ('delete' in m) return this.delete(m.delete, at)
     if ('patch' in m) return this.patch(m.patch as PatchSpec, at)
     throw new MutationError(`${at}: unknown mutation kind "${kinds[0]}"`)
@@ -108,10 +120,16 @@ export class MutationBatch {
     assertObject(doc, `${at}.create`)
     // Like Content Lake: no _id, or an _id ending in "." (a prefix such as "drafts."), gets a fresh id.
     if (doc._id === undefined || doc._id === null) doc._id = this.io.newId()
-    else if (typeof doc._id === 'string' && doc._id.endsWith('.')) doc._id = `${doc._id}${this.io.newId()}`
+    else if (typeof doc._id === 'string' && doc._id.endsWith('.'))
+      doc._id = `${doc._id}${this.io.newId()}`
     const content = validDocument(doc, `${at}.create`)
     const t = this.entry(content._id)
-    if (t.current) throw new MutationError(`${at}.create: document "${content._id}" already exists`, 409, content._id)
+    if (t.current)
+      throw new MutationError(
+        `${at}.create: document "${content._id}" already exists`,
+        409,
+        content._id,
+      )
     t.current = content
   }
 
@@ -125,7 +143,10 @@ export class MutationBatch {
 
   private delete(spec: unknown, at: string): void {
     assertObject(spec, `${at}.delete`)
-    for (const id of this.targets(spec as {id?: unknown; query?: unknown; params?: unknown}, `${at}.delete`)) {
+    for (const id of this.targets(
+      spec as {id?: unknown; query?: unknown; params?: unknown},
+      `${at}.delete`,
+    )) {
       this.entry(id).current = undefined
     }
   }
@@ -136,7 +157,8 @@ export class MutationBatch {
     const byId = spec.id !== undefined
     const ids = this.targets(spec, `${at}.patch`)
     const {id: _id, query: _q, params: _p, ifRevisionID, ...operations} = spec
-    if (ifRevisionID !== undefined && typeof ifRevisionID !== 'string') throw new MutationError(`${at}.patch.ifRevisionID: must be a string`)
+    if (ifRevisionID !== undefined && typeof ifRevisionID !== 'string')
+      throw new MutationError(`${at}.patch.ifRevisionID: must be a string`)
     for (const id of ids) {
       const t = this.entry(id)
       if (ifRevisionID !== undefined && t.before?._rev !== ifRevisionID) {
@@ -150,13 +172,20 @@ export class MutationBatch {
       try {
         // The mutator only applies patch operations whose `id` matches the document's `_id`.
         const patch = {...operations, id}
-        result = new SanityMutation({mutations: [{patch: patch as never}]}).apply(t.current) as Doc | null
+        result = new SanityMutation({mutations: [{patch: patch as never}]}).apply(
+          t.current,
+        ) as Doc | null
       } catch (e) {
         throw new MutationError(`${at}.patch (${id}): ${(e as Error).message}`, 400, id)
       }
-      if (!result || result._id !== id) throw new MutationError(`${at}.patch: _id cannot be changed (document "${id}")`, 400, id)
+      if (!result || result._id !== id)
+        throw new MutationError(`${at}.patch: _id cannot be changed (document "${id}")`, 400, id)
       if (typeof result._type !== 'string' || result._type === '') {
-        throw new MutationError(`${at}.patch: _type must remain a non-empty string (document "${id}")`, 400, id)
+        throw new MutationError(
+          `${at}.patch: _type must remain a non-empty string (document "${id}")`,
+          400,
+          id,
+        )
       }
       // Patches may touch system fields; those are the store's, so restore them.
       const restored = withoutSystemFields(result)
@@ -167,7 +196,8 @@ export class MutationBatch {
 
   /** The ids a delete/patch addresses: `id`, or every document `query` returns. */
   private targets(spec: {id?: unknown; query?: unknown; params?: unknown}, at: string): string[] {
-    if (spec.id !== undefined && spec.query !== undefined) throw new MutationError(`${at}: use either id or query, not both`)
+    if (spec.id !== undefined && spec.query !== undefined)
+      throw new MutationError(`${at}: use either id or query, not both`)
     if (spec.id !== undefined) {
       const problem = idProblem(spec.id)
       if (problem) throw new MutationError(`${at}.id: ${problem}`)
@@ -186,13 +216,19 @@ export class MutationBatch {
 }
 
 function assertObject(value: unknown, at: string): asserts value is Record<string, unknown> {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new MutationError(`${at}: must be an object`)
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new MutationError(`${at}: must be an object`)
 }
 
 /** Check `_id`/`_type`, drop system fields. */
 function validDocument(doc: Record<string, unknown>, at: string): Doc {
   const problem = idProblem(doc._id)
-  if (problem) throw new MutationError(`${at}._id: ${problem}`, 400, typeof doc._id === 'string' ? doc._id : undefined)
+  if (problem)
+    throw new MutationError(
+      `${at}._id: ${problem}`,
+      400,
+      typeof doc._id === 'string' ? doc._id : undefined,
+    )
   if (typeof doc._type !== 'string' || doc._type === '') {
     throw new MutationError(`${at}._type: required (a non-empty string)`, 400, doc._id as string)
   }

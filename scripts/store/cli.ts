@@ -2,7 +2,15 @@
  * `npm run dataset -- import|export <file.ndjson> | count | stats`: NDJSON in and out of the
  * embedded dataset, in `sanity dataset import/export` shape.
  */
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {createClient} from '@sanity/client'
 import {parseCli, progress, runCli} from '../lib/cli.ts'
@@ -15,7 +23,8 @@ import {remoteClientConfig} from '../query/remote.ts'
 import {importNdjsonRemote} from './remoteImport.ts'
 
 const spec = {
-  usage: 'npm run dataset -- import <file.ndjson|-> | export <file.ndjson|-> | count | stats [options]',
+  usage:
+    'npm run dataset -- import <file.ndjson|-> | export <file.ndjson|-> | count | stats [options]',
   summary: [
     'import: load an NDJSON file ("-" = stdin) in one atomic transaction; every bad line is',
     '        reported and nothing is written. Existing documents with other content need --replace.',
@@ -47,29 +56,43 @@ type Command = (typeof COMMANDS)[number]
 await runCli(async () => {
   const {values, positionals} = parseCli(spec)
   const [command, file] = positionals as [string, string | undefined]
-  if (!COMMANDS.includes(command as Command)) throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')})`)
+  if (!COMMANDS.includes(command as Command))
+    throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')})`)
   const needsFile = command === 'import' || command === 'export'
   if (needsFile && !file) throw new UsageError(`${command} needs a file argument`)
   if (!needsFile && file) throw new UsageError(`${command} takes no file argument`)
   const path = values.dataset ?? DEFAULT_DATASET
-  if (command !== 'import' && !existsSync(path)) throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
+  if (command !== 'import' && !existsSync(path))
+    throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
   const out = (human: string, json: Record<string, unknown>) =>
     process.stdout.write(values.json ? `${JSON.stringify({ok: true, ...json})}\n` : `${human}\n`)
 
-  const remote = command === 'import' && values.dataset === undefined ? remoteTargetFromEnv() : undefined
+  const remote =
+    command === 'import' && values.dataset === undefined ? remoteTargetFromEnv() : undefined
   if (remote) {
     if (file !== '-' && !existsSync(file!)) throw new UsageError(`file not found: ${file}`)
     const text = readFileSync(file === '-' ? 0 : file!, 'utf8')
     const client = createClient({...remoteClientConfig(remote), maxRetries: 0})
-    const r = await importNdjsonRemote(client, text, {file: file === '-' ? '<stdin>' : file!, replace: values.replace ?? false, onProgress: progress})
-    const counts = {created: r.created, updated: r.updated, unchanged: r.unchanged}
-    out(`${file}: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged (${r.transactions.length} transactions, ${r.retries} retries) on ${remote.projectId}/${remote.dataset}`, {
-      target: {projectId: remote.projectId, dataset: remote.dataset, ...(remote.apiHost ? {apiHost: remote.apiHost} : {})},
-      file,
-      ...counts,
-      transactions: r.transactions.length,
-      retries: r.retries,
+    const r = await importNdjsonRemote(client, text, {
+      file: file === '-' ? '<stdin>' : file!,
+      replace: values.replace ?? false,
+      onProgress: progress,
     })
+    const counts = {created: r.created, updated: r.updated, unchanged: r.unchanged}
+    out(
+      `${file}: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged (${r.transactions.length} transactions, ${r.retries} retries) on ${remote.projectId}/${remote.dataset}`,
+      {
+        target: {
+          projectId: remote.projectId,
+          dataset: remote.dataset,
+          ...(remote.apiHost ? {apiHost: remote.apiHost} : {}),
+        },
+        file,
+        ...counts,
+        transactions: r.transactions.length,
+        retries: r.retries,
+      },
+    )
     return 0
   }
 
@@ -80,20 +103,27 @@ await runCli(async () => {
         if (file !== '-' && !existsSync(file!)) throw new UsageError(`file not found: ${file}`)
         const text = readFileSync(file === '-' ? 0 : file!, 'utf8')
         const started = performance.now()
-        const counts = importNdjson(ds, text, {file: file === '-' ? '<stdin>' : file!, replace: values.replace ?? false})
-        const ms = Math.round(performance.now() - started)
-        out(`${file}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged (${ms} ms)`, {
-          dataset: path,
-          file,
-          ...counts,
+        const counts = importNdjson(ds, text, {
+          file: file === '-' ? '<stdin>' : file!,
+          replace: values.replace ?? false,
         })
+        const ms = Math.round(performance.now() - started)
+        out(
+          `${file}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged (${ms} ms)`,
+          {
+            dataset: path,
+            file,
+            ...counts,
+          },
+        )
         return 0
       }
       case 'export': {
         const text = exportNdjson(ds)
         const documents = ds.count()
         if (file === '-') {
-          if (values.json) throw new UsageError('--json cannot be combined with export to stdout ("-")')
+          if (values.json)
+            throw new UsageError('--json cannot be combined with export to stdout ("-")')
           process.stdout.write(text)
           progress(`exported ${documents} documents`)
           return 0
@@ -104,7 +134,11 @@ await runCli(async () => {
       }
       case 'count': {
         const n = ds.count(values.type === undefined ? {} : {type: values.type})
-        out(String(n), {dataset: path, count: n, ...(values.type === undefined ? {} : {type: values.type})})
+        out(String(n), {
+          dataset: path,
+          count: n,
+          ...(values.type === undefined ? {} : {type: values.type}),
+        })
         return 0
       }
       case 'stats': {
@@ -137,6 +171,9 @@ function writeAtomically(file: string, text: string): void {
 }
 
 function datasetStats(ds: Dataset, path: string) {
-  const bytes = ['', '-wal'].reduce((n, s) => n + (existsSync(path + s) ? statSync(path + s).size : 0), 0)
+  const bytes = ['', '-wal'].reduce(
+    (n, s) => n + (existsSync(path + s) ? statSync(path + s).size : 0),
+    0,
+  )
   return {...ds.stats(), lastSeq: ds.lastSeq(), bytes}
 }

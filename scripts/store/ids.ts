@@ -11,7 +11,8 @@ const MAX_ID_LENGTH = 128
 /** Why `id` is not a valid Sanity document id, or undefined when it is. */
 export function idProblem(id: unknown): string | undefined {
   if (typeof id !== 'string' || id === '') return 'must be a non-empty string'
-  if (id.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters (got ${id.length})`
+  if (id.length > MAX_ID_LENGTH)
+    return `must be at most ${MAX_ID_LENGTH} characters (got ${id.length})`
   if (id.startsWith('-')) return 'must not start with "-"'
   if (!ID_CHARS.test(id)) return 'may only contain a-z, A-Z, 0-9, ".", "_" and "-"'
   return undefined

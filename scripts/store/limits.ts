@@ -16,7 +16,8 @@ export function nestsDeeperThan(value: unknown, max: number = MAX_DEPTH): boolea
     const [v, depth] = stack.pop()!
     if (v === null || typeof v !== 'object') continue
     if (depth + 1 > max) return true
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
   }
   return false
 }

@@ -72,7 +72,10 @@ export function parseNdjsonLines(text: string, file: string): NdjsonLine[] {
     if (!bad) out.push({doc: doc as DocumentInput, line})
   }
   if (problems.length > 0) {
-    throw new InputError(problems, `${file}: ${problems.length} bad line(s)\n${problems.map((p) => `  line ${p.line}: ${p.message}`).join('\n')}`)
+    throw new InputError(
+      problems,
+      `${file}: ${problems.length} bad line(s)\n${problems.map((p) => `  line ${p.line}: ${p.message}`).join('\n')}`,
+    )
   }
   return out
 }
@@ -96,7 +99,11 @@ export interface ImportNdjsonOptions {
  * with different content is an error unless `replace` is set; identical ones count as
  * unchanged, so re-running an import writes nothing.
  */
-export function importNdjson(ds: Dataset, text: string, opts: ImportNdjsonOptions): {created: number; updated: number; unchanged: number} {
+export function importNdjson(
+  ds: Dataset,
+  text: string,
+  opts: ImportNdjsonOptions,
+): {created: number; updated: number; unchanged: number} {
   const lines = parseNdjsonLines(text, opts.file)
   const result = ds.importDocuments(
     lines.map((l) => l.doc),
@@ -110,7 +117,8 @@ export function importNdjson(ds: Dataset, text: string, opts: ImportNdjsonOption
         line: lineOf.get(id),
         documentId: id,
         level: 'error',
-        message: 'a document with this _id already exists with different content (use --replace to overwrite)',
+        message:
+          'a document with this _id already exists with different content (use --replace to overwrite)',
       })),
     )
   }

@@ -7,38 +7,65 @@
  */
 import {MutationError} from '../lib/errors.ts'
 
-export const PATCH_OPERATIONS = ['set', 'setIfMissing', 'unset', 'inc', 'dec', 'insert', 'diffMatchPatch'] as const
+export const PATCH_OPERATIONS = [
+  'set',
+  'setIfMissing',
+  'unset',
+  'inc',
+  'dec',
+  'insert',
+  'diffMatchPatch',
+] as const
 const ADDRESSING = new Set(['id', 'query', 'params', 'ifRevisionID'])
 const OPERATIONS = new Set<string>(PATCH_OPERATIONS)
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Throws MutationError (400) when `spec` is not a patch Content Lake would accept. */
 export function assertPatchShape(spec: Record<string, unknown>, at: string): void {
   for (const key of Object.keys(spec)) {
-    if (!ADDRESSING.has(key) && !OPERATIONS.has(key)) throw new MutationError(`${at}: unknown patch operation "${key}" (expected ${PATCH_OPERATIONS.join(', ')})`)
+    if (!ADDRESSING.has(key) && !OPERATIONS.has(key))
+      throw new MutationError(
+        `${at}: unknown patch operation "${key}" (expected ${PATCH_OPERATIONS.join(', ')})`,
+      )
   }
   for (const op of ['set', 'setIfMissing', 'inc', 'dec', 'diffMatchPatch'] as const) {
-    if (spec[op] !== undefined && !isPlainObject(spec[op])) throw new MutationError(`${at}.${op}: must be an object of path → value`)
+    if (spec[op] !== undefined && !isPlainObject(spec[op]))
+      throw new MutationError(`${at}.${op}: must be an object of path → value`)
   }
   for (const op of ['inc', 'dec'] as const) {
-    for (const [path, n] of Object.entries((spec[op] as Record<string, unknown> | undefined) ?? {})) {
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw new MutationError(`${at}.${op}[${JSON.stringify(path)}]: must be a finite number`)
+    for (const [path, n] of Object.entries(
+      (spec[op] as Record<string, unknown> | undefined) ?? {},
+    )) {
+      if (typeof n !== 'number' || !Number.isFinite(n))
+        throw new MutationError(`${at}.${op}[${JSON.stringify(path)}]: must be a finite number`)
     }
   }
-  for (const [path, p] of Object.entries((spec.diffMatchPatch as Record<string, unknown> | undefined) ?? {})) {
-    if (typeof p !== 'string') throw new MutationError(`${at}.diffMatchPatch[${JSON.stringify(path)}]: must be a patch string`)
+  for (const [path, p] of Object.entries(
+    (spec.diffMatchPatch as Record<string, unknown> | undefined) ?? {},
+  )) {
+    if (typeof p !== 'string')
+      throw new MutationError(
+        `${at}.diffMatchPatch[${JSON.stringify(path)}]: must be a patch string`,
+      )
   }
-  if (spec.unset !== undefined && (!Array.isArray(spec.unset) || spec.unset.some((p) => typeof p !== 'string'))) {
+  if (
+    spec.unset !== undefined &&
+    (!Array.isArray(spec.unset) || spec.unset.some((p) => typeof p !== 'string'))
+  ) {
     throw new MutationError(`${at}.unset: must be an array of paths`)
   }
   if (spec.insert !== undefined) {
     const insert = spec.insert
     if (!isPlainObject(insert)) throw new MutationError(`${at}.insert: must be an object`)
     const positions = ['before', 'after', 'replace'].filter((k) => insert[k] !== undefined)
-    if (positions.length !== 1 || typeof insert[positions[0]!] !== 'string') throw new MutationError(`${at}.insert: needs exactly one of before, after, replace (a path)`)
-    if (!Array.isArray(insert.items)) throw new MutationError(`${at}.insert.items: must be an array`)
+    if (positions.length !== 1 || typeof insert[positions[0]!] !== 'string')
+      throw new MutationError(`${at}.insert: needs exactly one of before, after, replace (a path)`)
+    if (!Array.isArray(insert.items))
+      throw new MutationError(`${at}.insert.items: must be an array`)
     const extra = Object.keys(insert).filter((k) => k !== positions[0] && k !== 'items')
-    if (extra.length > 0) throw new MutationError(`${at}.insert: unknown field(s) ${extra.join(', ')}`)
+    if (extra.length > 0)
+      throw new MutationError(`${at}.insert: unknown field(s) ${extra.join(', ')}`)
   }
 }

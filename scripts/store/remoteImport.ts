@@ -60,7 +60,11 @@ const READ_CHUNK = 500
  * Import NDJSON `text` through `client`. Throws InputError (bad lines, or conflicts without
  * `replace`; nothing sent) or RemoteImportError (the API kept failing; re-run to continue).
  */
-export async function importNdjsonRemote(client: SanityClient, text: string, opts: RemoteImportOptions): Promise<RemoteImportResult> {
+export async function importNdjsonRemote(
+  client: SanityClient,
+  text: string,
+  opts: RemoteImportOptions,
+): Promise<RemoteImportResult> {
   const lines = parseNdjsonLines(text, opts.file)
   const docs = lines.map((l) => l.doc)
   const progress = opts.onProgress ?? (() => {})
@@ -69,14 +73,22 @@ export async function importNdjsonRemote(client: SanityClient, text: string, opt
     ...opts.retry,
     onRetry: (info) => {
       retries++
-      progress(`retrying in ${info.delayMs} ms (${info.failure.kind}${info.failure.status ? ` ${info.failure.status}` : ''})`)
+      progress(
+        `retrying in ${info.delayMs} ms (${info.failure.kind}${info.failure.status ? ` ${info.failure.status}` : ''})`,
+      )
       opts.retry?.onRetry?.(info)
     },
   }
   const read = (ids: readonly string[]) => readExisting(client, ids, retry)
 
   const existing = await read(docs.map((d) => d._id))
-  const result: RemoteImportResult = {created: 0, updated: 0, unchanged: 0, transactions: [], retries: 0}
+  const result: RemoteImportResult = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    transactions: [],
+    retries: 0,
+  }
   const pending: DocumentInput[] = []
   const conflicts: string[] = []
   for (const doc of docs) {
@@ -92,13 +104,20 @@ export async function importNdjsonRemote(client: SanityClient, text: string, opt
   if (conflicts.length > 0) throw conflictError(conflicts, lines, opts.file)
 
   const batches = batchDocuments(pending, opts.batchSize ?? 200, opts.maxBatchBytes ?? 2_000_000)
-  progress(`${docs.length} documents: ${result.unchanged} already there, ${pending.length} to write in ${batches.length} transaction(s)`)
+  progress(
+    `${docs.length} documents: ${result.unchanged} already there, ${pending.length} to write in ${batches.length} transaction(s)`,
+  )
   /** What of `batch` is not on the target yet; a document someone else created meanwhile is a conflict. */
   const remaining = async (batch: readonly DocumentInput[]): Promise<DocumentInput[]> => {
     const now = await read(batch.map((d) => d._id))
     const todo = batch.filter((d) => !(now.has(d._id) && sameContent(now.get(d._id)!, d)))
     const taken = opts.replace ? [] : todo.filter((d) => now.has(d._id))
-    if (taken.length > 0) throw conflictError(taken.map((d) => d._id), lines, opts.file)
+    if (taken.length > 0)
+      throw conflictError(
+        taken.map((d) => d._id),
+        lines,
+        opts.file,
+      )
     return todo
   }
   for (const [i, batch] of batches.entries()) {
@@ -146,18 +165,34 @@ function mutationsFor(docs: readonly DocumentInput[], replace: boolean): Mutatio
 }
 
 /** Documents with these ids as stored (drafts and versions included), by id. */
-async function readExisting(client: SanityClient, ids: readonly string[], retry: RetryPolicy): Promise<Map<string, StoredDocument>> {
+async function readExisting(
+  client: SanityClient,
+  ids: readonly string[],
+  retry: RetryPolicy,
+): Promise<Map<string, StoredDocument>> {
   const out = new Map<string, StoredDocument>()
   for (let i = 0; i < ids.length; i += READ_CHUNK) {
     const chunk = ids.slice(i, i + READ_CHUNK)
-    const docs = await withRetry(() => client.fetch<StoredDocument[]>('*[_id in $ids]', {ids: chunk}, {perspective: 'raw', tag: 'import'}), retry)
+    const docs = await withRetry(
+      () =>
+        client.fetch<StoredDocument[]>(
+          '*[_id in $ids]',
+          {ids: chunk},
+          {perspective: 'raw', tag: 'import'},
+        ),
+      retry,
+    )
     for (const d of docs) out.set(d._id, d)
   }
   return out
 }
 
 /** Consecutive groups of at most `size` documents and about `maxBytes` of JSON. */
-export function batchDocuments(docs: readonly DocumentInput[], size: number, maxBytes: number): DocumentInput[][] {
+export function batchDocuments(
+  docs: readonly DocumentInput[],
+  size: number,
+  maxBytes: number,
+): DocumentInput[][] {
   const out: DocumentInput[][] = []
   let current: DocumentInput[] = []
   let bytes = 0
@@ -175,7 +210,11 @@ export function batchDocuments(docs: readonly DocumentInput[], size: number, max
   return out
 }
 
-function conflictError(ids: readonly string[], lines: ReadonlyArray<{doc: {_id: string}; line: number}>, file: string): InputError {
+function conflictError(
+  ids: readonly string[],
+  lines: ReadonlyArray<{doc: {_id: string}; line: number}>,
+  file: string,
+): InputError {
   const lineOf = new Map(lines.map((l) => [l.doc._id, l.line]))
   return new InputError(
     ids.map((id) => ({
@@ -183,7 +222,8 @@ function conflictError(ids: readonly string[], lines: ReadonlyArray<{doc: {_id: 
       line: lineOf.get(id),
       documentId: id,
       level: 'error' as const,
-      message: 'a document with this _id already exists on the target with different content (use --replace to overwrite)',
+      message:
+        'a document with this _id already exists on the target with different content (use --replace to overwrite)',
     })),
   )
 }

@@ -53,13 +53,16 @@ export function prepareDatabase(db: DatabaseSync, inMemory: boolean): void {
   db.exec('PRAGMA synchronous = NORMAL')
   const version = (db.prepare('PRAGMA user_version').get() as {user_version: number}).user_version
   if (version > SCHEMA_VERSION) {
-    throw new Error(`dataset schema version ${version} is newer than this code (${SCHEMA_VERSION}); update the project`)
+    throw new Error(
+      `dataset schema version ${version} is newer than this code (${SCHEMA_VERSION}); update the project`,
+    )
   }
   if (version < SCHEMA_VERSION) {
     db.exec('BEGIN IMMEDIATE')
     try {
       // Re-read under the write lock: another process may have just done this.
-      const current = (db.prepare('PRAGMA user_version').get() as {user_version: number}).user_version
+      const current = (db.prepare('PRAGMA user_version').get() as {user_version: number})
+        .user_version
       if (current === 1) db.exec(MIGRATE_1_TO_2)
       db.exec(DDL)
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)

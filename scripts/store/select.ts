@@ -16,7 +16,9 @@ export function selectIds(
   const tree = parse(query, {params})
   const missing = missingParamsMessage(tree, params)
   if (missing) throw new Error(missing)
-  const result = toJS(evaluateSync(tree, {dataset: docs, params, dereference: ({_ref}) => byId.get(_ref)})) as unknown
+  const result = toJS(
+    evaluateSync(tree, {dataset: docs, params, dereference: ({_ref}) => byId.get(_ref)}),
+  ) as unknown
   const items = Array.isArray(result) ? result : result == null ? [] : [result]
   const ids = new Set<string>()
   for (const item of items) {
@@ -25,4 +27,3 @@ export function selectIds(
   }
   return [...ids]
 }
-

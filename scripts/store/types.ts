@@ -74,7 +74,7 @@ export interface TransactionResult {
   author?: string
 }
 
-export interface LoggedTransaction extends TransactionResult {}
+export type LoggedTransaction = TransactionResult
 
 /** One entry of a document's history: the transaction that wrote (or deleted) that version. */
 export interface HistoryEntry {

@@ -31,14 +31,20 @@ function filesUnder(dir: string): string[] {
 
 /** What goes into the bundle; any change means a new build. */
 export function buildInputs(root = ROOT): string[] {
-  const files = ['sanity.config.ts', 'sanity.cli.ts', 'scripts/studio/local.ts', 'scripts/studio/structure.ts']
+  const files = [
+    'sanity.config.ts',
+    'sanity.cli.ts',
+    'scripts/studio/local.ts',
+    'scripts/studio/structure.ts',
+  ]
   return [...files.filter((f) => existsSync(join(root, f))), ...filesUnder(join(root, 'schemas'))]
 }
 
 /** Environment the bundle bakes in (SANITY_STUDIO_* are exposed to it). */
 export function buildEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(env)) if (k.startsWith('SANITY_STUDIO_') && v !== undefined) out[k] = v
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith('SANITY_STUDIO_') && v !== undefined) out[k] = v
   out.SANITY_STUDIO_LOCAL_API_HOST = SAME_ORIGIN_API_HOST
   return out
 }
@@ -48,7 +54,11 @@ const withoutStudioVars = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
 
 const versionOf = (pkg: string) => {
   try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {version: string}).version
+    return (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version: string
+      }
+    ).version
   } catch {
     return 'missing'
   }
@@ -56,7 +66,9 @@ const versionOf = (pkg: string) => {
 
 export function studioBuildKey(root = ROOT, env: Record<string, string> = buildEnv()): string {
   const parts = buildInputs(root).map((f) => `${f}\0${sha256(readFileSync(join(root, f)))}`)
-  const versions = ['sanity', '@sanity/vision', 'react', 'styled-components'].map((p) => `${p}@${versionOf(p)}`)
+  const versions = ['sanity', '@sanity/vision', 'react', 'styled-components'].map(
+    (p) => `${p}@${versionOf(p)}`,
+  )
   const envLines = Object.keys(env)
     .sort()
     .map((k) => `${k}=${env[k]}`)
@@ -70,14 +82,24 @@ export interface StudioBuild {
   built: boolean
 }
 
-function runSanityBuild(outDir: string, env: Record<string, string>, log: (line: string) => void): Promise<void> {
+function runSanityBuild(
+  outDir: string,
+  env: Record<string, string>,
+  log: (line: string) => void,
+): Promise<void> {
   const bin = join(ROOT, 'node_modules', '.bin')
   return new Promise((resolve, reject) => {
     const child = spawn(join(bin, 'sanity'), ['build', outDir, '--yes'], {
       cwd: ROOT,
       // The sanity bin runs `node` from PATH: put the project's Node 24 first.
       // Exactly the SANITY_STUDIO_* the key was computed from reach the bundle.
-      env: {...withoutStudioVars(process.env), ...env, PATH: `${bin}:${process.env.PATH ?? ''}`, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'},
+      env: {
+        ...withoutStudioVars(process.env),
+        ...env,
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        DO_NOT_TRACK: '1',
+        SANITY_TELEMETRY_DISABLED: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -88,8 +110,16 @@ function runSanityBuild(outDir: string, env: Record<string, string>, log: (line:
     }
     child.stdout.on('data', collect)
     child.stderr.on('data', collect)
-    child.on('error', (e) => reject(new StudioBuildError(`sanity build could not start: ${e.message}`)))
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new StudioBuildError(`sanity build failed (exit ${code}):\n${output.slice(-4000)}`))))
+    child.on('error', (e) =>
+      reject(new StudioBuildError(`sanity build could not start: ${e.message}`)),
+    )
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new StudioBuildError(`sanity build failed (exit ${code}):\n${output.slice(-4000)}`),
+          ),
+    )
   })
 }
 
@@ -102,7 +132,12 @@ export async function ensureStudioBuild(
   const env = buildEnv(opts.env)
   const key = studioBuildKey(ROOT, env)
   const keyFile = join(dir, KEY_FILE)
-  if (!opts.force && existsSync(keyFile) && readFileSync(keyFile, 'utf8').trim() === key && existsSync(join(dir, 'index.html'))) {
+  if (
+    !opts.force &&
+    existsSync(keyFile) &&
+    readFileSync(keyFile, 'utf8').trim() === key &&
+    existsSync(join(dir, 'index.html'))
+  ) {
     return {dir, key, built: false}
   }
   const tmp = `${dir}.tmp-${process.pid}`

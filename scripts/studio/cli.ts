@@ -37,7 +37,8 @@ const spec = {
     'tls-dir': `Local CA and certificate directory (default ${DEFAULT_TLS_DIR})`,
     'studio-dir': `Where the built Studio is cached (default ${DEFAULT_STUDIO_DIR})`,
     rebuild: 'Build the Studio even if the cached build is current',
-    'skip-trust': 'Do not add the local CA to browser certificate stores (print the manual step instead)',
+    'skip-trust':
+      'Do not add the local CA to browser certificate stores (print the manual step instead)',
     json: 'Once ready, print one JSON line: url, httpUrl, projectId, dataset, token, studioUrl, loginUrl, trust',
     verbose: 'Log every request (method, host, path, status) on stderr',
     quiet: 'No progress lines on stderr',
@@ -45,9 +46,19 @@ const spec = {
 } as const
 
 function trustLines(trust: TrustResult, caCert: string): string[] {
-  const lines = trust.databases.map((d) => `  certificate ${d.status === 'failed' ? `NOT added to ${d.dir}: ${d.message ?? ''}` : `${d.status}: ${d.dir}`}`)
-  if (trust.databases.some((d) => d.status === 'added')) lines.push('  (restart the browser if it is open, so it picks up the new certificate authority)')
-  if (!trust.trusted) lines.push(`  Browsers do not trust ${caCert} yet. Run once, then restart the browser:`, ...trust.instructions.map((c) => `    ${c}`))
+  const lines = trust.databases.map(
+    (d) =>
+      `  certificate ${d.status === 'failed' ? `NOT added to ${d.dir}: ${d.message ?? ''}` : `${d.status}: ${d.dir}`}`,
+  )
+  if (trust.databases.some((d) => d.status === 'added'))
+    lines.push(
+      '  (restart the browser if it is open, so it picks up the new certificate authority)',
+    )
+  if (!trust.trusted)
+    lines.push(
+      `  Browsers do not trust ${caCert} yet. Run once, then restart the browser:`,
+      ...trust.instructions.map((c) => `    ${c}`),
+    )
   return lines
 }
 
@@ -62,7 +73,11 @@ await runCli(async () => {
     force: Boolean(values.rebuild),
     log: (line) => progress(`  ${line}`),
   })
-  progress(build.built ? `studio: built into ${build.dir}` : `studio: using the cached build in ${build.dir}`)
+  progress(
+    build.built
+      ? `studio: built into ${build.dir}`
+      : `studio: using the cached build in ${build.dir}`,
+  )
   const launched = await launchApi({
     datasetPath: values.dataset ?? DEFAULT_DATASET,
     staticHandler: serveStudio(build.dir),
@@ -72,7 +87,8 @@ await runCli(async () => {
     ...(values.verbose ? {logRequests: true} : {}),
   })
   const {info} = launched
-  if (launched.ds.count() === 0) progress(`note: ${info.datasetPath} is empty; \`npm run import\` loads the sample article`)
+  if (launched.ds.count() === 0)
+    progress(`note: ${info.datasetPath} is empty; \`npm run import\` loads the sample article`)
   const trust: TrustResult = values['skip-trust']
     ? {databases: [], trusted: false, instructions: manualTrustSteps(info.caCert)}
     : trustCa(info.caCert)

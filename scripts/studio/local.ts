@@ -17,10 +17,16 @@ export const SAME_ORIGIN_API_HOST = 'same-origin'
  * (`https://localhost:3334` → `https://local.localhost:3334`), so the host must be a name
  * with subdomains — `localhost`, never an IP address.
  */
-export function localApiHost(configured: string | undefined, location?: {protocol: string; hostname: string; port: string}): string {
+export function localApiHost(
+  configured: string | undefined,
+  location?: {protocol: string; hostname: string; port: string},
+): string {
   if (configured && configured !== SAME_ORIGIN_API_HOST) return configured
   if (configured === SAME_ORIGIN_API_HOST && location) {
-    const host = location.hostname === '127.0.0.1' || location.hostname === '[::1]' ? 'localhost' : location.hostname
+    const host =
+      location.hostname === '127.0.0.1' || location.hostname === '[::1]'
+        ? 'localhost'
+        : location.hostname
     return `${location.protocol}//${host}${location.port ? `:${location.port}` : ''}`
   }
   return DEFAULT_LOCAL_API_HOST

@@ -34,7 +34,9 @@ export function resolveInside(root: string, pathname: string): string | undefine
   }
   if (decoded.includes('\0')) return undefined
   const full = normalize(join(root, decoded))
-  return full === root || full.startsWith(root.endsWith(sep) ? root : `${root}${sep}`) ? full : undefined
+  return full === root || full.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)
+    ? full
+    : undefined
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -51,7 +53,9 @@ export function serveStudio(dir: string): StaticHandler {
     const file = resolveInside(root, pathname)
     if (!file) return false
     let target = file
-    let cache = /\/static\/|\/vendor\//.test(pathname) ? 'public, max-age=31536000, immutable' : 'no-cache'
+    let cache = /\/static\/|\/vendor\//.test(pathname)
+      ? 'public, max-age=31536000, immutable'
+      : 'no-cache'
     if (!(await isFile(target))) {
       // A missing asset is a 404; anything else is a Studio route.
       if (extname(pathname) !== '') return false
@@ -60,7 +64,11 @@ export function serveStudio(dir: string): StaticHandler {
       if (!(await isFile(target))) return false
     }
     const body = await readFile(target)
-    writeHead(res, 200, {'content-type': TYPES[extname(target)] ?? 'application/octet-stream', 'cache-control': cache, 'content-length': String(body.length)})
+    writeHead(res, 200, {
+      'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
+      'cache-control': cache,
+      'content-length': String(body.length),
+    })
     if (req.method === 'HEAD') res.end()
     else res.end(body)
     return true

@@ -32,10 +32,12 @@ export interface CachedResult {
 }
 
 /** Where a dataset file's validation cache lives. */
-export const validationCachePath = (datasetPath: string): string => `${datasetPath}-validation-cache.json`
+export const validationCachePath = (datasetPath: string): string =>
+  `${datasetPath}-validation-cache.json`
 
 /** A document's content hash (its stored JSON). */
-export const documentHash = (doc: StoredDocument): string => createHash('sha1').update(JSON.stringify(doc)).digest('base64')
+export const documentHash = (doc: StoredDocument): string =>
+  createHash('sha1').update(JSON.stringify(doc)).digest('base64')
 
 /** Every `_ref` in a document, at any depth, sorted and once each. */
 export function referencesOf(doc: unknown): string[] {
@@ -61,9 +63,15 @@ let rules: string | undefined
 export function rulesFingerprint(): string {
   if (rules) return rules
   const hash = createHash('sha256').update(String(VALIDATION_CACHE_VERSION))
-  const add = (rel: string) => hash.update(rel).update('\u0000').update(readFileSync(join(ROOT, rel)))
+  const add = (rel: string) =>
+    hash
+      .update(rel)
+      .update('\u0000')
+      .update(readFileSync(join(ROOT, rel)))
   const walk = (dir: string) => {
-    for (const e of readdirSync(join(ROOT, dir), {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const e of readdirSync(join(ROOT, dir), {withFileTypes: true}).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       if (e.isDirectory()) walk(`${dir}/${e.name}`)
       else if (/\.(ts|tsx|js|json)$/.test(e.name)) add(`${dir}/${e.name}`)
     }
@@ -72,7 +80,8 @@ export function rulesFingerprint(): string {
   walk('scripts/validate')
   add('sanity.config.ts')
   const sanityPackage = join(ROOT, 'node_modules', 'sanity', 'package.json')
-  if (existsSync(sanityPackage)) hash.update((JSON.parse(readFileSync(sanityPackage, 'utf8')) as {version: string}).version)
+  if (existsSync(sanityPackage))
+    hash.update((JSON.parse(readFileSync(sanityPackage, 'utf8')) as {version: string}).version)
   rules = hash.digest('hex')
   return rules
 }
@@ -80,8 +89,17 @@ export function rulesFingerprint(): string {
 /** The cached results, or an empty map when there is no cache or it was made by other rules. */
 export function loadValidationCache(path: string): Map<string, CachedResult> {
   try {
-    const file = JSON.parse(readFileSync(path, 'utf8')) as {version?: unknown; rules?: unknown; entries?: Record<string, CachedResult>}
-    if (file.version !== VALIDATION_CACHE_VERSION || file.rules !== rulesFingerprint() || !file.entries) return new Map()
+    const file = JSON.parse(readFileSync(path, 'utf8')) as {
+      version?: unknown
+      rules?: unknown
+      entries?: Record<string, CachedResult>
+    }
+    if (
+      file.version !== VALIDATION_CACHE_VERSION ||
+      file.rules !== rulesFingerprint() ||
+      !file.entries
+    )
+      return new Map()
     return new Map(Object.entries(file.entries))
   } catch {
     return new Map()
@@ -89,14 +107,24 @@ export function loadValidationCache(path: string): Map<string, CachedResult> {
 }
 
 /** Write the cache atomically (temp file, rename); `undefined` removes it. */
-export function saveValidationCache(path: string, entries: Map<string, CachedResult> | undefined): void {
+export function saveValidationCache(
+  path: string,
+  entries: Map<string, CachedResult> | undefined,
+): void {
   if (!entries) {
     rmSync(path, {force: true})
     return
   }
   const tmp = `${path}.${process.pid}.tmp`
   try {
-    writeFileSync(tmp, JSON.stringify({version: VALIDATION_CACHE_VERSION, rules: rulesFingerprint(), entries: Object.fromEntries(entries)}))
+    writeFileSync(
+      tmp,
+      JSON.stringify({
+        version: VALIDATION_CACHE_VERSION,
+        rules: rulesFingerprint(),
+        entries: Object.fromEntries(entries),
+      }),
+    )
     renameSync(tmp, path)
   } catch (e) {
     rmSync(tmp, {force: true})
@@ -114,6 +142,7 @@ export function stillValid(
 ): entry is CachedResult {
   if (!entry || entry.hash !== hash) return false
   const missing = referencesOf(doc).filter((id) => !exists(id))
-  if (missing.length !== entry.missing.length || missing.some((id, i) => id !== entry.missing[i])) return false
+  if (missing.length !== entry.missing.length || missing.some((id, i) => id !== entry.missing[i]))
+    return false
   return entry.slugs.every((a) => slugUnique(a) === a[2])
 }

@@ -11,7 +11,7 @@ import {validateDocuments} from './run.ts'
 const spec = {
   usage: 'npm run validate -- [--dataset <path>] [--workers <n>] [--no-cache] [--json]',
   summary:
-    'Runs the Studio\'s validation rules (schemas/) headless over every document, plus whole-graph checks\n(dangling references, duplicate slugs, unlinked taxonomy, articles without benefits).\nResults are cached next to the dataset: a re-run validates only documents whose content, or whose\nreferenced documents or slug, changed. Large runs use one worker thread per core.\nExit 1 when there are errors; warnings alone exit 0.',
+    "Runs the Studio's validation rules (schemas/) headless over every document, plus whole-graph checks\n(dangling references, duplicate slugs, unlinked taxonomy, articles without benefits).\nResults are cached next to the dataset: a re-run validates only documents whose content, or whose\nreferenced documents or slug, changed. Large runs use one worker thread per core.\nExit 1 when there are errors; warnings alone exit 0.",
   options: {
     dataset: {type: 'string'},
     workers: {type: 'string'},
@@ -21,7 +21,8 @@ const spec = {
   },
   help: {
     dataset: 'SQLite dataset file (default .data/dataset.sqlite)',
-    workers: 'Worker threads for the Studio rules (default: one per core from 2000 documents to validate; 0 = none)',
+    workers:
+      'Worker threads for the Studio rules (default: one per core from 2000 documents to validate; 0 = none)',
     'no-cache': 'Validate every document and do not write the cache',
     json: 'Print one JSON report on stdout',
     quiet: 'No progress on stderr',
@@ -32,24 +33,31 @@ await runCli(async () => {
   disableTelemetry()
   const {values} = parseCli(spec)
   const path = values.dataset ?? DEFAULT_DATASET
-  if (!existsSync(path)) throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
+  if (!existsSync(path))
+    throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
   const ds = Dataset.open(path)
   const docs = ds.documents()
   ds.close()
   const started = performance.now()
   const workers = values.workers === undefined ? undefined : Number(values.workers)
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError(`--workers must be a whole number, got "${values.workers}"`)
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0))
+    throw new UsageError(`--workers must be a whole number, got "${values.workers}"`)
   const report = await validateDocuments(docs, {
     onProgress: (d, t) => progress(`validated ${d}/${t}`),
     ...(values['no-cache'] ? {} : {cache: validationCachePath(path)}),
     ...(workers !== undefined ? {workers} : {}),
   })
   const ms = Math.round(performance.now() - started)
-  if (values.json) process.stdout.write(`${JSON.stringify({ok: report.errors === 0, ms, ...report})}\n`)
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ok: report.errors === 0, ms, ...report})}\n`)
   else {
     for (const p of report.problems) process.stdout.write(`${formatProblem(p)}\n`)
-    const how = report.reused ? `; ${report.validated} validated, ${report.reused} unchanged since the last run` : ''
-    process.stdout.write(`${report.documents} documents: ${report.errors} errors, ${report.warnings} warnings (${ms} ms${how})\n`)
+    const how = report.reused
+      ? `; ${report.validated} validated, ${report.reused} unchanged since the last run`
+      : ''
+    process.stdout.write(
+      `${report.documents} documents: ${report.errors} errors, ${report.warnings} warnings (${ms} ms${how})\n`,
+    )
   }
   return report.errors > 0 ? 1 : 0
 })

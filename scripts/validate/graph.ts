@@ -19,13 +19,17 @@ interface RefSite {
 export function collectRefs(value: unknown, path = '', out: RefSite[] = []): RefSite[] {
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      const key = item && typeof item === 'object' && typeof (item as {_key?: unknown})._key === 'string' ? `[_key=="${(item as {_key: string})._key}"]` : `[${i}]`
+      const key =
+        item && typeof item === 'object' && typeof (item as {_key?: unknown})._key === 'string'
+          ? `[_key=="${(item as {_key: string})._key}"]`
+          : `[${i}]`
       collectRefs(item, `${path}${key}`, out)
     })
   } else if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>
     if (typeof obj._ref === 'string') out.push({ref: obj._ref, weak: obj._weak === true, path})
-    for (const [k, v] of Object.entries(obj)) if (k !== '_ref' && v && typeof v === 'object') collectRefs(v, path ? `${path}.${k}` : k, out)
+    for (const [k, v] of Object.entries(obj))
+      if (k !== '_ref' && v && typeof v === 'object') collectRefs(v, path ? `${path}.${k}` : k, out)
   }
   return out
 }
@@ -78,10 +82,19 @@ export function graphProblems(docs: readonly StoredDocument[]): Problem[] {
   for (const doc of docs) {
     if (isDraftId(doc._id)) continue
     if (TAXONOMY_TYPES.has(doc._type) && !linked.has(doc._id)) {
-      problems.push({documentId: doc._id, level: 'warning', message: `${doc._type} "${String(doc.title ?? doc._id)}" is not linked from any document`})
+      problems.push({
+        documentId: doc._id,
+        level: 'warning',
+        message: `${doc._type} "${String(doc.title ?? doc._id)}" is not linked from any document`,
+      })
     }
     if (doc._type === 'article' && (!Array.isArray(doc.benefits) || doc.benefits.length === 0)) {
-      problems.push({documentId: doc._id, path: 'benefits', level: 'error', message: 'article has no benefits'})
+      problems.push({
+        documentId: doc._id,
+        path: 'benefits',
+        level: 'error',
+        message: 'article has no benefits',
+      })
     }
   }
   return problems

@@ -10,7 +10,10 @@
  * functions they find at load time.
  */
 export function yieldWithImmediates(): void {
-  const g = globalThis as unknown as {setTimeout: (...a: unknown[]) => unknown; clearTimeout: (h: unknown) => void}
+  const g = globalThis as unknown as {
+    setTimeout: (...a: unknown[]) => unknown
+    clearTimeout: (h: unknown) => void
+  }
   const setTimer = g.setTimeout
   const clearTimer = g.clearTimeout
   const immediates = new WeakSet<object>()
@@ -21,7 +24,8 @@ export function yieldWithImmediates(): void {
     return handle
   }
   g.clearTimeout = (handle: unknown) => {
-    if (handle && typeof handle === 'object' && immediates.has(handle)) clearImmediate(handle as NodeJS.Immediate)
+    if (handle && typeof handle === 'object' && immediates.has(handle))
+      clearImmediate(handle as NodeJS.Immediate)
     else clearTimer(handle)
   }
 }

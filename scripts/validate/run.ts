@@ -6,7 +6,14 @@
  */
 import type {Problem} from '../lib/errors.ts'
 import type {StoredDocument} from '../store/types.ts'
-import {documentHash, loadValidationCache, referencesOf, saveValidationCache, stillValid, type CachedResult} from './cache.ts'
+import {
+  documentHash,
+  loadValidationCache,
+  referencesOf,
+  saveValidationCache,
+  stillValid,
+  type CachedResult,
+} from './cache.ts'
 import {graphProblems} from './graph.ts'
 import {defaultWorkers, validateInWorkers} from './parallel.ts'
 import {createStudioValidator} from './studio.ts'
@@ -42,15 +49,21 @@ const LEVEL_ORDER = {error: 0, warning: 1, info: 2} as const
 /** System documents (`_.` ids, e.g. the migration ledger) are bookkeeping, not content: never validated. */
 const isSystemId = (id: string) => id.startsWith('_.')
 
-export async function validateDocuments(allDocs: readonly StoredDocument[], opts: ValidateOptions = {}): Promise<ValidationReport> {
-  const docs = allDocs.some((d) => isSystemId(d._id)) ? allDocs.filter((d) => !isSystemId(d._id)) : allDocs
+export async function validateDocuments(
+  allDocs: readonly StoredDocument[],
+  opts: ValidateOptions = {},
+): Promise<ValidationReport> {
+  const docs = allDocs.some((d) => isSystemId(d._id))
+    ? allDocs.filter((d) => !isSystemId(d._id))
+    : allDocs
   const targets = opts.only ? docs.filter((d) => opts.only!.has(d._id)) : docs
   const index = createOfflineIndex(docs)
   const cached = opts.cache ? loadValidationCache(opts.cache) : new Map<string, CachedResult>()
   const hashes = new Map<string, string>()
   const perDoc = new Map<string, Problem[]>()
   const toValidate: StoredDocument[] = []
-  const slugUnique = (doc: StoredDocument) => (a: SlugAnswer) => slugIsUnique(index, a[0], {docType: doc._type, slug: a[1], published: publishedIdOf(doc._id)})
+  const slugUnique = (doc: StoredDocument) => (a: SlugAnswer) =>
+    slugIsUnique(index, a[0], {docType: doc._type, slug: a[1], published: publishedIdOf(doc._id)})
   for (const doc of targets) {
     if (!opts.cache) {
       toValidate.push(doc)
@@ -59,7 +72,8 @@ export async function validateDocuments(allDocs: readonly StoredDocument[], opts
     const hash = documentHash(doc)
     hashes.set(doc._id, hash)
     const entry = cached.get(doc._id)
-    if (stillValid(entry, doc, hash, index.exists, slugUnique(doc))) perDoc.set(doc._id, entry.problems)
+    if (stillValid(entry, doc, hash, index.exists, slugUnique(doc)))
+      perDoc.set(doc._id, entry.problems)
     else toValidate.push(doc)
   }
 
@@ -67,7 +81,10 @@ export async function validateDocuments(allDocs: readonly StoredDocument[], opts
   let slugLog: Map<string, SlugAnswer[]>
   let other: boolean
   if (workers > 1 && toValidate.length > 1) {
-    const r = await validateInWorkers(docs, toValidate, workers, {concurrency: opts.concurrency, onProgress: opts.onProgress})
+    const r = await validateInWorkers(docs, toValidate, workers, {
+      concurrency: opts.concurrency,
+      onProgress: opts.onProgress,
+    })
     for (const [id, problems] of r.problems) perDoc.set(id, problems)
     slugLog = r.slugs
     other = r.other
@@ -82,7 +99,12 @@ export async function validateDocuments(allDocs: readonly StoredDocument[], opts
         if (++done % 1000 === 0) opts.onProgress?.(done, toValidate.length)
       }
     }
-    await Promise.all(Array.from({length: Math.min(opts.concurrency ?? 100, Math.max(1, toValidate.length))}, worker))
+    await Promise.all(
+      Array.from(
+        {length: Math.min(opts.concurrency ?? 100, Math.max(1, toValidate.length))},
+        worker,
+      ),
+    )
     slugLog = index.log.slugs
     other = index.log.other
   }
@@ -107,7 +129,8 @@ export async function validateDocuments(allDocs: readonly StoredDocument[], opts
         })
       }
       // Documents outside `only` keep their entries.
-      if (opts.only) for (const [id, e] of cached) if (!next.has(id) && index.exists(id)) next.set(id, e)
+      if (opts.only)
+        for (const [id, e] of cached) if (!next.has(id) && index.exists(id)) next.set(id, e)
     }
     saveValidationCache(opts.cache, next)
   }
@@ -115,8 +138,12 @@ export async function validateDocuments(allDocs: readonly StoredDocument[], opts
   const graph = graphProblems(docs)
   // Where a graph check explains a field (a dangling reference, a colliding slug) it says more than
   // the Studio's generic marker on the same field ("Referenced document must be published"): keep one.
-  const explained = new Set(graph.filter((p) => p.level === 'error').map((p) => `${p.documentId}\u0000${p.path}`))
-  const studio = targets.flatMap((d) => perDoc.get(d._id) ?? []).filter((p) => !explained.has(`${p.documentId}\u0000${p.path}`))
+  const explained = new Set(
+    graph.filter((p) => p.level === 'error').map((p) => `${p.documentId}\u0000${p.path}`),
+  )
+  const studio = targets
+    .flatMap((d) => perDoc.get(d._id) ?? [])
+    .filter((p) => !explained.has(`${p.documentId}\u0000${p.path}`))
   const problems = sortProblems([...studio, ...graph])
   return {
     documents: targets.length,

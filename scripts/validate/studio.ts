@@ -7,7 +7,13 @@ import type {Problem} from '../lib/errors.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {createOfflineClient, createOfflineIndex, type OfflineIndex} from './studioClient.ts'
 
-const VALIDATOR_USER = {id: 'validator', name: 'Validator', email: 'validator@localhost', role: 'administrator', roles: []}
+const VALIDATOR_USER = {
+  id: 'validator',
+  name: 'Validator',
+  email: 'validator@localhost',
+  role: 'administrator',
+  roles: [],
+}
 
 export interface StudioValidator {
   validate(doc: StoredDocument): Promise<Problem[]>
@@ -17,10 +23,14 @@ export interface StudioValidator {
  * Load the first workspace of sanity.config.ts with a client that answers from `docs` (or from an
  * index, when this thread holds only part of the documents: see worker.ts).
  */
-export async function createStudioValidator(docs: readonly StoredDocument[] | OfflineIndex): Promise<StudioValidator & {index: OfflineIndex}> {
+export async function createStudioValidator(
+  docs: readonly StoredDocument[] | OfflineIndex,
+): Promise<StudioValidator & {index: OfflineIndex}> {
   const config = (await import('../../sanity.config.ts')).default
   const first = [config].flat()[0] as Parameters<typeof createWorkspaceFromConfig>[0]
-  const index: OfflineIndex = Array.isArray(docs) ? createOfflineIndex(docs) : (docs as OfflineIndex)
+  const index: OfflineIndex = Array.isArray(docs)
+    ? createOfflineIndex(docs)
+    : (docs as OfflineIndex)
   const client = createOfflineClient(index, {projectId: first.projectId, dataset: first.dataset})
   const workspace: Workspace = await createWorkspaceFromConfig({
     ...first,
@@ -33,7 +43,12 @@ export async function createStudioValidator(docs: readonly StoredDocument[] | Of
   return {
     index,
     async validate(doc) {
-      const markers = await validateDocument({document: doc as never, workspace, getDocumentExists, environment: 'cli'})
+      const markers = await validateDocument({
+        document: doc as never,
+        workspace,
+        getDocumentExists,
+        environment: 'cli',
+      })
       return markers.map((m) => ({
         documentId: doc._id,
         path: pathToString(m.path),
@@ -49,7 +64,8 @@ export function pathToString(path: ReadonlyArray<unknown>): string {
   return path.reduce<string>((s, seg) => {
     if (typeof seg === 'number') return `${s}[${seg}]`
     if (typeof seg === 'string') return s ? `${s}.${seg}` : seg
-    if (seg && typeof seg === 'object' && '_key' in seg) return `${s}[_key=="${String((seg as {_key: unknown})._key)}"]`
+    if (seg && typeof seg === 'object' && '_key' in seg)
+      return `${s}[_key=="${String((seg as {_key: unknown})._key)}"]`
     return `${s}[${JSON.stringify(seg)}]`
   }, '')
 }

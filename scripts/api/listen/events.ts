@@ -84,10 +84,12 @@ export function eventsForStream(tx: ResolvedTransaction, opts: StreamOptions): M
     }
     // The whole new state (or a delete) says the same as the submitted mutations, and does not
     // depend on other documents the way query-addressed mutations do.
-    if (opts.includeMutations) event.mutations = after ? [{createOrReplace: after}] : [{delete: {id}}]
+    if (opts.includeMutations)
+      event.mutations = after ? [{createOrReplace: after}] : [{delete: {id}}]
     if (before) event.previousRev = before._rev
     event.resultRev = after ? after._rev : tx.transactionId
-    if (opts.effectFormat === 'mendoza') event.effects = {apply: [0, withoutRev(after)], revert: [0, withoutRev(before)]}
+    if (opts.effectFormat === 'mendoza')
+      event.effects = {apply: [0, withoutRev(after)], revert: [0, withoutRev(before)]}
     if (opts.includeResult && after) event.result = after
     if (opts.includePreviousRevision && before) event.previous = before
     return event

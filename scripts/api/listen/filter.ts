@@ -8,18 +8,29 @@ import {HttpError} from '../http.ts'
 
 export type DocumentPredicate = (doc: {_id: string}) => boolean
 
-export function compileListenFilter(query: string, params: Record<string, unknown>, identity: string, onError: (message: string) => void = () => {}): DocumentPredicate {
+export function compileListenFilter(
+  query: string,
+  params: Record<string, unknown>,
+  identity: string,
+  onError: (message: string) => void = () => {},
+): DocumentPredicate {
   let tree: ExprNode
   try {
     tree = parse(query, {params})
   } catch (e) {
-    throw new HttpError(400, `Invalid listen query: ${(e as Error).message}`, 'queryParseError', {query})
+    throw new HttpError(400, `Invalid listen query: ${(e as Error).message}`, 'queryParseError', {
+      query,
+    })
   }
   let reported = false
   return (doc) => {
     try {
-      const result = toJS(evaluateSync(tree, {dataset: [doc], params, identity, dereference: () => undefined})) as unknown
-      return Array.isArray(result) ? result.length > 0 : result !== null && result !== undefined && result !== false
+      const result = toJS(
+        evaluateSync(tree, {dataset: [doc], params, identity, dereference: () => undefined}),
+      ) as unknown
+      return Array.isArray(result)
+        ? result.length > 0
+        : result !== null && result !== undefined && result !== false
     } catch (e) {
       // A filter groq-js cannot evaluate must not break the stream; say so once.
       if (!reported) onError(`listen filter failed (${(e as Error).message}): ${query}`)

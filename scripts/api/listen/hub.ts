@@ -88,11 +88,18 @@ export class ListenHub {
   /** Both versions of every document the transaction changed, from the dataset's history. */
   private resolve(tx: LoggedTransaction): ResolvedTransaction {
     const changes = tx.effects.map((e) => {
-      const before = e.previousRev === undefined ? undefined : this.ds.documentAtRevision(e.id, e.previousRev)
-      const after = e.resultRev === undefined ? undefined : this.ds.documentAtRevision(e.id, e.resultRev)
+      const before =
+        e.previousRev === undefined ? undefined : this.ds.documentAtRevision(e.id, e.previousRev)
+      const after =
+        e.resultRev === undefined ? undefined : this.ds.documentAtRevision(e.id, e.resultRev)
       return {id: e.id, ...(before ? {before} : {}), ...(after ? {after} : {})}
     })
-    const resolved: ResolvedTransaction = {transactionId: tx.transactionId, timestamp: tx.timestamp, seq: tx.seq, changes}
+    const resolved: ResolvedTransaction = {
+      transactionId: tx.transactionId,
+      timestamp: tx.timestamp,
+      seq: tx.seq,
+      changes,
+    }
     if (tx.author !== undefined) resolved.author = tx.author
     return resolved
   }

@@ -18,9 +18,12 @@ export const actionRoutes: Route[] = [
     access: 'token',
     async handle(ctx, app) {
       assertDataset(app, ctx.params.ds)
-      const body = (await ctx.body()) as {actions?: unknown; transactionId?: unknown; dryRun?: unknown} | undefined
-      if (!body || typeof body !== 'object') throw new HttpError(400, 'Body must be {"actions": [...]}', 'actionError')
-      if (body.dryRun === true) throw new HttpError(400, 'dryRun is not supported by the local API', 'actionError')
+      const body = (await ctx.body()) as
+        {actions?: unknown; transactionId?: unknown; dryRun?: unknown} | undefined
+      if (!body || typeof body !== 'object')
+        throw new HttpError(400, 'Body must be {"actions": [...]}', 'actionError')
+      if (body.dryRun === true)
+        throw new HttpError(400, 'dryRun is not supported by the local API', 'actionError')
       const transactionId = typeof body.transactionId === 'string' ? body.transactionId : undefined
       for (let attempt = 1; ; attempt++) {
         const plan = planActions(body.actions, (id) => app.ds.get(id))
@@ -34,7 +37,10 @@ export const actionRoutes: Route[] = [
           sendJson(ctx.res, 200, {transactionId: tx.transactionId})
           return
         } catch (e) {
-          const retry = e instanceof RevisionConflictError && plan.implied.has(e.documentId) && attempt < ATTEMPTS
+          const retry =
+            e instanceof RevisionConflictError &&
+            plan.implied.has(e.documentId) &&
+            attempt < ATTEMPTS
           if (!retry) throw e
         }
       }

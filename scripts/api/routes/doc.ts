@@ -19,7 +19,9 @@ export const docRoutes: Route[] = [
       const found = app.ds.getMany(visible)
       const documents = found.filter((d) => d !== undefined)
       const present = new Set(documents.map((d) => d._id))
-      const omitted = ids.filter((id) => !present.has(id)).map((id) => ({id, reason: visible.includes(id) ? 'existence' : 'permission'}))
+      const omitted = ids
+        .filter((id) => !present.has(id))
+        .map((id) => ({id, reason: visible.includes(id) ? 'existence' : 'permission'}))
       sendJson(ctx.res, 200, {documents, omitted})
     },
   },

@@ -20,7 +20,9 @@ export const exportRoutes: Route[] = [
       if (ctx.authenticated && types.length === 0) {
         text = exportNdjson(app.ds)
       } else {
-        const docs = app.ds.documents(types.length > 0 ? {types} : {}).filter((d) => ctx.authenticated || isPublishedId(d._id))
+        const docs = app.ds
+          .documents(types.length > 0 ? {types} : {})
+          .filter((d) => ctx.authenticated || isPublishedId(d._id))
         text = docs.map((d) => `${JSON.stringify(d)}\n`).join('')
       }
       sendText(ctx.res, 200, text, 'application/x-ndjson; charset=utf-8')

@@ -42,7 +42,9 @@ export const historyRoutes: Route[] = [
       const revision = ctx.query.get('revision') ?? undefined
       const time = ctx.query.get('time') ?? undefined
       const documents = idList(ctx.params.ids)
-        .map((id) => documentAt(app.ds, id, {...(revision ? {revision} : {}), ...(time ? {time} : {})}))
+        .map((id) =>
+          documentAt(app.ds, id, {...(revision ? {revision} : {}), ...(time ? {time} : {})}),
+        )
         .filter((d) => d !== undefined)
       sendJson(ctx.res, 200, {documents})
     },

@@ -23,7 +23,12 @@ export const listenRoutes: Route[] = [
       assertDataset(app, ctx.params.ds)
       const query = ctx.query.get('query')
       if (!query) throw new HttpError(400, 'Missing query parameter "query"', 'queryParseError')
-      const filter = compileListenFilter(query, groqParamsFromQuery(ctx.query), app.user.id, app.log)
+      const filter = compileListenFilter(
+        query,
+        groqParamsFromQuery(ctx.query),
+        app.user.id,
+        app.log,
+      )
       const authenticated = ctx.authenticated
       const opts: StreamOptions = {
         matches: (doc) => (authenticated || isPublishedId(doc._id)) && filter(doc),
@@ -33,15 +38,21 @@ export const listenRoutes: Route[] = [
         ...(ctx.query.get('effectFormat') === 'mendoza' ? {effectFormat: 'mendoza' as const} : {}),
       }
       const {res, req} = ctx
-      writeHead(res, 200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
+      writeHead(res, 200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+      })
       const write = (chunk: string) => {
         if (!res.writableEnded && !res.destroyed) (res as NodeJS.WritableStream).write(chunk)
       }
-      write(`event: welcome\ndata: ${JSON.stringify({listenerName: `local-${randomBytes(6).toString('hex')}`})}\n\n`)
+      write(
+        `event: welcome\ndata: ${JSON.stringify({listenerName: `local-${randomBytes(6).toString('hex')}`})}\n\n`,
+      )
       const unsubscribe = app.hub.subscribe({
         fromSeq: app.hub.position(),
         deliver(tx) {
-          for (const event of eventsForStream(tx, opts)) write(`event: mutation\nid: ${event.eventId}\ndata: ${JSON.stringify(event)}\n\n`)
+          for (const event of eventsForStream(tx, opts))
+            write(`event: mutation\nid: ${event.eventId}\ndata: ${JSON.stringify(event)}\n\n`)
         },
       })
       const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS)

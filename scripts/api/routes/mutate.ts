@@ -32,15 +32,28 @@ function namedId(m: Mutation): string | undefined {
  * nothing (createIfNotExists on an existing one, a patch to the same value) still reports it,
  * so a client asking for the first document gets it back.
  */
-export function mutationResults(mutations: Mutation[], effects: DocumentEffect[], ds: Dataset, withDocuments: boolean): MutationResult[] {
-  const results: MutationResult[] = effects.map((e) => ({id: e.id, operation: e.operation, ...(withDocuments ? {document: e.after ?? null} : {})}))
+export function mutationResults(
+  mutations: Mutation[],
+  effects: DocumentEffect[],
+  ds: Dataset,
+  withDocuments: boolean,
+): MutationResult[] {
+  const results: MutationResult[] = effects.map((e) => ({
+    id: e.id,
+    operation: e.operation,
+    ...(withDocuments ? {document: e.after ?? null} : {}),
+  }))
   const seen = new Set(results.map((r) => r.id))
   for (const m of mutations) {
     const id = namedId(m)
     if (id === undefined || seen.has(id)) continue
     seen.add(id)
     const doc = ds.get(id)
-    results.push({id, operation: doc ? 'update' : 'none', ...(withDocuments ? {document: doc ?? null} : {})})
+    results.push({
+      id,
+      operation: doc ? 'update' : 'none',
+      ...(withDocuments ? {document: doc ?? null} : {}),
+    })
   }
   return results
 }
@@ -55,10 +68,19 @@ async function preflightSelections(mutations: unknown[], app: ApiContext): Promi
   for (const m of mutations) {
     if (!m || typeof m !== 'object') continue
     const spec = (m as {delete?: unknown; patch?: unknown}).delete ?? (m as {patch?: unknown}).patch
-    const {query, params} = (spec && typeof spec === 'object' ? spec : {}) as {query?: unknown; params?: unknown}
+    const {query, params} = (spec && typeof spec === 'object' ? spec : {}) as {
+      query?: unknown
+      params?: unknown
+    }
     if (typeof query !== 'string') continue
     try {
-      await app.queries.run(query, params && typeof params === 'object' && !Array.isArray(params) ? (params as Record<string, unknown>) : {}, 'raw')
+      await app.queries.run(
+        query,
+        params && typeof params === 'object' && !Array.isArray(params)
+          ? (params as Record<string, unknown>)
+          : {},
+        'raw',
+      )
     } catch (e) {
       if (!(e instanceof GroqQueryError)) throw e
     }
@@ -73,12 +95,19 @@ export const mutateRoutes: Route[] = [
     async handle(ctx, app) {
       assertDataset(app, ctx.params.ds)
       const body = (await ctx.body()) as {mutations?: unknown; transactionId?: unknown} | undefined
-      if (!body || !Array.isArray(body.mutations)) throw new HttpError(400, 'Body must be {"mutations": [...]}', 'mutationError')
-      if (boolParam(ctx.query, 'dryRun')) throw new HttpError(400, 'dryRun is not supported by the local API', 'mutationError')
-      const transactionId = ctx.query.get('transactionId') ?? (typeof body.transactionId === 'string' ? body.transactionId : undefined)
+      if (!body || !Array.isArray(body.mutations))
+        throw new HttpError(400, 'Body must be {"mutations": [...]}', 'mutationError')
+      if (boolParam(ctx.query, 'dryRun'))
+        throw new HttpError(400, 'dryRun is not supported by the local API', 'mutationError')
+      const transactionId =
+        ctx.query.get('transactionId') ??
+        (typeof body.transactionId === 'string' ? body.transactionId : undefined)
       const mutations = body.mutations as Mutation[]
       await preflightSelections(mutations, app)
-      const tx = app.ds.transaction(mutations, {author: app.user.id, ...(transactionId ? {transactionId} : {})})
+      const tx = app.ds.transaction(mutations, {
+        author: app.user.id,
+        ...(transactionId ? {transactionId} : {}),
+      })
       app.hub.notify()
       const withDocuments = boolParam(ctx.query, 'returnDocuments')
       const results = mutationResults(tx.mutations, tx.effects, app.ds, withDocuments)

@@ -9,7 +9,12 @@ import type {ApiContext, Route} from '../types.ts'
 const CREATED_AT = '2024-01-01T00:00:00Z'
 
 function assertProject(app: ApiContext, id: string | undefined): void {
-  if (id !== app.projectId) throw new HttpError(404, `Project "${id ?? ''}" not found (this API serves "${app.projectId}")`, 'notFound')
+  if (id !== app.projectId)
+    throw new HttpError(
+      404,
+      `Project "${id ?? ''}" not found (this API serves "${app.projectId}")`,
+      'notFound',
+    )
 }
 
 function project(app: ApiContext) {
@@ -43,7 +48,16 @@ function project(app: ApiContext) {
 }
 
 function dataset(app: ApiContext) {
-  return {name: app.datasetName, aclMode: 'public', createdAt: CREATED_AT, createdByUserId: app.user.id, addonFor: null, datasetProfile: 'content', features: [], tags: []}
+  return {
+    name: app.datasetName,
+    aclMode: 'public',
+    createdAt: CREATED_AT,
+    createdByUserId: app.user.id,
+    addonFor: null,
+    datasetProfile: 'content',
+    features: [],
+    tags: [],
+  }
 }
 
 export const projectRoutes: Route[] = [
@@ -62,7 +76,10 @@ export const projectRoutes: Route[] = [
     access: 'token',
     handle(ctx, app) {
       assertProject(app, ctx.params.id)
-      sendJson(ctx.res, 200, {'sanity.project': [{grants: [{name: 'read'}], config: {}}], 'sanity.project.members': [{grants: [{name: 'read'}], config: {}}]})
+      sendJson(ctx.res, 200, {
+        'sanity.project': [{grants: [{name: 'read'}], config: {}}],
+        'sanity.project.members': [{grants: [{name: 'read'}], config: {}}],
+      })
     },
   },
   {
@@ -81,8 +98,14 @@ export const projectRoutes: Route[] = [
     access: 'token',
     handle(ctx, app) {
       assertProject(app, ctx.params.id)
-      if (ctx.params.ds !== app.datasetName) throw new HttpError(404, `Dataset "${ctx.params.ds}" not found`, 'notFound')
-      sendJson(ctx.res, 200, [{filter: '_id in path("**")', permissions: ['history', 'read', 'update', 'create', 'manage']}])
+      if (ctx.params.ds !== app.datasetName)
+        throw new HttpError(404, `Dataset "${ctx.params.ds}" not found`, 'notFound')
+      sendJson(ctx.res, 200, [
+        {
+          filter: '_id in path("**")',
+          permissions: ['history', 'read', 'update', 'create', 'manage'],
+        },
+      ])
     },
   },
   {
@@ -91,6 +114,16 @@ export const projectRoutes: Route[] = [
     access: 'public',
     handle: (ctx) => sendJson(ctx.res, 200, []),
   },
-  {method: 'GET', pattern: /^\/features$/, access: 'public', handle: (ctx) => sendJson(ctx.res, 200, [])},
-  {method: 'GET', pattern: /^\/datasets$/, access: 'public', handle: (ctx, app) => sendJson(ctx.res, 200, [dataset(app)])},
+  {
+    method: 'GET',
+    pattern: /^\/features$/,
+    access: 'public',
+    handle: (ctx) => sendJson(ctx.res, 200, []),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/datasets$/,
+    access: 'public',
+    handle: (ctx, app) => sendJson(ctx.res, 200, [dataset(app)]),
+  },
 ]

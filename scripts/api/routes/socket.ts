@@ -30,8 +30,11 @@ function answer(ws: WebSocket, token: string, raw: string): void {
   if (typeof msg.method !== 'string' || msg.id === undefined) return
   const reply = (result: unknown) => ws.send(JSON.stringify({jsonrpc: '2.0', id: msg.id, result}))
   if (msg.method === 'authorization') {
-    if (tokenMatches(typeof msg.params?.token === 'string' ? msg.params.token : undefined, token)) return reply(true)
-    return ws.send(JSON.stringify({jsonrpc: '2.0', id: msg.id, error: {code: 401, message: 'Invalid token'}}))
+    if (tokenMatches(typeof msg.params?.token === 'string' ? msg.params.token : undefined, token))
+      return reply(true)
+    return ws.send(
+      JSON.stringify({jsonrpc: '2.0', id: msg.id, error: {code: 401, message: 'Invalid token'}}),
+    )
   }
   if (msg.method.endsWith('_subscribe')) return reply(`sub-${randomBytes(4).toString('hex')}`)
   reply(true)

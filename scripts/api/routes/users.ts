@@ -14,13 +14,27 @@ function currentUser(user: ApiUser) {
     profileImage: null,
     provider: 'sanity',
     role: 'administrator',
-    roles: [{name: 'administrator', title: 'Administrator', description: 'Full access to the local dataset'}],
+    roles: [
+      {
+        name: 'administrator',
+        title: 'Administrator',
+        description: 'Full access to the local dataset',
+      },
+    ],
   }
 }
 
 function publicUser(id: string, app: ApiContext) {
   const me = id === app.user.id
-  return {id, displayName: me ? app.user.name : id, familyName: null, givenName: null, middleName: null, imageUrl: null, isCurrentUser: me}
+  return {
+    id,
+    displayName: me ? app.user.name : id,
+    familyName: null,
+    givenName: null,
+    middleName: null,
+    imageUrl: null,
+    isCurrentUser: me,
+  }
 }
 
 export const userRoutes: Route[] = [
@@ -36,23 +50,39 @@ export const userRoutes: Route[] = [
     pattern: /^\/auth\/id$/,
     access: 'public',
     handle: (ctx, app) =>
-      ctx.authenticated ? sendJson(ctx.res, 200, {id: app.user.id}) : sendJson(ctx.res, 401, {statusCode: 401, error: 'Unauthorized', message: 'Not authenticated'}),
+      ctx.authenticated
+        ? sendJson(ctx.res, 200, {id: app.user.id})
+        : sendJson(ctx.res, 401, {
+            statusCode: 401,
+            error: 'Unauthorized',
+            message: 'Not authenticated',
+          }),
   },
   {
     method: 'GET',
     pattern: /^\/auth\/providers$/,
     access: 'public',
     // Token login only: no provider a browser could be sent to.
-    handle: (ctx) => sendJson(ctx.res, 200, {thirdPartyLogin: false, sso: {saml: false}, providers: []}),
+    handle: (ctx) =>
+      sendJson(ctx.res, 200, {thirdPartyLogin: false, sso: {saml: false}, providers: []}),
   },
-  {method: 'POST', pattern: /^\/auth\/logout$/, access: 'public', handle: (ctx) => sendJson(ctx.res, 200, {})},
+  {
+    method: 'POST',
+    pattern: /^\/auth\/logout$/,
+    access: 'public',
+    handle: (ctx) => sendJson(ctx.res, 200, {}),
+  },
   {
     method: 'GET',
     pattern: /^\/users\/me\/keyvalue\/(?<keys>[^/]+)$/,
     access: 'token',
     handle(ctx, app) {
       const keys = (ctx.params.keys ?? '').split(',').filter(Boolean)
-      sendJson(ctx.res, 200, keys.map((key) => ({key, value: app.keyValue.get(key) ?? null})))
+      sendJson(
+        ctx.res,
+        200,
+        keys.map((key) => ({key, value: app.keyValue.get(key) ?? null})),
+      )
     },
   },
   {
@@ -63,7 +93,8 @@ export const userRoutes: Route[] = [
       const body = await ctx.body()
       const items = (Array.isArray(body) ? body : [body]) as Array<{key?: unknown; value?: unknown}>
       for (const item of items) {
-        if (!item || typeof item.key !== 'string') throw new HttpError(400, 'Each item needs a string "key"', 'validationError')
+        if (!item || typeof item.key !== 'string')
+          throw new HttpError(400, 'Each item needs a string "key"', 'validationError')
         app.keyValue.set(item.key, item.value ?? null)
       }
       sendJson(ctx.res, 200, items)
