@@ -36,14 +36,14 @@ export function jsonValueProblems(value: unknown, file: string): Problem[] {
 
 function jsonProblems(file: OutputFile): Problem[] {
   const raw = rawJsonProblems(file.content, file.path)
+  let value: unknown
   try {
-    return [...raw, ...jsonValueProblems(JSON.parse(file.content), file.path)]
+    value = JSON.parse(file.content)
   } catch (e) {
-    return [
-      ...raw,
-      {level: 'error', file: file.path, message: `not valid JSON: ${(e as Error).message}`},
-    ]
+    const message = `not valid JSON: ${(e as Error).message}`
+    return [...raw, {level: 'error', file: file.path, message}]
   }
+  return [...raw, ...jsonValueProblems(value, file.path)]
 }
 
 /** XML elements whose text is HTML a reader renders, by feed vocabulary. */
