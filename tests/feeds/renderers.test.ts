@@ -30,7 +30,7 @@ import {
 import {createWriter, JsonText} from '../../scripts/feeds/outputs/write.ts'
 import {blocksToHtml, plainBlocksHtml, sanitizeBlocks} from '../../scripts/feeds/portableText.ts'
 import {WireDecoder, WireEncoder} from '../../scripts/feeds/render/webWire.ts'
-import type {Block, FeedModel, Page} from '../../scripts/feeds/types.ts'
+import type {Block, FeedModel, Page, PageLink} from '../../scripts/feeds/types.ts'
 import {createLocalSource, runQuery} from '../../scripts/query/local.ts'
 import type {StoredDocument} from '../../scripts/store/types.ts'
 import {generateDataset} from '../../scripts/synthetic/generate.ts'
@@ -50,11 +50,28 @@ const datasets = (seed: number): Array<[string, () => StoredDocument[]]> => [
   ['a generated dataset', () => generateDataset({size: 600, seed})],
 ]
 
-/** JSON.stringify of a page's data, with its pre-serialized JSON-LD spliced in: the reference text. */
+/** A related link as web pages show it: the declared members of the page's link object. */
+const webLink = ({id, type, slug, title, url, kind}: PageLink) => ({
+  id,
+  type,
+  slug,
+  title,
+  url,
+  kind,
+})
+
+/**
+ * The reference text: JSON.stringify of a page's data, its pre-serialized JSON-LD and body spliced
+ * in and its links cut to what web pages show (the writer writes a shared link as declared).
+ */
 function referenceText(model: FeedModel, page: Page): string {
   const data = webPageData(model, page, createWebPageParts()) as unknown as Record<string, unknown>
   const jsonLd = JSON.parse((data.jsonLd as JsonText).text) as unknown
-  return `${safeJson({...data, jsonLd, body: data.body instanceof JsonText ? JSON.parse(data.body.text) : data.body})}\n`
+  const body = data.body instanceof JsonText ? JSON.parse(data.body.text) : data.body
+  const related = Object.fromEntries(
+    Object.entries(page.related).map(([key, links]) => [key, links.map(webLink)]),
+  )
+  return `${safeJson({...data, body, related, jsonLd})}\n`
 }
 
 /** The page's text is `expected`, escaped as text and, in raw mode, escaped as bytes. */

@@ -14,26 +14,34 @@ export interface CheckRun {
   out: Problem[]
   /** Objects of SHARED nodes checked before (in this run or an earlier one of the same export). */
   seen: WeakSet<object>
+  /** The keys and indexes leading to the value being checked (joined only for a problem). */
+  at: Array<string | number>
+  /** The last URL found safe (a page's `url` and `link` are usually one string). */
+  lastUrl?: string
 }
 
-/** Checks one value found at `path` (a JSON pointer). */
-type Check = (value: unknown, path: string, run: CheckRun) => void
+/** Checks one value, found where `run.at` says. */
+type Check = (value: unknown, run: CheckRun) => void
+
+/** The JSON pointer of the value being checked. */
+const pointer = (run: CheckRun): string => (run.at.length ? `/${run.at.join('/')}` : '/')
 
 const leafChecks: Record<string, Check> = {
-  url: (v, path, {file, out}) => {
-    if (typeof v === 'string' && !isSafeAbsoluteUrl(v))
-      out.push({
-        level: 'error',
-        file,
-        path,
-        message: `URL ${JSON.stringify(v)} is not an http, https or mailto URL`,
-      })
+  url: (v, run) => {
+    if (typeof v !== 'string' || v === run.lastUrl) return
+    if (isSafeAbsoluteUrl(v)) run.lastUrl = v
+    else {
+      const message = `URL ${JSON.stringify(v)} is not an http, https or mailto URL`
+      run.out.push({level: 'error', file: run.file, path: pointer(run), message})
+    }
   },
-  html: (v, path, {file, out}) => {
-    if (typeof v === 'string') for (const p of htmlProblems(v, {file, path})) out.push(p)
+  html: (v, run) => {
+    if (typeof v === 'string')
+      run.out.push(...htmlProblems(v, {file: run.file, path: pointer(run)}))
   },
-  script: (v, path, {file, out}) => {
-    if (typeof v === 'string') for (const p of jsonLdScriptProblems(v, {file, path})) out.push(p)
+  script: (v, run) => {
+    if (typeof v === 'string')
+      run.out.push(...jsonLdScriptProblems(v, {file: run.file, path: pointer(run)}))
   },
 }
 
@@ -55,15 +63,23 @@ function compileCheck(
   const inner = build(target, root, memo)
   const check: Check | undefined =
     inner && target[SHARED]
-      ? (v, path, run) => {
-          if (typeof v !== 'object' || v === null) return inner(v, path, run)
-          if (run.seen.has(v)) return
-          run.seen.add(v)
-          inner(v, path, run)
+      ? (v, run) => {
+          if (typeof v === 'object' && v !== null) {
+            if (run.seen.has(v)) return
+            run.seen.add(v)
+          }
+          inner(v, run)
         }
       : inner
   memo.set(target, check)
   return check
+}
+
+/** `check` of the value at `key` below the current one. */
+function below(check: Check, value: unknown, key: string | number, run: CheckRun): void {
+  run.at.push(key)
+  check(value, run)
+  run.at.pop()
 }
 
 function build(
@@ -88,13 +104,27 @@ function build(
   const items = node.items ? compileCheck(node.items, root, memo) : undefined
   if (!branches.length && !props.length && !extra && !items) return undefined
   const declared = new Set(Object.keys(node.properties ?? {}))
-  return (v, path, run) => {
-    for (const c of branches) c(v, path, run)
+  const keys = props.map(([key]) => key)
+  const checks = props.map(([, c]) => c)
+  // Objects without branches or extra members (most of them) take the short path.
+  if (!branches.length && !extra && !items)
+    return (v, run) => {
+      if (!isObject(v)) return
+      for (let i = 0; i < keys.length; i++) {
+        const value = v[keys[i]!]
+        if (value !== undefined) below(checks[i]!, value, keys[i]!, run)
+      }
+    }
+  return (v, run) => {
+    for (const c of branches) c(v, run)
     if (Array.isArray(v)) {
-      if (items) for (let i = 0; i < v.length; i++) items(v[i], `${path}/${i}`, run)
+      if (items) for (let i = 0; i < v.length; i++) below(items, v[i], i, run)
     } else if (isObject(v)) {
-      for (const [key, c] of props) if (v[key] !== undefined) c(v[key], `${path}/${key}`, run)
-      if (extra) for (const key in v) if (!declared.has(key)) extra(v[key], `${path}/${key}`, run)
+      for (let i = 0; i < keys.length; i++) {
+        const value = v[keys[i]!]
+        if (value !== undefined) below(checks[i]!, value, keys[i]!, run)
+      }
+      if (extra) for (const key in v) if (!declared.has(key)) below(extra, v[key], key, run)
     }
   }
 }
@@ -117,8 +147,7 @@ export function roleProblems(
   file: string,
   seen: WeakSet<object> = new WeakSet(),
 ): Problem[] {
-  const run: CheckRun = {file, out: [], seen}
-  checkOf(schema)?.(value, '', run)
-  for (const p of run.out) if (p.path === '') p.path = '/'
+  const run: CheckRun = {file, out: [], seen, at: []}
+  checkOf(schema)?.(value, run)
   return run.out
 }

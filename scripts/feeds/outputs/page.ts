@@ -58,7 +58,11 @@ const person = {
   },
 } as const
 
-const partner = <const G extends string, const S extends object>(group: G, node: S) =>
+/**
+ * `node`, sent to partners only when their profile includes the field group `group`.
+ * @public (PAGE_EXTRAS entries may use it to join an existing group)
+ */
+export const partner = <const G extends string, const S extends object>(group: G, node: S) =>
   ({...node, [PARTNER_FIELD]: group}) as S & {readonly [PARTNER_FIELD]: G}
 
 /**

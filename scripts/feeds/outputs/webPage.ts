@@ -5,7 +5,7 @@
  * frontend parses it, nobody reads it, and at 100k pages indentation was a sixth of every byte.
  */
 import {htmlSafeJsonText} from '../json.ts'
-import {RELATED_KEYS, type FeedModel, type Page, type PageLink, type Related} from '../types.ts'
+import type {FeedModel, Page} from '../types.ts'
 import {slugFileName, TYPE_PATHS} from '../urls.ts'
 import {DESCRIBED_BY, role, type Infer} from './declare.ts'
 import {
@@ -130,33 +130,18 @@ export type WebPage = Infer<typeof webPageSchema>
 export const webPagePath = (page: Pick<Page, 'type' | 'slug'>) =>
   `web/${TYPE_PATHS[page.type]}/${slugFileName(page.slug)}.json`
 
-type WebLink = WebPage['related']['articles'][number]
-
-/** What the pages of one export share: link objects, JSON-LD parts, and one writer per mode. */
+/** What the pages of one export share: JSON-LD parts, and one writer per mode. */
 export interface WebPageParts {
-  links: WeakMap<PageLink, WebLink>
   jsonLd: JsonLdParts
   escaped: Writer
   raw: Writer
 }
 
 export const createWebPageParts = (): WebPageParts => ({
-  links: new WeakMap(),
   jsonLd: createJsonLdParts(),
   escaped: createWriter(),
   raw: createWriter(true),
 })
-
-/** `{id, type, slug, title, url, kind?}`: a related link as web pages show it (without `link`). */
-function webLink(parts: WebPageParts, l: PageLink): WebLink {
-  let out = parts.links.get(l)
-  if (!out) {
-    out = {id: l.id, type: l.type, slug: l.slug, title: l.title, url: l.url}
-    if (l.kind !== undefined) out.kind = l.kind
-    parts.links.set(l, out)
-  }
-  return out
-}
 
 const writeJsonLd = declaredWriter(jsonLdSchema)
 const writeWebPage = declaredWriter(webPageSchema)
@@ -176,8 +161,6 @@ export function webPageData(
   opts: WebPageOptions = {},
 ): WebPage {
   const w = opts.raw ? parts.raw : parts.escaped
-  const related = {} as Record<keyof Related, WebLink[]>
-  for (const key of RELATED_KEYS) related[key] = page.related[key].map((l) => webLink(parts, l))
   const ld = writeJsonLd(pageJsonLd(model, page, parts.jsonLd), w).join('')
   const body =
     opts.bodyJson === undefined
@@ -210,7 +193,8 @@ export function webPageData(
     details: page.details,
   } as WebPage
   for (const [key, value] of extraFields(page)) (data as Record<string, unknown>)[key] = value
-  data.related = related
+  // The page's own link objects: the closed pageLink declaration writes what web pages show of them.
+  data.related = page.related
   data.jsonLd = new JsonText(ld) as unknown as WebPage['jsonLd']
   data.jsonLdScript = jsonLdScript(opts.raw ? htmlSafeJsonText(ld) : ld)
   return data

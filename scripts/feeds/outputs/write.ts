@@ -1,6 +1,7 @@
 /**
  * The compact JSON writer of a declared output: the bytes of `JSON.stringify(value)` (members in
- * the value's own order, undefined members left out), made HTML-safe (`<`, `>`, `&`, U+2028,
+ * the value's own order, undefined members left out; a shared closed object's declared members
+ * in declaration order), made HTML-safe (`<`, `>`, `&`, U+2028,
  * U+2029 as \u escapes) unless the writer is raw (the caller escapes the bytes: json.ts
  * escapeJsonBytes), and produced as pieces that go straight into a writer's buffers. A value of a
  * SHARED node is serialized once per export and reused by every page that holds the same object;
@@ -19,6 +20,17 @@ export class JsonText {
 
 type Write = (value: unknown, out: string[], w: Writer) => void
 
+/** One member of an object node: its key's text (first or not) and how its value is written. */
+interface Member {
+  first: string
+  next: string
+  write: Write
+  plain: boolean
+}
+
+/** Up to this length a member's JSON is joined to its neighbours' in one piece. */
+const SHORT = 256
+
 /** One export's writing state in one mode: the serialized shared objects, per node. */
 export interface Writer {
   readonly raw: boolean
@@ -36,8 +48,12 @@ export const createWriter = (raw = false): Writer => ({
   shared: new Map(),
 })
 
+/** JSON text of a value, or the text of a value already serialized. */
+const textOf = (v: unknown, w: Writer): string =>
+  typeof v === 'object' && v instanceof JsonText ? v.text : w.json(v)
+
 const plain: Write = (v, out, w) => {
-  out.push(v instanceof JsonText ? v.text : w.json(v))
+  out.push(textOf(v, w))
 }
 
 /** Compiles the writer of `node`; `root` resolves `$ref`s. */
@@ -93,7 +109,10 @@ function structure(node: SchemaNode, root: SchemaNode, memo: Map<SchemaNode, Wri
     const {[SHARED]: _shared, ...rest} = n
     return hasShared(rest, root)
   }
-  if (!withShared(node)) return plain
+  // A shared closed object is written as declared (its values are often richer objects: a page's
+  // link also has `link`); any other subtree without shared objects is one JSON.stringify.
+  const declaredOnly = node[SHARED] === true && node.additionalProperties === false
+  if (!declaredOnly && !withShared(node)) return plain
   if (node.anyOf) {
     // A value takes the first branch of its kind (array or object).
     const branches = node.anyOf.map((b) => ({
@@ -119,32 +138,67 @@ function structure(node: SchemaNode, root: SchemaNode, memo: Map<SchemaNode, Wri
       out.push(']')
     }
   }
-  const props = new Map<string, Write>()
+  const writes = new Map<string, Write>()
   for (const [key, child] of Object.entries(node.properties ?? {}))
-    props.set(key, compileWrite(child, root, memo))
+    writes.set(key, compileWrite(child, root, memo))
   const extra =
     typeof node.additionalProperties === 'object'
       ? compileWrite(node.additionalProperties, root, memo)
       : plain
-  const keys = new Map<string, {first: string; next: string}>()
-  const keyText = (key: string) => {
-    let k = keys.get(key)
-    if (!k) keys.set(key, (k = {first: `{${escaped(key)}:`, next: `,${escaped(key)}:`}))
-    return k
+  const members = new Map<string, Member>()
+  const member = (key: string): Member => {
+    let m = members.get(key)
+    if (!m) {
+      const write = writes.get(key) ?? extra
+      members.set(
+        key,
+        (m = {
+          first: `{${escaped(key)}:`,
+          next: `,${escaped(key)}:`,
+          write,
+          plain: write === plain,
+        }),
+      )
+    }
+    return m
   }
+  // Written as declared: the declared members in declaration order, whatever else the value holds.
+  const declared = declaredOnly ? [...writes.keys()] : undefined
   return (v, out, w) => {
     if (typeof v !== 'object' || v === null || v instanceof JsonText) return plain(v, out, w)
     const obj = v as Record<string, unknown>
+    // Short members are joined into one piece (each piece costs its writer a call), long ones
+    // (a body, its HTML) stay pieces of their own.
+    let pending = ''
     let first = true
-    for (const key in obj) {
-      const value = obj[key]
-      if (value === undefined) continue
-      const k = keyText(key)
-      out.push(first ? k.first : k.next)
+    const add = (key: string, value: unknown) => {
+      const m = member(key)
+      const prefix = first ? m.first : m.next
       first = false
-      ;(props.get(key) ?? extra)(value, out, w)
+      if (m.plain) {
+        const text = textOf(value, w)
+        if (text.length <= SHORT) pending += prefix + text
+        else {
+          out.push(pending + prefix, text)
+          pending = ''
+        }
+      } else {
+        out.push(pending + prefix)
+        pending = ''
+        m.write(value, out, w)
+      }
     }
-    out.push(first ? '{}' : '}')
+    if (declared) {
+      for (let i = 0; i < declared.length; i++) {
+        const value = obj[declared[i]!]
+        if (value !== undefined) add(declared[i]!, value)
+      }
+    } else
+      for (const key in obj) {
+        const value = obj[key]
+        if (value !== undefined) add(key, value)
+      }
+    out.push(first ? '{}' : `${pending}}`)
   }
 }
 
