@@ -425,7 +425,7 @@ async function patchExport(
   mark('web pages')
   // The app bundle: unchanged entries are the old file's bytes (the bytes hashed now are the
   // bytes written at the commit).
-  const people = await reviewers(cache, snap, rebuilt, targets, ctx)
+  const people = await reviewers(cache, snap, rebuilt, targets)
   const parts = appBundleParts({site, generatedAt}, people)
   const bundlePieces: Piece[] = [parts.open]
   const bundleLayouts: Array<{old: ListLayout; now: ListLayout}> = []
@@ -600,7 +600,6 @@ async function reviewers(
   snap: Snapshot,
   rebuilt: Map<string, {page: Page; row: PageRow}>,
   targets: ReadonlySet<string>,
-  _ctx: ExportContext,
 ): Promise<Person[]> {
   const ids = new Set<string>()
   // Per reviewer, does a page not rebuilt keep it? (Few reviewers, many pages: ask per reviewer.)
