@@ -7,8 +7,7 @@
  */
 import type {Problem} from '../lib/errors.ts'
 import type {FeedInput} from './input.ts'
-import {roleOf, type SchemaNode} from './outputs/declare.ts'
-import {EXTRA_KEYS, PAGE_EXTRAS} from './outputs/page.ts'
+import {EXTRAS} from './outputs/page.ts'
 import {blocksToHtml, blocksToText, sanitizeBlocks} from './portableText.ts'
 import {textToHtml} from './html.ts'
 import {cleanLine, cleanText, compareStrings, truncate} from './text.ts'
@@ -230,12 +229,10 @@ function details(raw: Raw, keys: ReadonlyArray<keyof Details>): Details | undefi
  * lists deduplicated, numbers and booleans as they are.
  */
 function readExtras(page: Page, raw: Raw): void {
-  for (const key of EXTRA_KEYS) {
-    const node: SchemaNode = PAGE_EXTRAS[key]
+  for (const {key, node, role} of EXTRAS) {
     const value = raw[key]
     let out: unknown
-    if (roleOf(node) === 'url')
-      out = typeof value === 'string' && value.trim() ? value.trim() : undefined
+    if (role === 'url') out = typeof value === 'string' && value.trim() ? value.trim() : undefined
     else if (node.type === 'string') out = cleanText(value)
     else if (node.type === 'array') out = strings(value)
     else if (typeof value === 'number' || typeof value === 'boolean') out = value

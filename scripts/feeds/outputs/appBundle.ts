@@ -15,8 +15,8 @@ import {
   type Person,
   type RelatedKey,
 } from '../types.ts'
-import {roleOf, type Infer, type SchemaNode} from './declare.ts'
-import {extraFields, PAGE_EXTRAS} from './page.ts'
+import type {Infer} from './declare.ts'
+import {extraFields, EXTRAS, type PAGE_EXTRAS} from './page.ts'
 import {
   date,
   dateTime,
@@ -37,9 +37,7 @@ export const appGroupOf = (type: PageType): RelatedKey => RELATED_KEY_OF[type]
 
 /** Extra page fields go to the app too, except HTML (the bundle is plain text). */
 const APP_EXTRAS = Object.fromEntries(
-  Object.entries(PAGE_EXTRAS as Record<string, SchemaNode>).filter(
-    ([, node]) => roleOf(node) !== 'html',
-  ),
+  EXTRAS.filter((e) => e.role !== 'html').map((e) => [e.key, e.node]),
 ) as typeof PAGE_EXTRAS
 
 const entries = {type: 'array', items: {$ref: '#/$defs/entry'}} as const

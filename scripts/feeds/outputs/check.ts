@@ -106,24 +106,23 @@ function build(
   const declared = new Set(Object.keys(node.properties ?? {}))
   const keys = props.map(([key]) => key)
   const checks = props.map(([, c]) => c)
+  const declaredMembers = (v: Record<string, unknown>, run: CheckRun) => {
+    for (let i = 0; i < keys.length; i++) {
+      const value = v[keys[i]!]
+      if (value !== undefined) below(checks[i]!, value, keys[i]!, run)
+    }
+  }
   // Objects without branches or extra members (most of them) take the short path.
   if (!branches.length && !extra && !items)
     return (v, run) => {
-      if (!isObject(v)) return
-      for (let i = 0; i < keys.length; i++) {
-        const value = v[keys[i]!]
-        if (value !== undefined) below(checks[i]!, value, keys[i]!, run)
-      }
+      if (isObject(v)) declaredMembers(v, run)
     }
   return (v, run) => {
     for (const c of branches) c(v, run)
     if (Array.isArray(v)) {
       if (items) for (let i = 0; i < v.length; i++) below(items, v[i], i, run)
     } else if (isObject(v)) {
-      for (let i = 0; i < keys.length; i++) {
-        const value = v[keys[i]!]
-        if (value !== undefined) below(checks[i]!, value, keys[i]!, run)
-      }
+      declaredMembers(v, run)
       if (extra) for (const key in v) if (!declared.has(key)) below(extra, v[key], key, run)
     }
   }

@@ -7,17 +7,15 @@
  */
 import {safeJson} from '../json.ts'
 import type {FeedModel, Page, PageLink, PageType} from '../types.ts'
-import {JSON_LD, shared, type Infer, type SchemaNode} from './declare.ts'
+import {shared, type Infer, type SchemaNode} from './declare.ts'
 import {httpUrl, nonEmpty} from './defs.ts'
-import {extraJsonLd, PAGE_EXTRAS} from './page.ts'
+import {extraJsonLd, EXTRAS} from './page.ts'
 
 const uri = {type: 'string', format: 'uri'} as const
 
 /** Extra page fields published in JSON-LD, under their schema.org property (their roles come along). */
 const JSON_LD_EXTRAS = Object.fromEntries(
-  Object.values(PAGE_EXTRAS as Record<string, SchemaNode>).flatMap((node) =>
-    node[JSON_LD] === undefined ? [] : [[node[JSON_LD], node]],
-  ),
+  EXTRAS.flatMap((e) => (e.jsonLd === undefined ? [] : [[e.jsonLd, e.node]])),
 ) as Record<string, SchemaNode>
 
 /** A thing a page is about or mentions; the linked ones are shared by every page linking to them. */

@@ -85,6 +85,12 @@ export const PAGE_EXTRAS = {} as const
 /** The extra fields' names, in declaration order. */
 export const EXTRA_KEYS = Object.keys(PAGE_EXTRAS) as Array<keyof typeof PAGE_EXTRAS & string>
 
+/** Each extra field with its declaration, its role and its JSON-LD property, derived once. */
+export const EXTRAS = EXTRA_KEYS.map((key) => {
+  const node: SchemaNode = PAGE_EXTRAS[key]
+  return {key, node, role: roleOf(node), jsonLd: node[JSON_LD]}
+})
+
 export const pageSchema = {
   type: 'object',
   required: [
@@ -161,10 +167,9 @@ export const pageProblems = (page: Page, file: string, seen?: WeakSet<object>): 
 /** The extra fields a page has, in declaration order (`html`: with HTML ones; the app bundle has none). */
 export function extraFields(page: Page, opts: {html?: boolean} = {}): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = []
-  for (const key of EXTRA_KEYS) {
+  for (const {key, role} of EXTRAS) {
     const value = (page as Record<string, unknown>)[key]
-    if (value !== undefined && (opts.html !== false || roleOf(PAGE_EXTRAS[key]) !== 'html'))
-      out.push([key, value])
+    if (value !== undefined && (opts.html !== false || role !== 'html')) out.push([key, value])
   }
   return out
 }
@@ -172,8 +177,7 @@ export function extraFields(page: Page, opts: {html?: boolean} = {}): Array<[str
 /** The extra fields a page publishes in JSON-LD: [schema.org property, value]. */
 export function extraJsonLd(page: Page): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = []
-  for (const key of EXTRA_KEYS) {
-    const property = (PAGE_EXTRAS[key] as SchemaNode)[JSON_LD]
+  for (const {key, jsonLd: property} of EXTRAS) {
     const value = (page as Record<string, unknown>)[key]
     if (property !== undefined && value !== undefined) out.push([property, value])
   }

@@ -72,18 +72,21 @@ export function compileWrite(
   return write
 }
 
-function hasShared(node: SchemaNode, root: SchemaNode, seen = new Set<SchemaNode>()): boolean {
-  const n = resolve(node, root)
-  if (seen.has(n)) return false
-  seen.add(n)
-  if (n[SHARED]) return true
-  const children = [
-    ...Object.values(n.properties ?? {}),
-    ...(n.anyOf ?? []),
-    ...(n.items ? [n.items] : []),
-    ...(typeof n.additionalProperties === 'object' ? [n.additionalProperties] : []),
-  ]
-  return children.some((c) => hasShared(c, root, seen))
+const childrenOf = (n: SchemaNode): SchemaNode[] => [
+  ...Object.values(n.properties ?? {}),
+  ...(n.anyOf ?? []),
+  ...(n.items ? [n.items] : []),
+  ...(typeof n.additionalProperties === 'object' ? [n.additionalProperties] : []),
+]
+
+/** Whether a SHARED node stands anywhere below `node` (the node itself not counted). */
+function sharedBelow(node: SchemaNode, root: SchemaNode, seen = new Set<SchemaNode>()): boolean {
+  return childrenOf(node).some((c) => {
+    const n = resolve(c, root)
+    if (seen.has(n)) return false
+    seen.add(n)
+    return n[SHARED] === true || sharedBelow(n, root, seen)
+  })
 }
 
 function build(node: SchemaNode, root: SchemaNode, memo: Map<SchemaNode, Write>): Write {
@@ -105,26 +108,23 @@ function build(node: SchemaNode, root: SchemaNode, memo: Map<SchemaNode, Write>)
 
 /** How a node's value is written when it is not (or not yet) a shared object's cached text. */
 function structure(node: SchemaNode, root: SchemaNode, memo: Map<SchemaNode, Write>): Write {
-  const withShared = (n: SchemaNode) => {
-    const {[SHARED]: _shared, ...rest} = n
-    return hasShared(rest, root)
-  }
   // A shared closed object is written as declared (its values are often richer objects: a page's
   // link also has `link`); any other subtree without shared objects is one JSON.stringify.
   const declaredOnly = node[SHARED] === true && node.additionalProperties === false
-  if (!declaredOnly && !withShared(node)) return plain
+  if (!declaredOnly && !sharedBelow(node, root)) return plain
   if (node.anyOf) {
     // A value takes the first branch of its kind (array or object).
-    const branches = node.anyOf.map((b) => ({
-      node: resolve(b, root),
-      write: compileWrite(b, root, memo),
-    }))
-    const kind = (n: SchemaNode) => (n.type === 'array' || n.items ? 'array' : 'object')
-    return (v, out, w) => {
-      const want = Array.isArray(v) ? 'array' : 'object'
-      const branch = branches.find((b) => kind(b.node) === want)
-      return branch ? branch.write(v, out, w) : plain(v, out, w)
+    const isArrayNode = (b: SchemaNode) => {
+      const n = resolve(b, root)
+      return n.type === 'array' || n.items !== undefined
     }
+    const firstOf = (array: boolean) => {
+      const b = node.anyOf!.find((x) => isArrayNode(x) === array)
+      return b ? compileWrite(b, root, memo) : plain
+    }
+    const forArray = firstOf(true)
+    const forObject = firstOf(false)
+    return (v, out, w) => (Array.isArray(v) ? forArray : forObject)(v, out, w)
   }
   if (node.items) {
     const item = compileWrite(node.items, root, memo)
