@@ -8,7 +8,7 @@ import {visionTool} from '@sanity/vision'
 import {defineConfig, type WorkspaceOptions} from 'sanity'
 import {structureTool} from 'sanity/structure'
 import {schemaTypes} from './schemas/index.ts'
-import {structure} from './scripts/studio/structure.ts'
+import {reviewBadges, structure} from './scripts/studio/structure.ts'
 import {LOCAL_DATASET, LOCAL_PROJECT_ID, localApiHost} from './scripts/studio/local.ts'
 
 // Vite exposes SANITY_STUDIO_* variables to the bundle by replacing each literal
@@ -19,6 +19,7 @@ declare const process: {env: Record<string, string | undefined>}
 const shared = {
   plugins: [structureTool({structure}), visionTool({defaultApiVersion: '2025-02-19'})],
   schema: {types: schemaTypes},
+  document: {badges: reviewBadges},
 }
 
 /** Studio features that need hosted-only endpoints; off for the local API. */
@@ -31,7 +32,7 @@ const lean = {
   announcements: {enabled: false},
   mediaLibrary: {enabled: false},
   apps: {canvas: {enabled: false}},
-  document: {comments: {enabled: false}},
+  document: {...shared.document, comments: {enabled: false}},
   search: {strategy: 'groqLegacy' as const},
 }
 

@@ -12,352 +12,422 @@
  * ---------------------------------------------------------------------------------
  */
 
-export declare const internalGroqTypeReferenceTo: unique symbol;
+export declare const internalGroqTypeReferenceTo: unique symbol
 
 // Source: schema.json
+export type Evidence = Array<
+  {
+    _key: string
+  } & Citation
+>
+
+export type Citation = {
+  _type: 'citation'
+  title: string
+  doi?: string
+  pmid?: string
+  url?: string
+}
+
 export type SourceFile = {
-  _type: "sourceFile";
-  fileName?: string;
-  checksum?: string;
-  format?: "text" | "markdown";
-};
+  _type: 'sourceFile'
+  fileName?: string
+  checksum?: string
+  format?: 'text' | 'markdown'
+}
 
 export type PersonReference = {
-  _ref: string;
-  _type: "reference";
-  _weak?: boolean;
-  [internalGroqTypeReferenceTo]?: "person";
-};
+  _ref: string
+  _type: 'reference'
+  _weak?: boolean
+  [internalGroqTypeReferenceTo]?: 'person'
+}
 
 export type Review = {
-  _type: "review";
-  reviewedBy?: PersonReference;
-  lastReviewed?: string;
-  reviewer?: string;
-  notes?: string;
-};
+  _type: 'review'
+  reviewedBy?: PersonReference
+  lastReviewed?: string
+  reviewer?: string
+  notes?: string
+}
 
 export type Seo = {
-  _type: "seo";
-  metaTitle?: string;
-  metaDescription?: string;
-  noIndex?: boolean;
-};
+  _type: 'seo'
+  metaTitle?: string
+  metaDescription?: string
+  noIndex?: boolean
+}
+
+export type SkinTypeReference = {
+  _ref: string
+  _type: 'reference'
+  _weak?: boolean
+  [internalGroqTypeReferenceTo]?: 'skinType'
+}
+
+export type ConcernReference = {
+  _ref: string
+  _type: 'reference'
+  _weak?: boolean
+  [internalGroqTypeReferenceTo]?: 'concern'
+}
+
+export type SerumReference = {
+  _ref: string
+  _type: 'reference'
+  _weak?: boolean
+  [internalGroqTypeReferenceTo]?: 'serum'
+}
+
+export type ContraindicationReference = {
+  _ref: string
+  _type: 'reference'
+  _weak?: boolean
+  [internalGroqTypeReferenceTo]?: 'contraindication'
+}
+
+export type Caution = {
+  _type: 'caution'
+  kind: 'caution' | 'contraindicated'
+  target: SkinTypeReference | ConcernReference | SerumReference | ContraindicationReference
+  advice?: string
+  source?: string
+}
 
 export type BlockContent = Array<{
   children?: Array<{
-    marks?: Array<string>;
-    text?: string;
-    _type: "span";
-    _key: string;
-  }>;
-  style?: "normal" | "h2" | "h3" | "blockquote";
-  listItem?: "bullet" | "number";
+    marks?: Array<string>
+    text?: string
+    _type: 'span'
+    _key: string
+  }>
+  style?: 'normal' | 'h2' | 'h3' | 'blockquote'
+  listItem?: 'bullet' | 'number'
   markDefs?: Array<{
-    href: string;
-    _type: "link";
-    _key: string;
-  }>;
-  level?: number;
-  _type: "block";
-  _key: string;
-}>;
+    href: string
+    _type: 'link'
+    _key: string
+  }>
+  level?: number
+  _type: 'block'
+  _key: string
+}>
 
 export type Person = {
-  _id: string;
-  _type: "person";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  name: string;
-  slug: Slug;
-  credentials?: string;
-  url?: string;
-};
+  _id: string
+  _type: 'person'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  name: string
+  slug: Slug
+  credentials?: string
+  url?: string
+}
 
 export type Slug = {
-  _type: "slug";
-  current: string;
-  source?: string;
-};
+  _type: 'slug'
+  current: string
+  source?: string
+}
 
-export type Serum = {
-  _id: string;
-  _type: "serum";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  title: string;
-  slug: Slug;
-  kind: "serum" | "procedure";
-  timing?: Array<string>;
-  cautions?: string;
-  synonyms?: Array<string>;
-  description?: string;
-  seo?: Seo;
-};
+export type Contraindication = {
+  _id: string
+  _type: 'contraindication'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  slug: Slug
+  synonyms?: Array<string>
+  description?: string
+}
 
-export type SkinType = {
-  _id: string;
-  _type: "skinType";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  title: string;
-  slug: Slug;
-  kind: "type" | "tone" | "condition";
-  fitzpatrick?: string;
-  synonyms?: Array<string>;
-  description?: string;
-  seo?: Seo;
-};
-
-export type Concern = {
-  _id: string;
-  _type: "concern";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  title: string;
-  slug: Slug;
-  synonyms?: Array<string>;
-  description?: string;
-  seo?: Seo;
-};
-
-export type ConcernReference = {
-  _ref: string;
-  _type: "reference";
-  _weak?: boolean;
-  [internalGroqTypeReferenceTo]?: "concern";
-};
-
-export type SkinTypeReference = {
-  _ref: string;
-  _type: "reference";
-  _weak?: boolean;
-  [internalGroqTypeReferenceTo]?: "skinType";
-};
-
-export type SerumReference = {
-  _ref: string;
-  _type: "reference";
-  _weak?: boolean;
-  [internalGroqTypeReferenceTo]?: "serum";
-};
+export type ArticleReference = {
+  _ref: string
+  _type: 'reference'
+  _weak?: boolean
+  [internalGroqTypeReferenceTo]?: 'article'
+}
 
 export type Benefit = {
-  _id: string;
-  _type: "benefit";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  title: string;
-  slug: Slug;
-  summary?: string;
-  body: BlockContent;
-  concerns?: Array<
+  _id: string
+  _type: 'benefit'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  slug: Slug
+  article?: ArticleReference
+  summary?: string
+  body: BlockContent
+  concerns?: Array<{
+    target: ConcernReference
+    source?: string
+    _type: 'link'
+    _key: string
+  }>
+  skinTypes?: Array<{
+    target: SkinTypeReference
+    source?: string
+    _type: 'link'
+    _key: string
+  }>
+  serums?: Array<{
+    target: SerumReference
+    source?: string
+    _type: 'link'
+    _key: string
+  }>
+  cautions?: Array<
     {
-      _key: string;
-    } & ConcernReference
-  >;
-  skinTypes?: Array<
-    {
-      _key: string;
-    } & SkinTypeReference
-  >;
-  serums?: Array<
-    {
-      _key: string;
-    } & SerumReference
-  >;
-  bodyAreas?: Array<string>;
-  seo?: Seo;
-  review?: Review;
-};
+      _key: string
+    } & Caution
+  >
+  bodyAreas?: Array<string>
+  seo?: Seo
+  review?: Review
+  citations?: Evidence
+}
+
+export type Serum = {
+  _id: string
+  _type: 'serum'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  slug: Slug
+  kind: 'serum' | 'procedure'
+  timing?: Array<string>
+  cautions?: string
+  synonyms?: Array<string>
+  description?: string
+  seo?: Seo
+}
+
+export type SkinType = {
+  _id: string
+  _type: 'skinType'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  slug: Slug
+  kind: 'type' | 'tone' | 'condition'
+  fitzpatrick?: string
+  synonyms?: Array<string>
+  description?: string
+  seo?: Seo
+}
+
+export type Concern = {
+  _id: string
+  _type: 'concern'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  slug: Slug
+  synonyms?: Array<string>
+  description?: string
+  seo?: Seo
+}
 
 export type TreatmentReference = {
-  _ref: string;
-  _type: "reference";
-  _weak?: boolean;
-  [internalGroqTypeReferenceTo]?: "treatment";
-};
+  _ref: string
+  _type: 'reference'
+  _weak?: boolean
+  [internalGroqTypeReferenceTo]?: 'treatment'
+}
 
 export type BenefitReference = {
-  _ref: string;
-  _type: "reference";
-  _weak?: boolean;
-  [internalGroqTypeReferenceTo]?: "benefit";
-};
+  _ref: string
+  _type: 'reference'
+  _weak?: boolean
+  [internalGroqTypeReferenceTo]?: 'benefit'
+}
 
 export type Article = {
-  _id: string;
-  _type: "article";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  title: string;
-  slug: Slug;
-  treatment?: TreatmentReference;
-  summary?: string;
-  intro?: BlockContent;
+  _id: string
+  _type: 'article'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  titleConfirmed?: boolean
+  slug: Slug
+  treatment?: TreatmentReference
+  summary?: string
+  intro?: BlockContent
   benefits: Array<
     {
-      _key: string;
+      _key: string
     } & BenefitReference
-  >;
-  publishedAt?: string;
-  seo?: Seo;
-  review?: Review;
-  source?: SourceFile;
-};
+  >
+  publishedAt?: string
+  seo?: Seo
+  review?: Review
+  source?: SourceFile
+  titleSource?: 'text' | 'option' | 'fileName'
+}
 
 export type Treatment = {
-  _id: string;
-  _type: "treatment";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  title: string;
-  slug: Slug;
-  synonyms?: Array<string>;
-  description?: string;
-  procedureType?:
-    "NoninvasiveProcedure" | "PercutaneousProcedure" | "SurgicalProcedure";
-  howPerformed?: string;
-  preparation?: string;
-  followup?: string;
-  seo?: Seo;
-};
+  _id: string
+  _type: 'treatment'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  slug: Slug
+  synonyms?: Array<string>
+  description?: string
+  procedureType?: 'NoninvasiveProcedure' | 'PercutaneousProcedure' | 'SurgicalProcedure'
+  howPerformed?: string
+  preparation?: string
+  followup?: string
+  cautions?: Array<
+    {
+      _key: string
+    } & Caution
+  >
+  seo?: Seo
+}
 
 export type SanityImagePaletteSwatch = {
-  _type: "sanity.imagePaletteSwatch";
-  background?: string;
-  foreground?: string;
-  population?: number;
-  title?: string;
-};
+  _type: 'sanity.imagePaletteSwatch'
+  background?: string
+  foreground?: string
+  population?: number
+  title?: string
+}
 
 export type SanityImagePalette = {
-  _type: "sanity.imagePalette";
-  darkMuted?: SanityImagePaletteSwatch;
-  lightVibrant?: SanityImagePaletteSwatch;
-  darkVibrant?: SanityImagePaletteSwatch;
-  vibrant?: SanityImagePaletteSwatch;
-  dominant?: SanityImagePaletteSwatch;
-  lightMuted?: SanityImagePaletteSwatch;
-  muted?: SanityImagePaletteSwatch;
-};
+  _type: 'sanity.imagePalette'
+  darkMuted?: SanityImagePaletteSwatch
+  lightVibrant?: SanityImagePaletteSwatch
+  darkVibrant?: SanityImagePaletteSwatch
+  vibrant?: SanityImagePaletteSwatch
+  dominant?: SanityImagePaletteSwatch
+  lightMuted?: SanityImagePaletteSwatch
+  muted?: SanityImagePaletteSwatch
+}
 
 export type SanityImageDimensions = {
-  _type: "sanity.imageDimensions";
-  height: number;
-  width: number;
-  aspectRatio: number;
-};
+  _type: 'sanity.imageDimensions'
+  height: number
+  width: number
+  aspectRatio: number
+}
 
 export type SanityImageMetadata = {
-  _type: "sanity.imageMetadata";
-  location?: Geopoint;
-  dimensions?: SanityImageDimensions;
-  palette?: SanityImagePalette;
-  lqip?: string;
-  blurHash?: string;
-  thumbHash?: string;
-  hasAlpha?: boolean;
-  isOpaque?: boolean;
-};
+  _type: 'sanity.imageMetadata'
+  location?: Geopoint
+  dimensions?: SanityImageDimensions
+  palette?: SanityImagePalette
+  lqip?: string
+  blurHash?: string
+  thumbHash?: string
+  hasAlpha?: boolean
+  isOpaque?: boolean
+}
 
 export type SanityImageHotspot = {
-  _type: "sanity.imageHotspot";
-  x: number;
-  y: number;
-  height: number;
-  width: number;
-};
+  _type: 'sanity.imageHotspot'
+  x: number
+  y: number
+  height: number
+  width: number
+}
 
 export type SanityImageCrop = {
-  _type: "sanity.imageCrop";
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-};
+  _type: 'sanity.imageCrop'
+  top: number
+  bottom: number
+  left: number
+  right: number
+}
 
 export type SanityFileAsset = {
-  _id: string;
-  _type: "sanity.fileAsset";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  originalFilename?: string;
-  label?: string;
-  title?: string;
-  description?: string;
-  altText?: string;
-  sha1hash: string;
-  extension: string;
-  mimeType: string;
-  size: number;
-  assetId: string;
-  uploadId?: string;
-  path: string;
-  url: string;
-  source?: SanityAssetSourceData;
-};
+  _id: string
+  _type: 'sanity.fileAsset'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  originalFilename?: string
+  label?: string
+  title?: string
+  description?: string
+  altText?: string
+  sha1hash: string
+  extension: string
+  mimeType: string
+  size: number
+  assetId: string
+  uploadId?: string
+  path: string
+  url: string
+  source?: SanityAssetSourceData
+}
 
 export type SanityAssetSourceData = {
-  _type: "sanity.assetSourceData";
-  name?: string;
-  id?: string;
-  url?: string;
-};
+  _type: 'sanity.assetSourceData'
+  name?: string
+  id?: string
+  url?: string
+}
 
 export type SanityImageAsset = {
-  _id: string;
-  _type: "sanity.imageAsset";
-  _createdAt: string;
-  _updatedAt: string;
-  _rev: string;
-  originalFilename?: string;
-  label?: string;
-  title?: string;
-  description?: string;
-  altText?: string;
-  sha1hash: string;
-  extension: string;
-  mimeType: string;
-  size: number;
-  assetId: string;
-  uploadId?: string;
-  path: string;
-  url: string;
-  metadata?: SanityImageMetadata;
-  source?: SanityAssetSourceData;
-};
+  _id: string
+  _type: 'sanity.imageAsset'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  originalFilename?: string
+  label?: string
+  title?: string
+  description?: string
+  altText?: string
+  sha1hash: string
+  extension: string
+  mimeType: string
+  size: number
+  assetId: string
+  uploadId?: string
+  path: string
+  url: string
+  metadata?: SanityImageMetadata
+  source?: SanityAssetSourceData
+}
 
 export type Geopoint = {
-  _type: "geopoint";
-  lat?: number;
-  lng?: number;
-  alt?: number;
-};
+  _type: 'geopoint'
+  lat?: number
+  lng?: number
+  alt?: number
+}
 
 export type AllSanitySchemaTypes =
+  | Evidence
+  | Citation
   | SourceFile
   | PersonReference
   | Review
   | Seo
+  | SkinTypeReference
+  | ConcernReference
+  | SerumReference
+  | ContraindicationReference
+  | Caution
   | BlockContent
   | Person
   | Slug
+  | Contraindication
+  | ArticleReference
+  | Benefit
   | Serum
   | SkinType
   | Concern
-  | ConcernReference
-  | SkinTypeReference
-  | SerumReference
-  | Benefit
   | TreatmentReference
   | BenefitReference
   | Article
@@ -371,171 +441,189 @@ export type AllSanitySchemaTypes =
   | SanityFileAsset
   | SanityAssetSourceData
   | SanityImageAsset
-  | Geopoint;
+  | Geopoint
 
 // Source: scripts/query/queries.ts
 // Variable: FEED_ARTICLES_QUERY
 // Query: *[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  summary,  publishedAt,  intro,  "treatment": treatment->_id,  "benefits": benefits[]->_id,  "seo": seo{metaTitle, metaDescription, noIndex},  "review": review{  lastReviewed,  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}}}
 export type FEED_ARTICLES_QUERY_RESULT = Array<{
-  _id: string;
-  _type: "article";
-  _createdAt: string;
-  _updatedAt: string;
-  title: string;
-  slug: string;
-  summary: string | null;
-  publishedAt: string | null;
-  intro: BlockContent | null;
-  treatment: string | null;
-  benefits: Array<string>;
+  _id: string
+  _type: 'article'
+  _createdAt: string
+  _updatedAt: string
+  title: string
+  slug: string
+  summary: string | null
+  publishedAt: string | null
+  intro: BlockContent | null
+  treatment: string | null
+  benefits: Array<string>
   seo: {
-    metaTitle: string | null;
-    metaDescription: string | null;
-    noIndex: boolean | null;
-  } | null;
+    metaTitle: string | null
+    metaDescription: string | null
+    noIndex: boolean | null
+  } | null
   review: {
-    lastReviewed: string | null;
+    lastReviewed: string | null
     reviewedBy: {
-      _id: string;
-      name: string;
-      slug: string;
-      credentials: string | null;
-      url: string | null;
-    } | null;
-  } | null;
-}>;
+      _id: string
+      name: string
+      slug: string
+      credentials: string | null
+      url: string | null
+    } | null
+  } | null
+}>
 
 // Source: scripts/query/queries.ts
 // Variable: FEED_BENEFITS_QUERY
-// Query: *[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  summary,  body,  bodyAreas,  "concerns": concerns[]->_id,  "skinTypes": skinTypes[]->_id,  "serums": serums[]->_id,  "seo": seo{metaTitle, metaDescription, noIndex},  "review": review{  lastReviewed,  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}}}
+// Query: *[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  summary,  body,  bodyAreas,  "concerns": concerns[].target->_id,  "skinTypes": skinTypes[].target->_id,  "serums": serums[].target->_id,  "cautions": cautions[]{kind, advice, "target": target->_id},  citations,  "seo": seo{metaTitle, metaDescription, noIndex},  "review": review{  lastReviewed,  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}}}
 export type FEED_BENEFITS_QUERY_RESULT = Array<{
-  _id: string;
-  _type: "benefit";
-  _createdAt: string;
-  _updatedAt: string;
-  title: string;
-  slug: string;
-  summary: string | null;
-  body: BlockContent;
-  bodyAreas: Array<string> | null;
-  concerns: Array<string> | null;
-  skinTypes: Array<string> | null;
-  serums: Array<string> | null;
+  _id: string
+  _type: 'benefit'
+  _createdAt: string
+  _updatedAt: string
+  title: string
+  slug: string
+  summary: string | null
+  body: BlockContent
+  bodyAreas: Array<string> | null
+  concerns: Array<string> | null
+  skinTypes: Array<string> | null
+  serums: Array<string> | null
+  cautions: Array<{
+    kind: 'caution' | 'contraindicated'
+    advice: string | null
+    target: string
+  }> | null
+  citations: Evidence | null
   seo: {
-    metaTitle: string | null;
-    metaDescription: string | null;
-    noIndex: boolean | null;
-  } | null;
+    metaTitle: string | null
+    metaDescription: string | null
+    noIndex: boolean | null
+  } | null
   review: {
-    lastReviewed: string | null;
+    lastReviewed: string | null
     reviewedBy: {
-      _id: string;
-      name: string;
-      slug: string;
-      credentials: string | null;
-      url: string | null;
-    } | null;
-  } | null;
-}>;
+      _id: string
+      name: string
+      slug: string
+      credentials: string | null
+      url: string | null
+    } | null
+  } | null
+}>
 
 // Source: scripts/query/queries.ts
 // Variable: FEED_TREATMENTS_QUERY
-// Query: *[_type == "treatment" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  description,  synonyms,  procedureType,  howPerformed,  preparation,  followup,  "seo": seo{metaTitle, metaDescription, noIndex}}
+// Query: *[_type == "treatment" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  description,  synonyms,  procedureType,  howPerformed,  preparation,  followup,  "cautions": cautions[]{kind, advice, "target": target->_id},  "seo": seo{metaTitle, metaDescription, noIndex}}
 export type FEED_TREATMENTS_QUERY_RESULT = Array<{
-  _id: string;
-  _type: "treatment";
-  _createdAt: string;
-  _updatedAt: string;
-  title: string;
-  slug: string;
-  description: string | null;
-  synonyms: Array<string> | null;
-  procedureType:
-    | "NoninvasiveProcedure"
-    | "PercutaneousProcedure"
-    | "SurgicalProcedure"
-    | null;
-  howPerformed: string | null;
-  preparation: string | null;
-  followup: string | null;
+  _id: string
+  _type: 'treatment'
+  _createdAt: string
+  _updatedAt: string
+  title: string
+  slug: string
+  description: string | null
+  synonyms: Array<string> | null
+  procedureType: 'NoninvasiveProcedure' | 'PercutaneousProcedure' | 'SurgicalProcedure' | null
+  howPerformed: string | null
+  preparation: string | null
+  followup: string | null
+  cautions: Array<{
+    kind: 'caution' | 'contraindicated'
+    advice: string | null
+    target: string
+  }> | null
   seo: {
-    metaTitle: string | null;
-    metaDescription: string | null;
-    noIndex: boolean | null;
-  } | null;
-}>;
+    metaTitle: string | null
+    metaDescription: string | null
+    noIndex: boolean | null
+  } | null
+}>
 
 // Source: scripts/query/queries.ts
 // Variable: FEED_CONCERNS_QUERY
 // Query: *[_type == "concern" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  description,  synonyms,  "seo": seo{metaTitle, metaDescription, noIndex}}
 export type FEED_CONCERNS_QUERY_RESULT = Array<{
-  _id: string;
-  _type: "concern";
-  _createdAt: string;
-  _updatedAt: string;
-  title: string;
-  slug: string;
-  description: string | null;
-  synonyms: Array<string> | null;
+  _id: string
+  _type: 'concern'
+  _createdAt: string
+  _updatedAt: string
+  title: string
+  slug: string
+  description: string | null
+  synonyms: Array<string> | null
   seo: {
-    metaTitle: string | null;
-    metaDescription: string | null;
-    noIndex: boolean | null;
-  } | null;
-}>;
+    metaTitle: string | null
+    metaDescription: string | null
+    noIndex: boolean | null
+  } | null
+}>
 
 // Source: scripts/query/queries.ts
 // Variable: FEED_SKIN_TYPES_QUERY
 // Query: *[_type == "skinType" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  description,  synonyms,  kind,  fitzpatrick,  "seo": seo{metaTitle, metaDescription, noIndex}}
 export type FEED_SKIN_TYPES_QUERY_RESULT = Array<{
-  _id: string;
-  _type: "skinType";
-  _createdAt: string;
-  _updatedAt: string;
-  title: string;
-  slug: string;
-  description: string | null;
-  synonyms: Array<string> | null;
-  kind: "condition" | "tone" | "type";
-  fitzpatrick: string | null;
+  _id: string
+  _type: 'skinType'
+  _createdAt: string
+  _updatedAt: string
+  title: string
+  slug: string
+  description: string | null
+  synonyms: Array<string> | null
+  kind: 'condition' | 'tone' | 'type'
+  fitzpatrick: string | null
   seo: {
-    metaTitle: string | null;
-    metaDescription: string | null;
-    noIndex: boolean | null;
-  } | null;
-}>;
+    metaTitle: string | null
+    metaDescription: string | null
+    noIndex: boolean | null
+  } | null
+}>
 
 // Source: scripts/query/queries.ts
 // Variable: FEED_SERUMS_QUERY
 // Query: *[_type == "serum" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id, _type, _createdAt, _updatedAt,  title,  "slug": slug.current,  description,  synonyms,  kind,  timing,  cautions,  "seo": seo{metaTitle, metaDescription, noIndex}}
 export type FEED_SERUMS_QUERY_RESULT = Array<{
-  _id: string;
-  _type: "serum";
-  _createdAt: string;
-  _updatedAt: string;
-  title: string;
-  slug: string;
-  description: string | null;
-  synonyms: Array<string> | null;
-  kind: "procedure" | "serum";
-  timing: Array<string> | null;
-  cautions: string | null;
+  _id: string
+  _type: 'serum'
+  _createdAt: string
+  _updatedAt: string
+  title: string
+  slug: string
+  description: string | null
+  synonyms: Array<string> | null
+  kind: 'procedure' | 'serum'
+  timing: Array<string> | null
+  cautions: string | null
   seo: {
-    metaTitle: string | null;
-    metaDescription: string | null;
-    noIndex: boolean | null;
-  } | null;
-}>;
+    metaTitle: string | null
+    metaDescription: string | null
+    noIndex: boolean | null
+  } | null
+}>
+
+// Source: scripts/query/queries.ts
+// Variable: FEED_CONTRAINDICATIONS_QUERY
+// Query: *[_type == "contraindication" && defined(slug.current)] | order(slug.current asc, _id asc) {  _id,  title,  "slug": slug.current,  description}
+export type FEED_CONTRAINDICATIONS_QUERY_RESULT = Array<{
+  _id: string
+  title: string
+  slug: string
+  description: string | null
+}>
 
 // Query TypeMap
-import "@sanity/client";
-declare module "@sanity/client" {
+import '@sanity/client'
+declare module '@sanity/client' {
   interface SanityQueries {
-    '*[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  summary,\n  publishedAt,\n  intro,\n  "treatment": treatment->_id,\n  "benefits": benefits[]->_id,\n  "seo": seo{metaTitle, metaDescription, noIndex},\n  "review": review{\n  lastReviewed,\n  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}\n}\n}': FEED_ARTICLES_QUERY_RESULT;
-    '*[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  summary,\n  body,\n  bodyAreas,\n  "concerns": concerns[]->_id,\n  "skinTypes": skinTypes[]->_id,\n  "serums": serums[]->_id,\n  "seo": seo{metaTitle, metaDescription, noIndex},\n  "review": review{\n  lastReviewed,\n  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}\n}\n}': FEED_BENEFITS_QUERY_RESULT;
-    '*[_type == "treatment" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  procedureType,\n  howPerformed,\n  preparation,\n  followup,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_TREATMENTS_QUERY_RESULT;
-    '*[_type == "concern" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_CONCERNS_QUERY_RESULT;
-    '*[_type == "skinType" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  kind,\n  fitzpatrick,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_SKIN_TYPES_QUERY_RESULT;
-    '*[_type == "serum" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  kind,\n  timing,\n  cautions,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_SERUMS_QUERY_RESULT;
+    '*[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  summary,\n  publishedAt,\n  intro,\n  "treatment": treatment->_id,\n  "benefits": benefits[]->_id,\n  "seo": seo{metaTitle, metaDescription, noIndex},\n  "review": review{\n  lastReviewed,\n  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}\n}\n}': FEED_ARTICLES_QUERY_RESULT
+    '*[_type == "benefit" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  summary,\n  body,\n  bodyAreas,\n  "concerns": concerns[].target->_id,\n  "skinTypes": skinTypes[].target->_id,\n  "serums": serums[].target->_id,\n  "cautions": cautions[]{kind, advice, "target": target->_id},\n  citations,\n  "seo": seo{metaTitle, metaDescription, noIndex},\n  "review": review{\n  lastReviewed,\n  "reviewedBy": reviewedBy->{_id, name, "slug": slug.current, credentials, url}\n}\n}': FEED_BENEFITS_QUERY_RESULT
+    '*[_type == "treatment" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  procedureType,\n  howPerformed,\n  preparation,\n  followup,\n  "cautions": cautions[]{kind, advice, "target": target->_id},\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_TREATMENTS_QUERY_RESULT
+    '*[_type == "concern" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_CONCERNS_QUERY_RESULT
+    '*[_type == "skinType" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  kind,\n  fitzpatrick,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_SKIN_TYPES_QUERY_RESULT
+    '*[_type == "serum" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  kind,\n  timing,\n  cautions,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_SERUMS_QUERY_RESULT
+    '*[_type == "contraindication" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id,\n  title,\n  "slug": slug.current,\n  description\n}': FEED_CONTRAINDICATIONS_QUERY_RESULT
   }
 }

@@ -1,5 +1,6 @@
 /** Field definitions shared by several document types (title, slug, synonyms, description). */
 import {defineField} from 'sanity'
+import {SLUG_MAX_LENGTH, slugify} from './rules/slug.ts'
 
 export const titleField = (description: string) =>
   defineField({
@@ -16,7 +17,8 @@ export const slugField = () =>
     title: 'Slug',
     type: 'slug',
     description: 'The last part of the page URL. Generate it from the title.',
-    options: {source: 'title', maxLength: 96},
+    // The importer's slugify too, so "Generate" gives the slug an import would (schemas/rules/slug.ts).
+    options: {source: 'title', maxLength: SLUG_MAX_LENGTH, slugify},
     validation: (rule) => rule.required().error('Slug is required: frontends build URLs from it'),
   })
 

@@ -2,11 +2,15 @@
 import {article} from './documents/article.ts'
 import {benefit} from './documents/benefit.ts'
 import {concern} from './documents/concern.ts'
+import {contraindication} from './documents/contraindication.ts'
 import {person} from './documents/person.ts'
 import {serum} from './documents/serum.ts'
 import {skinType} from './documents/skinType.ts'
 import {treatment} from './documents/treatment.ts'
 import {blockContent} from './objects/blockContent.ts'
+import {citation} from './objects/citation.ts'
+import {evidence} from './objects/evidence.ts'
+import {caution} from './objects/caution.ts'
 import {review} from './objects/review.ts'
 import {seo} from './objects/seo.ts'
 import {sourceFile} from './objects/sourceFile.ts'
@@ -19,12 +23,16 @@ export const schemaTypes = [
   concern,
   skinType,
   serum,
+  contraindication,
   person,
   // Objects
   blockContent,
+  caution,
   seo,
   review,
   sourceFile,
+  citation,
+  evidence,
 ]
 
 /** Document types in the order the Studio and exports list them. */
@@ -35,5 +43,6 @@ export const DOCUMENT_TYPES = [
   'concern',
   'skinType',
   'serum',
+  'contraindication',
   'person',
 ] as const

@@ -1,6 +1,8 @@
 /** A listicle about one treatment: an intro and its benefits in order. */
 import {defineArrayMember, defineField, defineType} from 'sanity'
 import {blocksToPlainText, claimsMessage} from '../rules/claims.ts'
+import {rawHtmlWarnings} from '../rules/rawHtml.ts'
+import {titleCheckMessage, type TitleSource} from '../rules/titles.ts'
 import {reviewField, seoField, slugField, titleField} from '../fields.ts'
 
 export const article = defineType({
@@ -12,10 +14,25 @@ export const article = defineType({
     {name: 'meta', title: 'SEO & review'},
     {name: 'source', title: 'Source'},
   ],
+  // Raw HTML kept as literal text by the importer (or pasted in): readers would see the tags.
+  validation: (rule) => rule.custom((doc) => rawHtmlWarnings(doc, ['intro'])).warning(),
   fields: [
     defineField({
       ...titleField('Headline, e.g. "10 Benefits of Microneedling".'),
       group: 'content',
+      validation: (rule) => [
+        rule.required().error('Title is required').max(120),
+        rule.custom((_title, context) => titleCheckMessage(context.document)).warning(),
+      ],
+    }),
+    defineField({
+      name: 'titleConfirmed',
+      title: 'Title confirmed',
+      type: 'boolean',
+      group: 'content',
+      description:
+        'The importer made this title from the file name. Tick to keep it as it is; changing the title also ends the "check the title" warning.',
+      hidden: ({document}) => document?.titleSource !== 'fileName',
     }),
     defineField({...slugField(), group: 'content'}),
     defineField({
@@ -63,6 +80,22 @@ export const article = defineType({
     defineField({...seoField(), group: 'meta'}),
     defineField({...reviewField(), group: 'meta'}),
     defineField({name: 'source', title: 'Source', type: 'sourceFile', group: 'source'}),
+    defineField({
+      name: 'titleSource',
+      title: 'Title from',
+      type: 'string',
+      group: 'source',
+      readOnly: true,
+      description:
+        'Set by the importer: where the title came from. A title made from the file name is a placeholder; the title field warns until an editor changes it or ticks "Title confirmed". A later import keeps a title an editor changed or confirmed.',
+      options: {
+        list: [
+          {title: 'The text (# Title or title line)', value: 'text'},
+          {title: 'The --title option', value: 'option'},
+          {title: 'The file name', value: 'fileName'},
+        ] satisfies Array<{title: string; value: TitleSource}>,
+      },
+    }),
   ],
   orderings: [
     {

@@ -1,17 +1,27 @@
 /** One benefit of a treatment, with the concerns, skin types and adjuncts it mentions. */
-import {defineArrayMember, defineField, defineType} from 'sanity'
+import {defineField, defineType} from 'sanity'
 import {BODY_AREAS} from '../rules/bodyAreas.ts'
 import {blocksToPlainText, claimsMessage} from '../rules/claims.ts'
+import {rawHtmlWarnings} from '../rules/rawHtml.ts'
 import {reviewField, seoField, slugField, titleField} from '../fields.ts'
+import {cautionsField} from '../objects/caution.ts'
+import {linkMember} from '../objects/link.ts'
 
-const refs = (name: string, title: string, to: string, description: string) =>
+/** Positive links of one target type, each with the sentence it was read from (objects/link.ts). */
+const links = (name: string, title: string, to: string, description: string) =>
   defineField({
     name,
     title,
     type: 'array',
     description,
-    of: [defineArrayMember({type: 'reference', to: [{type: to}]})],
-    validation: (rule) => rule.unique().error(`Each ${title.toLowerCase()} entry only once`),
+    of: [linkMember(to)],
+    validation: (rule) =>
+      rule
+        .custom((value: Array<{target?: {_ref?: string}}> | undefined) => {
+          const ids = (value ?? []).map((l) => l.target?._ref).filter(Boolean)
+          return new Set(ids).size === ids.length || `Each ${title.toLowerCase()} entry only once`
+        })
+        .error(),
   })
 
 export const benefit = defineType({
@@ -20,7 +30,8 @@ export const benefit = defineType({
   type: 'document',
   groups: [
     {name: 'content', title: 'Content', default: true},
-    {name: 'links', title: 'Links'},
+    {name: 'links', title: 'Suits & addresses'},
+    {name: 'cautions', title: 'Cautions'},
     {name: 'meta', title: 'SEO & review'},
   ],
   fields: [
@@ -33,6 +44,18 @@ export const benefit = defineType({
       ],
     }),
     defineField({...slugField(), group: 'content'}),
+    defineField({
+      name: 'article',
+      title: 'Article',
+      type: 'reference',
+      to: [{type: 'article'}],
+      // Weak: the article lists this benefit too; two strong references would block deleting either.
+      weak: true,
+      readOnly: true,
+      group: 'content',
+      description:
+        'Set by the importer: the article this benefit comes from. The list preview shows it and its treatment, so benefits with the same title can be told apart.',
+    }),
     defineField({
       name: 'summary',
       title: 'Summary',
@@ -64,20 +87,20 @@ export const benefit = defineType({
       ],
     }),
     {
-      ...refs('concerns', 'Concerns', 'concern', 'Skin concerns this benefit addresses.'),
+      ...links('concerns', 'Concerns', 'concern', 'Skin concerns this benefit addresses.'),
       group: 'links',
     },
     {
-      ...refs(
+      ...links(
         'skinTypes',
         'Skin types',
         'skinType',
-        'Skin types, tones or conditions the benefit names.',
+        'Skin types, tones or conditions the benefit suits. Who it is not for goes under Cautions.',
       ),
       group: 'links',
     },
     {
-      ...refs(
+      ...links(
         'serums',
         'Adjuncts',
         'serum',
@@ -85,6 +108,9 @@ export const benefit = defineType({
       ),
       group: 'links',
     },
+    cautionsField(
+      'Who or what this benefit is not for, or only with care: never shown as a benefit for them.',
+    ),
     defineField({
       name: 'bodyAreas',
       title: 'Body areas',
@@ -96,18 +122,57 @@ export const benefit = defineType({
     }),
     defineField({...seoField(), group: 'meta'}),
     defineField({...reviewField(), group: 'meta'}),
+    defineField({
+      name: 'citations',
+      title: 'Citations',
+      type: 'evidence',
+      group: 'meta',
+      description:
+        'Sources for the claims in this benefit. An absolute claim ("erases", "safe for all skin types") without one is flagged.',
+    }),
   ],
   orderings: [{title: 'Title', name: 'titleAsc', by: [{field: 'title', direction: 'asc'}]}],
+  // Raw HTML kept as literal text by the importer (or pasted in): readers would see the tags.
+  validation: (rule) => rule.custom((doc) => rawHtmlWarnings(doc, ['body'])).warning(),
   preview: {
     select: {
       title: 'title',
-      c0: 'concerns.0.title',
-      c1: 'concerns.1.title',
-      s0: 'skinTypes.0.title',
+      // Treatment and article first: five "Erases Stretch Marks" differ only there.
+      treatment: 'article.treatment.title',
+      article: 'article.title',
+      c0: 'concerns.0.target.title',
+      c1: 'concerns.1.target.title',
+      s0: 'skinTypes.0.target.title',
+      x0: 'cautions.0.target.title',
+      x0kind: 'cautions.0.kind',
     },
-    prepare: ({title, c0, c1, s0}: {title?: string; c0?: string; c1?: string; s0?: string}) => ({
+    prepare: ({
+      title,
+      treatment,
+      article,
+      c0,
+      c1,
+      s0,
+      x0,
+      x0kind,
+    }: {
+      title?: string
+      treatment?: string
+      article?: string
+      c0?: string
+      c1?: string
+      s0?: string
+      x0?: string
+      x0kind?: string
+    }) => ({
       title: title ?? 'Untitled benefit',
-      subtitle: [c0, c1, s0].filter(Boolean).join(' · ') || 'no linked concerns or skin types',
+      subtitle: [
+        [treatment, article].filter(Boolean).join(' · '),
+        [c0, c1, s0].filter(Boolean).join(' · ') || 'no linked concerns or skin types',
+        x0 ? `${x0kind === 'contraindicated' ? 'not for' : 'caution'}: ${x0}` : '',
+      ]
+        .filter(Boolean)
+        .join(' — '),
     }),
   },
 })

@@ -1,5 +1,6 @@
 /** Medical review metadata: who checked the content and when (schema.org reviewedBy / lastReviewed). */
 import {defineField, defineType} from 'sanity'
+import {REVIEW_MONTHS, REVIEW_MONTHS_ENV, reviewCutoff, reviewState} from '../rules/review.ts'
 
 export const review = defineType({
   name: 'review',
@@ -18,15 +19,24 @@ export const review = defineType({
       name: 'lastReviewed',
       title: 'Last reviewed',
       type: 'date',
-      description:
-        'Date of the last medical review. Partners that accept only reviewed content use this.',
-      validation: (rule) =>
+      description: `Date of the last medical review. A review counts for ${REVIEW_MONTHS} months; partners that accept only reviewed content use this.`,
+      validation: (rule) => [
         rule.custom((value, context) => {
           const parent = context.parent as {reviewedBy?: unknown} | undefined
           if (value && !parent?.reviewedBy) return 'A review date needs a reviewer'
           if (!value && parent?.reviewedBy) return 'A reviewer needs a review date'
           return true
         }),
+        rule
+          .custom((value) => {
+            // The clock is read here, at the Studio's edge; reviewState takes "now" as an input.
+            const now = new Date().toISOString()
+            if (typeof value !== 'string' || reviewState({lastReviewed: value}, now) !== 'expired')
+              return true
+            return `Review expired: last reviewed ${value}, more than ${REVIEW_MONTHS} months ago (reviews dated before ${reviewCutoff(now)} have expired; ${REVIEW_MONTHS_ENV} sets the period). Have the content reviewed again and update this date`
+          })
+          .warning(),
+      ],
     }),
     defineField({
       // The older model's free-text reviewer. Kept (read-only, hidden when empty) so documents not

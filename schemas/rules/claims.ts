@@ -1,8 +1,10 @@
 /**
- * Editorial claim checks shared by the Studio (as a validation warning) and the importer
- * (as a report line). Health copy should qualify absolute claims; we import them as written
- * and flag them so an editor decides.
+ * Editorial claim checks shared by the Studio (as a validation warning), the importer (as a report
+ * line) and the exporter (an absolute claim needs a source). Health copy should qualify absolute
+ * claims or cite a source for them; we import them as written and flag them so an editor decides.
  */
+import {isValidCitation} from './citations.ts'
+
 export interface ClaimRule {
   /** Stable id, used in reports and tests. */
   id: string
@@ -78,4 +80,27 @@ export function claimsMessage(text: string): true | string {
   const claims = findClaims(text)
   if (claims.length === 0) return true
   return `Editorial review: ${claims.map((c) => `"${c.match}" (${c.advice})`).join('; ')}`
+}
+
+/**
+ * The text of a benefit the claims lint reads — title, summary and body, the parts readers see —
+ * so the Studio, the desk's "Claims flagged" list and the exporter judge the same words.
+ */
+export function claimText(doc: {title?: unknown; summary?: unknown; body?: unknown}): string {
+  return [doc.title, doc.summary, blocksToPlainText(doc.body)]
+    .filter((part): part is string => typeof part === 'string' && part !== '')
+    .join('\n\n')
+}
+
+/**
+ * The absolute claims in `text` (as written there) that no citation backs: every claim when there
+ * is no complete citation (a title and one well-formed DOI, PubMed id or https URL; see
+ * citations.ts), none when there is one.
+ */
+export function uncitedClaims(
+  text: string,
+  citations: readonly unknown[] | null | undefined,
+): string[] {
+  if (Array.isArray(citations) && citations.some(isValidCitation)) return []
+  return findClaims(text).map((c) => c.match)
 }

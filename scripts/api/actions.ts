@@ -13,7 +13,7 @@
  * concurrent write from another process turns into a conflict instead of a lost update.
  */
 import {MutationError, RevisionConflictError} from '../lib/errors.ts'
-import {MutationBatch, withoutSystemFields} from '../store/apply.ts'
+import {MutationBatch, SERVER_PATCH_BUDGET_MS, withoutSystemFields} from '../store/apply.ts'
 import {DRAFTS_PREFIX, isDraftId, isPublishedId} from '../store/ids.ts'
 import type {Mutation, PatchSpec, StoredDocument} from '../store/types.ts'
 
@@ -69,6 +69,7 @@ export function planActions(
     newId: () => {
       throw new MutationError('actions must name their document ids')
     },
+    patchBudgetMs: SERVER_PATCH_BUDGET_MS,
   })
   const plan: ActionPlan = {mutations: [], ifRevisionIDs: {}, implied: new Set()}
   const emit = (m: Mutation) => {

@@ -4,7 +4,8 @@
  * node:http and node:http2's compatibility API (the TLS server speaks HTTP/2).
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import type {Http2ServerRequest, Http2ServerResponse} from 'node:http2'
+import {constants, type Http2ServerRequest, type Http2ServerResponse} from 'node:http2'
+import {MAX_DEPTH, nestsDeeperThan} from '../store/limits.ts'
 
 export type Req = IncomingMessage | Http2ServerRequest
 export type Res = ServerResponse | Http2ServerResponse
@@ -71,24 +72,109 @@ export function writeHead(res: Res, status: number, headers: Record<string, stri
   ;(res as ServerResponse).writeHead(status)
 }
 
-export async function readBody(req: Req, limit = MAX_BODY_BYTES): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-    size += buf.length
-    if (size > limit)
-      throw new HttpError(413, `Request body larger than ${limit} bytes`, 'payloadTooLarge')
-    chunks.push(buf)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+/**
+ * Request bodies nest at most this deep: a document at MAX_DEPTH inside the deepest envelope a
+ * request wraps one in (`{"mutations": [{"patch": {"set": {"path": value}}}]}`: five levels).
+ * Deeper JSON parses, but everything that walks it recursively (JSON.stringify, structured clone,
+ * GROQ) overflows its stack: a 400 here instead of a 500 somewhere downstream.
+ */
+export const MAX_BODY_DEPTH = MAX_DEPTH + 8
+
+/** A body that stops arriving for this long is answered 408, as is one still arriving after BODY_TIMEOUT_MS. */
+export const BODY_IDLE_MS = 30_000
+export const BODY_TIMEOUT_MS = 120_000
+
+/**
+ * After an early answer (a 413, a 401 to a POST), the rest of the body is read and dropped, up to
+ * this many bytes or this long: a client that sends its whole body before reading (curl, most
+ * upload code) would otherwise block on a full socket and lose the answer to a connection reset.
+ */
+export const DRAIN_BYTES = 4 * MAX_BODY_BYTES
+export const DRAIN_MS = 10_000
+
+const tooLarge = (limit: number) =>
+  new HttpError(413, `Request body larger than ${limit} bytes`, 'payloadTooLarge')
+
+/**
+ * The body as text. Refused with a 413 as soon as the declared Content-Length or the bytes so far
+ * pass `limit`; what is left unread is drained by the server after it answers (drainRest).
+ */
+export function readBody(req: Req, limit = MAX_BODY_BYTES): Promise<string> {
+  if (Number(header(req, 'content-length')) > limit) return Promise.reject(tooLarge(limit))
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const timeout = (what: string) => () =>
+      fail(new HttpError(408, `Request body ${what}`, 'requestTimeout'))
+    const idle = setTimeout(timeout(`stalled for ${BODY_IDLE_MS} ms`), BODY_IDLE_MS)
+    const deadline = setTimeout(
+      timeout(`not received within ${BODY_TIMEOUT_MS} ms`),
+      BODY_TIMEOUT_MS,
+    )
+    const onData = (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      size += buf.length
+      if (size > limit) return fail(tooLarge(limit))
+      chunks.push(buf)
+      idle.refresh()
+    }
+    const onEnd = () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      stop()
+      resolve(text)
+    }
+    const onAbort = () => fail(new HttpError(400, 'Request body ended early', 'badRequest'))
+    function stop() {
+      clearTimeout(idle)
+      clearTimeout(deadline)
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('close', onAbort)
+      req.off('error', onAbort)
+      chunks.length = 0
+    }
+    function fail(e: HttpError) {
+      stop()
+      reject(e)
+    }
+    req.on('data', onData)
+    req.once('end', onEnd)
+    req.once('close', onAbort)
+    req.once('error', onAbort)
+  })
 }
 
-/** Parse a JSON body; an empty body is `undefined`, malformed JSON is a 400. */
+/**
+ * Read and drop what is left of a request's body once it has been answered (see DRAIN_BYTES);
+ * past the bound the HTTP/1 connection or the HTTP/2 stream is closed.
+ */
+export function drainRest(req: Req): void {
+  if (req.complete || req.destroyed) return
+  let left = DRAIN_BYTES
+  const cut = () => {
+    clearTimeout(timer)
+    req.off('data', count)
+    if ('stream' in req) req.stream.close(constants.NGHTTP2_CANCEL)
+    else req.socket.destroy()
+  }
+  const count = (chunk: Buffer | string) => {
+    left -= chunk.length
+    if (left < 0) cut()
+  }
+  const timer = setTimeout(cut, DRAIN_MS)
+  timer.unref()
+  req.once('end', () => clearTimeout(timer))
+  req.once('close', () => clearTimeout(timer))
+  req.on('data', count)
+  req.resume()
+}
+
+/** Parse a JSON body; an empty body is `undefined`, malformed or too deeply nested JSON is a 400. */
 export function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined
+  let value: unknown
   try {
-    return JSON.parse(text) as unknown
+    value = JSON.parse(text) as unknown
   } catch (e) {
     throw new HttpError(
       400,
@@ -96,6 +182,13 @@ export function parseJson(text: string): unknown {
       'invalidJson',
     )
   }
+  if (nestsDeeperThan(value, MAX_BODY_DEPTH))
+    throw new HttpError(
+      400,
+      `Request body nested more than ${MAX_BODY_DEPTH} levels deep`,
+      'invalidJson',
+    )
+  return value
 }
 
 /** `/v2025-02-19/data/query/x` → {apiVersion: '2025-02-19', path: '/data/query/x'}; unversioned paths are not API paths. */

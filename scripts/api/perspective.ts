@@ -10,9 +10,14 @@ import {HttpError} from './http.ts'
 
 export function parsePerspective(value: unknown): Perspective | undefined {
   if (value === undefined || value === null || value === '') return undefined
-  const layers = (Array.isArray(value) ? value : String(value).split(','))
-    .map((v) => String(v).trim())
-    .filter(Boolean)
+  const given = typeof value === 'string' ? value.split(',') : value
+  if (!Array.isArray(given) || given.some((v) => typeof v !== 'string'))
+    throw new HttpError(
+      400,
+      'Perspective must be a string or an array of strings',
+      'invalidPerspective',
+    )
+  const layers = (given as string[]).map((v) => v.trim()).filter(Boolean)
   if (layers.length === 1) {
     const only = layers[0]!
     if (only === 'raw' || only === 'published' || only === 'drafts') return only

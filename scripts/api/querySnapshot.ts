@@ -8,10 +8,18 @@
  * the new snapshot concurrently for about a second, and the queries answered meanwhile took 5–10×
  * their usual time (40–86 ms for a 6 ms query); after one synchronous collection (~0.3 s, once per
  * rebuild, which already takes seconds) they are back to normal within a few queries.
+ *
+ * Callers without the token query a dataset of their own: only documents with public ids (no `.`:
+ * no drafts, versions or `_.`-paths such as `_.migrations.x`), as on the hosted API. They cannot
+ * reach a private document at all: not by filter, not by count, not through `->`.
  */
-import {createLocalSource, runQuery, type LocalSource, type Perspective} from '../query/local.ts'
+import {createLocalSource, type LocalSource} from '../query/local.ts'
 import type {Dataset} from '../store/dataset.ts'
+import {isPublicId} from '../store/ids.ts'
 import {collectGarbage} from '../lib/gc.ts'
+
+/** Who is asking: the token holder sees every document, anyone else only public ids. */
+export type Visibility = 'all' | 'public'
 
 /**
  * In the drafts perspective the Studio reads `_originalId` on every document, published ones
@@ -37,13 +45,13 @@ function withOriginalIds(base: LocalSource): LocalSource {
 
 export class QuerySnapshot {
   private readonly ds: Dataset
-  private snapshot: {seq: number; source: LocalSource} | undefined
+  private snapshot: {seq: number; source: LocalSource; publicSource?: LocalSource} | undefined
 
   constructor(ds: Dataset) {
     this.ds = ds
   }
 
-  source(): LocalSource {
+  source(visibility: Visibility = 'all'): LocalSource {
     const seq = this.ds.lastSeq()
     if (!this.snapshot || this.snapshot.seq !== seq) {
       // The old snapshot can be collected while the new one is built.
@@ -51,10 +59,11 @@ export class QuerySnapshot {
       this.snapshot = {seq, source: withOriginalIds(createLocalSource(this.ds))}
       collectGarbage('sync')
     }
-    return this.snapshot.source
-  }
-
-  run(query: string, params: Record<string, unknown>, perspective: Perspective): Promise<unknown> {
-    return runQuery(this.source(), query, params, {perspective})
+    if (visibility === 'all') return this.snapshot.source
+    // Built on first anonymous use; shares the documents, not copies of them.
+    this.snapshot.publicSource ??= createLocalSource(
+      this.snapshot.source.documents.filter((d) => isPublicId(d._id)),
+    )
+    return this.snapshot.publicSource
   }
 }

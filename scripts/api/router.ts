@@ -26,12 +26,21 @@ export function matchRoute(
       continue
     const params: Record<string, string> = {}
     for (const [k, v] of Object.entries(m.groups ?? {}))
-      if (v !== undefined) params[k] = decodeURIComponent(v)
+      if (v !== undefined) params[k] = decodePathSegment(v)
     return {route, params}
   }
   if (pathMatched)
     throw new HttpError(405, `Method ${method} not allowed on ${path}`, 'methodNotAllowed')
   return undefined
+}
+
+/** `%E0%A4%A` (a cut-off UTF-8 sequence) is the client's mistake: a 400, not a URIError. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new HttpError(400, `Malformed %-encoding in the path: ${segment}`, 'badRequest')
+  }
 }
 
 /** Data routes name a dataset in the path; the local API serves exactly one. */

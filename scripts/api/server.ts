@@ -28,6 +28,8 @@ import {
 } from './cors.ts'
 import {toHttpError} from './errors.ts'
 import {
+  BODY_TIMEOUT_MS,
+  drainRest,
   hostName,
   HttpError,
   parseJson,
@@ -37,8 +39,8 @@ import {
   type Req,
   type Res,
 } from './http.ts'
-import {ListenHub} from './listen/hub.ts'
-import {QueryService} from './queryService.ts'
+import {ListenHub, type ListenLimits} from './listen/hub.ts'
+import {QueryService, type QueryServiceOptions} from './queryService.ts'
 import {matchRoute} from './router.ts'
 import {routes} from './routes/index.ts'
 import {presenceSockets} from './routes/socket.ts'
@@ -46,6 +48,8 @@ import type {ApiContext, RequestContext} from './types.ts'
 
 export const LOOPBACK = '127.0.0.1'
 export const DEFAULT_HTTPS_PORT = 3334
+/** Longest an HTTP/1.1 request may take to arrive: its longest body, plus time for the headers. */
+const REQUEST_TIMEOUT_MS = BODY_TIMEOUT_MS + 10_000
 
 /** Serves a non-API path (e.g. the built Studio); resolves false when it has nothing for it. */
 export type StaticHandler = (req: Req, res: Res, pathname: string) => Promise<boolean> | boolean
@@ -70,6 +74,10 @@ export interface ApiServerOptions {
   logRequests?: boolean
   /** Longest a GROQ query may run before it is stopped with a 400 (default 10 s; see queryService.ts). */
   queryTimeoutMs?: number
+  /** The query workers' other limits: pool size, memory, result and params size, queues. */
+  queryOptions?: Omit<QueryServiceOptions, 'timeoutMs'>
+  /** Caps on listen streams: how many, unread bytes, backlog (defaults in listen/hub.ts). */
+  listenLimits?: ListenLimits
 }
 
 export interface RunningApi {
@@ -183,6 +191,9 @@ function makeHandler(
         app.log(`${method} ${(req.url ?? '').split('?')[0]}: ${(e as Error)?.stack ?? String(e)}`)
       if (!res.headersSent) sendError(res, err)
       else res.end()
+    } finally {
+      // Answered before the body was read (a 413, a 401, a route that ignores bodies).
+      drainRest(req)
     }
   }
 }
@@ -204,16 +215,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const write = opts.log ?? ((m: string) => process.stderr.write(`api: ${m}\n`))
   // Whatever a route or a request path puts into a log line, the token never reaches the log.
   const log = (m: string) => write(redactToken(m, opts.token))
-  const hub = new ListenHub(opts.ds, {log, ...(opts.pollMs ? {pollMs: opts.pollMs} : {})})
+  const hub = new ListenHub(opts.ds, {
+    log,
+    ...(opts.pollMs ? {pollMs: opts.pollMs} : {}),
+    ...opts.listenLimits,
+  })
   const app: ApiContext = {
     ds: opts.ds,
     projectId: opts.projectId ?? LOCAL_PROJECT_ID,
     datasetName: opts.datasetName ?? LOCAL_DATASET,
     user: LOCAL_USER,
-    queries: new QueryService(
-      opts.ds,
-      opts.queryTimeoutMs === undefined ? {} : {timeoutMs: opts.queryTimeoutMs},
-    ),
+    queries: new QueryService(opts.ds, {
+      ...opts.queryOptions,
+      ...(opts.queryTimeoutMs === undefined ? {} : {timeoutMs: opts.queryTimeoutMs}),
+    }),
     hub,
     keyValue: new Map(),
     log,
@@ -254,6 +269,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     plain.keepAliveTimeout = 65_000
     plain.headersTimeout = 66_000
   }
+  // Receiving one request (headers and body) may take this long on HTTP/1.1 (the TLS server's
+  // HTTP/1.1 side too, though its types omit the field); readBody bounds bodies on HTTP/2 as well.
+  // Listen streams are unaffected: their request ends with its headers.
+  if (plain) plain.requestTimeout = REQUEST_TIMEOUT_MS
+  ;(secure as unknown as {requestTimeout: number}).requestTimeout = REQUEST_TIMEOUT_MS
   plain?.on('connection', track)
   plain?.on('upgrade', onUpgrade)
 

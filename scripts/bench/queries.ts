@@ -18,7 +18,7 @@ export interface BenchQuery {
 export const BENCH_QUERIES: readonly BenchQuery[] = [
   {
     name: 'benefit-by-slug',
-    query: `*[_type == "benefit" && slug.current == $slug][0]{_id, title, summary, "concerns": concerns[]->{title, "slug": slug.current}, "skinTypes": skinTypes[]->title}`,
+    query: `*[_type == "benefit" && slug.current == $slug][0]{_id, title, summary, "concerns": concerns[].target->{title, "slug": slug.current}, "skinTypes": skinTypes[].target->title}`,
     slug: true,
     api: true,
   },

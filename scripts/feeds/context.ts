@@ -13,8 +13,8 @@ export interface ExportContext {
   outLabel: string
   modelOptions: ModelOptions
   profiles: PartnerProfile[]
-  /** Warnings from loading the profiles (errors stopped the export already). */
-  profileProblems: Problem[]
+  /** Warnings from loading the profiles and from clearing beside the output (errors stopped the export already). */
+  setupWarnings: Problem[]
   build: BuildOptions
   write: WriteOptions | undefined
   progress: (message: string) => void

@@ -12,6 +12,7 @@
  */
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
+import {REVIEW_MONTHS} from '../../schemas/rules/review.ts'
 import {InputError, UsageError, type Problem} from '../lib/errors.ts'
 import {remoteTargetFromEnv} from '../lib/env.ts'
 import {sha256} from '../lib/hash.ts'
@@ -64,6 +65,8 @@ export interface ExportFeedsOptions {
   /** Partner profiles; default: every content/partners/*.json (or `partnersDir`). */
   partners?: readonly PartnerProfile[]
   partnersDir?: string
+  /** The day reviews are judged on (ISO date-time; default `now`, else today): expired after the review period. */
+  reviewedAsOf?: string
   /** Items per syndication file (RSS, Atom, JSON Feed, partner files): newest first; 0 = all; default 50. */
   feedItems?: number
   /** Extra checks over the rendered files before writing (see BuildOptions); they make the export a full one. */
@@ -96,10 +99,35 @@ export function loadPartnerProfiles(dir: string = PARTNERS_DIR): {
 
 /** The export cache file of one output folder for one dataset file. */
 export function exportCachePath(datasetPath: string, out: string, cacheDir?: string): string {
-  return join(
+  return `${exportStatePrefix(datasetPath, out, cacheDir)}.sqlite`
+}
+
+/** Where the work folders of one output's exports are recorded (leftovers.ts), beside its cache. */
+export function workRecordPath(datasetPath: string, out: string, cacheDir?: string): string {
+  return `${exportStatePrefix(datasetPath, out, cacheDir)}.work.json`
+}
+
+const exportStatePrefix = (datasetPath: string, out: string, cacheDir?: string): string =>
+  join(
     cacheDir ?? join(dirname(resolve(datasetPath)), 'export-cache'),
-    `${sha256(resolve(out)).slice(0, 16)}.sqlite`,
+    sha256(resolve(out)).slice(0, 16),
   )
+
+/**
+ * Clear what a killed export of `ctx.out` left (leftovers.ts): progress lines for what was done,
+ * a warning for each folder left alone.
+ */
+function recover(ctx: ExportContext): void {
+  const r = recoverInterruptedExport(ctx.out, ctx.write?.workRecord)
+  if (r.rolledForward) ctx.progress(`finished the commit a killed export left: ${r.rolledForward}`)
+  if (r.restored) ctx.progress(`put back the previous export: ${r.restored}`)
+  for (const path of r.removed) ctx.progress(`removed a killed export's work folder: ${path}`)
+  for (const path of r.ignored)
+    ctx.setupWarnings.push({
+      level: 'warning',
+      file: path,
+      message: `left alone: named like a work folder of ${ctx.outLabel}, but no export of it recorded this folder`,
+    })
 }
 
 /** Where the documents come from: a dataset (incremental possible) or any other query source. */
@@ -139,6 +167,15 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
       `--now must be an ISO 8601 date-time (e.g. 2024-06-01T00:00:00Z), got "${opts.now}"`,
     )
   }
+  if (
+    opts.reviewedAsOf !== undefined &&
+    (!/^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:\d{2})$/.test(opts.reviewedAsOf) ||
+      Number.isNaN(Date.parse(opts.reviewedAsOf)))
+  ) {
+    throw new UsageError(
+      `--review-date must be an ISO 8601 date-time with Z or an offset (e.g. 2024-06-01T00:00:00Z), got "${opts.reviewedAsOf}"`,
+    )
+  }
   if (opts.feedItems !== undefined && (!Number.isInteger(opts.feedItems) || opts.feedItems < 0)) {
     throw new UsageError(
       `--feed-items must be a whole number ≥ 0 (0 = every item), got ${opts.feedItems}`,
@@ -157,6 +194,8 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
     ...(feedsBaseUrl ? {feedsBaseUrl} : {}),
     ...(now ? {now} : {}),
     ...(opts.site ? {site: opts.site} : {}),
+    // Reviews expire with time, not with the data: judged on today unless the run is pinned.
+    reviewedAsOf: opts.reviewedAsOf ?? now ?? new Date().toISOString(),
   }
   const build: BuildOptions = {
     ...(opts.checks ? {checks: opts.checks} : {}),
@@ -167,7 +206,7 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
     outLabel: opts.out ?? DEFAULT_OUT,
     modelOptions,
     profiles: loaded.profiles,
-    profileProblems: loaded.problems,
+    setupWarnings: [...loaded.problems],
     build,
     write: opts.write,
     progress,
@@ -176,23 +215,31 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
     ...(opts.hashThreadMinBytes !== undefined ? {hashThreadMinBytes: opts.hashThreadMinBytes} : {}),
   }
 
-  // A process killed mid-export may have left work folders beside the output, or (between the two
-  // renames of a swap) no output at all: every export first puts the last complete one back.
-  recoverInterruptedExport(ctx.out, 'manifest.json')
   const input = resolveInput(opts)
-  if ('source' in input) return fullExport(ctx, () => input.source)
-
+  if ('source' in input) {
+    recover(ctx)
+    return fullExport(ctx, () => input.source)
+  }
   const {ds, owned} = input
   try {
-    const cachePath =
-      opts.cacheDir === false || ds.path === ':memory:'
-        ? undefined
-        : exportCachePath(ds.path, ctx.out, opts.cacheDir)
+    const cacheDir = opts.cacheDir === false ? undefined : opts.cacheDir
+    const persistent = opts.cacheDir !== false && ds.path !== ':memory:'
+    if (persistent)
+      ctx.write = {...ctx.write, workRecord: workRecordPath(ds.path, ctx.out, cacheDir)}
+    // A process killed mid-export may have left work folders beside the output, or (between the two
+    // renames of a swap) no output at all: every export first puts the last complete one back.
+    recover(ctx)
     // A dataset file is listed by the writer thread itself (its own connection), in parallel.
     const earlyPaths = ds.path === ':memory:' ? () => expectedPagePaths(ds) : {dataset: ds.path}
-    if (!cachePath) return await fullExport(ctx, () => createLocalSource(ds), undefined, earlyPaths)
+    if (!persistent)
+      return await fullExport(ctx, () => createLocalSource(ds), undefined, earlyPaths)
+    const cachePath = exportCachePath(ds.path, ctx.out, cacheDir)
+    // The review date moves every day: an incremental export re-renders the pages whose review
+    // expired since the last one (incremental/run.ts), so it is not part of the fingerprint.
+    const {reviewedAsOf: _today, ...stableOptions} = modelOptions
     const fingerprint = exportFingerprint({
-      modelOptions,
+      modelOptions: stableOptions,
+      reviewMonths: REVIEW_MONTHS,
       feedItems: normalizeLimit(opts.feedItems) ?? 0,
       profiles: loaded.profiles,
       out: ctx.out,

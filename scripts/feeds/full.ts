@@ -24,6 +24,7 @@ import {
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
 import {ExportValidationError} from './errors.ts'
 import {type ExportCache} from './incremental/cache.ts'
+import {folderStamps, foldersOf, type FolderStamps} from './incremental/folders.ts'
 import {layoutOf} from './incremental/splice.ts'
 import {pageRow, problemsByDocument, rawSlugs, referrersOf} from './incremental/state.ts'
 import {expectedWebPaths} from './expectedPaths.ts'
@@ -42,6 +43,7 @@ import {manifestEntryText, manifestParts, type ManifestEntry} from './outputs/ma
 import {pageProblems} from './outputs/page.ts'
 import {createWebPageParts, webPagePath, webPagePieces} from './outputs/webPage.ts'
 import {createWriter} from './outputs/write.ts'
+import {reviewCutoff} from '../../schemas/rules/review.ts'
 import {compareStrings} from './text.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType} from './types.ts'
 import {rawJsonProblems} from './markup.ts'
@@ -352,7 +354,15 @@ export async function fullExport(
   const bytes = written.reduce((n, e) => n + e.size, 0) + Buffer.byteLength(manifestContent)
   ctx.progress(`wrote ${paths.length} files to ${ctx.out}`)
   if (target && cacheTx && seq !== undefined)
-    finishCache(target, cacheTx, model, {seq, written, manifestContent, bytes, files: paths.length})
+    finishCache(target, cacheTx, model, {
+      seq,
+      written,
+      manifestContent,
+      bytes,
+      files: paths.length,
+      folders: folderStamps(ctx.out, foldersOf(paths)),
+      reviewCutoff: reviewCutoff(ctx.modelOptions.reviewedAsOf ?? model.generatedAt),
+    })
 
   mark('cache commit')
   const pages = Object.fromEntries(PAGE_TYPES.map((t) => [t, 0])) as Record<PageType, number>
@@ -374,7 +384,7 @@ export async function fullExport(
         files: sortedPaths.filter((f) => f.startsWith(prefix)),
       }
     }),
-    warnings: [...ctx.profileProblems, ...modelProblems, ...problems].filter(
+    warnings: [...ctx.setupWarnings, ...modelProblems, ...problems].filter(
       (p) => p.level !== 'error',
     ),
     durationMs: Math.round(performance.now() - ctx.started),
@@ -455,6 +465,8 @@ function finishCache(
     manifestContent: string
     bytes: number
     files: number
+    folders: FolderStamps
+    reviewCutoff: string
   },
 ): void {
   const {cache, ds} = target
@@ -475,6 +487,8 @@ function finishCache(
   cache.setMeta('tx', ds.transactionIdAt(run.seq) ?? '')
   cache.setMeta('dataset', ds.path)
   cache.setMeta('fingerprint', target.fingerprint)
+  cache.setMeta('folders', JSON.stringify(run.folders))
+  cache.setMeta('reviewCutoff', run.reviewCutoff)
   cache.setMeta('state', 'ready')
   tx.commit()
 }

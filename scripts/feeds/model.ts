@@ -5,7 +5,15 @@
  * computed here from the forward references of the published results, so they can never point at
  * a draft. Ordering is fixed everywhere (code-point order of slugs, then ids).
  */
+import {claimText, uncitedClaims} from '../../schemas/rules/claims.ts'
+import {REVIEW_MONTHS, reviewState} from '../../schemas/rules/review.ts'
 import type {Problem} from '../lib/errors.ts'
+import {
+  contraindicatedIds,
+  contraindicationsById,
+  readCautions,
+  resolveCautions,
+} from './cautions.ts'
 import type {FeedInput} from './input.ts'
 import {EXTRAS} from './outputs/page.ts'
 import {blocksToHtml, blocksToText, sanitizeBlocks} from './portableText.ts'
@@ -23,6 +31,11 @@ export interface ModelOptions {
   feedsBaseUrl?: string
   /** ISO date-time; fallback for data without dates, and the feed-level date when given. */
   now?: string
+  /**
+   * The day reviews are judged on (expired after REVIEW_MONTHS, schemas/rules/review.ts); default
+   * the export date. The export shell passes today's date unless `now` is given.
+   */
+  reviewedAsOf?: string
   site?: Partial<Omit<Site, 'baseUrl' | 'feedsBaseUrl'>>
   /**
    * Build the text (Portable Text, HTML, plain text) of these pages only; the others are there
@@ -113,15 +126,36 @@ export function person(raw: unknown): Person | undefined {
   return out
 }
 
-function review(raw: unknown, documentId: string, problems: Problem[]): Review | undefined {
+/** An article's or benefit's review; its status is set once the review date is known (buildFeedModel). */
+function review(raw: unknown, documentId: string, problems: Problem[]): Review {
   const r = asRecord(raw)
-  if (!r) return undefined
-  const out: Review = {}
+  const out: Review = {status: 'never'}
+  if (!r) return out
   const lastReviewed = isoDate(r.lastReviewed, {documentId, path: 'review.lastReviewed'}, problems)
   if (lastReviewed) out.lastReviewed = lastReviewed
   const by = person(r.reviewedBy)
   if (by) out.reviewedBy = by
-  return out.lastReviewed || out.reviewedBy ? out : undefined
+  return out
+}
+
+/** `current` only with a reviewer and a date within the review period on `asOf`. */
+function reviewStatus(review: Review, asOf: string): Review['status'] {
+  if (!review.reviewedBy) return 'never'
+  return reviewState(review, asOf, REVIEW_MONTHS)
+}
+
+/** Absolute claims no citation backs: a warning for editors in the publish report. */
+function claimProblems(raw: Raw, documentId: string): Problem[] {
+  const claims = uncitedClaims(claimText(raw), Array.isArray(raw.citations) ? raw.citations : [])
+  if (claims.length === 0) return []
+  return [
+    {
+      level: 'warning',
+      documentId,
+      path: 'citations',
+      message: `absolute claim${claims.length > 1 ? 's' : ''} without a citation: ${claims.map((c) => JSON.stringify(c)).join(', ')}`,
+    },
+  ]
 }
 
 /** The fields every page type shares; null when the document cannot become a page. */
@@ -259,6 +293,24 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
   const pages: Page[] = []
   const forward = new Map<string, {[K in keyof Related]?: string[]}>()
   const publishedAt = new Map<string, string>()
+  const cautionsOf = new Map<string, ReturnType<typeof readCautions>>()
+  /** Read a page's cautions; a positive link to what they contraindicate is dropped, with a warning. */
+  const takeCautions = (page: Page, raw: Raw) => {
+    const cautions = readCautions(raw.cautions, page.id, problems)
+    if (cautions.length) cautionsOf.set(page.id, cautions)
+    return contraindicatedIds(cautions)
+  }
+  const positive = (page: Page, raw: unknown, path: string, not: ReadonlySet<string>) =>
+    refIds(raw).filter((id) => {
+      if (!not.has(id)) return true
+      problems.push({
+        level: 'warning',
+        documentId: page.id,
+        path,
+        message: `${id} is linked as suited and as contraindicated: shown as contraindicated only`,
+      })
+      return false
+    })
 
   const add = (type: PageType, rawDoc: unknown, fill: (page: Page, raw: Raw) => void) => {
     const raw = asRecord(rawDoc)
@@ -275,8 +327,7 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
   for (const a of input.articles) {
     add('article', a, (page, raw) => {
       setRichText(page, raw.intro, 'intro', opts, problems)
-      const r = review(raw.review, page.id, problems)
-      if (r) page.review = r
+      page.review = review(raw.review, page.id, problems)
       const at = isoDateTime(raw.publishedAt, {documentId: page.id, path: 'publishedAt'}, problems)
       if (at) publishedAt.set(page.id, at)
       forward.set(page.id, {benefits: refIds(raw.benefits), treatments: refIds(raw.treatment)})
@@ -285,14 +336,15 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
   for (const b of input.benefits) {
     add('benefit', b, (page, raw) => {
       setRichText(page, raw.body, 'body', opts, problems)
-      const r = review(raw.review, page.id, problems)
-      if (r) page.review = r
+      page.review = review(raw.review, page.id, problems)
+      problems.push(...claimProblems(raw, page.id))
       const areas = strings(raw.bodyAreas)
       if (areas) page.bodyAreas = areas
+      const not = takeCautions(page, raw)
       forward.set(page.id, {
-        concerns: refIds(raw.concerns),
-        skinTypes: refIds(raw.skinTypes),
-        serums: refIds(raw.serums),
+        concerns: positive(page, raw.concerns, 'concerns', not),
+        skinTypes: positive(page, raw.skinTypes, 'skinTypes', not),
+        serums: positive(page, raw.serums, 'serums', not),
       })
     })
   }
@@ -308,6 +360,7 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
         if (synonyms) page.synonyms = synonyms
         const det = details(raw, keys)
         if (det) page.details = det
+        if (type === 'treatment') takeCautions(page, raw)
       })
     }
   }
@@ -340,6 +393,12 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
     unique.push(page)
   }
   const byId = new Map(unique.map((p) => [p.id, p]))
+  const conditions = contraindicationsById(input)
+  for (const [id, cautions] of cautionsOf) {
+    const page = byId.get(id)
+    const resolved = page ? resolveCautions(cautions, byId, conditions) : []
+    if (page && resolved.length) page.cautions = resolved
+  }
 
   // Benefits take their position and publication date from the articles that list them.
   const articles = unique
@@ -363,6 +422,9 @@ export function buildFeedModel(input: FeedInput, opts: ModelOptions): ModelResul
   linkPages(unique, forward, sorted)
 
   const generatedAt = opts.now ?? newestDate(unique) ?? EPOCH
+  const reviewedAsOf = opts.reviewedAsOf ?? generatedAt
+  for (const page of unique)
+    if (page.review) page.review.status = reviewStatus(page.review, reviewedAsOf)
   const undated = unique.filter((p) => !p.datePublished).map((p) => p.id)
   for (const page of unique) {
     page.datePublished ||= generatedAt

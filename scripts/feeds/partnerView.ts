@@ -1,6 +1,6 @@
 /**
- * One partner's view of the model: only the page types it takes, only reviewed content when it
- * asks for that, only the fields it may receive, and links back to the web frontend through its
+ * One partner's view of the model: only the page types it takes, only content whose review is
+ * current when it asks for reviewed content (an expired review no longer counts), only the fields it may receive, and links back to the web frontend through its
  * base URL with its UTM parameters. A new model; the shared one is never changed.
  */
 import {newestPages} from './limits.ts'
@@ -8,7 +8,7 @@ import {comparePages} from './order.ts'
 import {PARTNER_FIELD_OF, type PartnerProfile, type PartnerView} from './outputs/partnerProfile.ts'
 import {partnerFields} from './partners.ts'
 import {
-  isReviewed,
+  isCurrentlyReviewed,
   RELATED_KEYS,
   type FeedModel,
   type Page,
@@ -25,7 +25,7 @@ const REVIEWABLE: ReadonlySet<PageType> = new Set(['article', 'benefit'])
 export function eligiblePages(model: FeedModel, profile: PartnerProfile): Page[] {
   const types = new Set(profile.types)
   return model.pages.filter(
-    (p) => types.has(p.type) && (!profile.reviewedOnly || isReviewed(p.review)),
+    (p) => types.has(p.type) && (!profile.reviewedOnly || isCurrentlyReviewed(p.review)),
   )
 }
 

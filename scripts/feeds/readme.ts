@@ -1,4 +1,6 @@
 /** dist/schemas/README.md: what each shipped schema describes, and the JSON Feed extension. */
+import {schemaFileName} from './schemas.ts'
+
 export const SCHEMAS_README = `# Export formats
 
 Every JSON file of this export names its schema in \`$schema\`; the schemas (JSON Schema draft
@@ -6,14 +8,21 @@ Every JSON file of this export names its schema in \`$schema\`; the schemas (JSO
 
 | File | Schema |
 |---|---|
-| web/<type>/<slug>.json | web-page.v1.schema.json |
-| app/bundle.json | app-bundle.v1.schema.json |
-| partners/<name>/content.json | partner-content.v1.schema.json |
-| feeds/feed.json, partners/<name>/feed.json | jsonfeed-1.1.schema.json (JSON Feed 1.1) |
-| manifest.json | manifest.v1.schema.json |
-| content/partners/<name>.json (input) | partner-profile.v1.schema.json |
+| web/<type>/<slug>.json | ${schemaFileName('webPage')} |
+| app/bundle.json | ${schemaFileName('appBundle')} |
+| partners/<name>/content.json | ${schemaFileName('partnerContent')} |
+| feeds/feed.json, partners/<name>/feed.json | ${schemaFileName('jsonFeed')} (JSON Feed 1.1) |
+| manifest.json | ${schemaFileName('manifest')} |
+| content/partners/<name>.json (input) | ${schemaFileName('partnerProfile')} |
 
 RSS 2.0 and Atom 1.0 (RFC 4287) files follow their own specifications.
+
+## Cautions
+
+Web pages, app bundle entries and partner items of benefits and treatments list \`cautions\`:
+who the content is not for (\`contraindicated\`) or only with care (\`caution\`, with its
+\`advice\`). They are never part of the related links: a skin type a benefit is contraindicated
+for is not a skin type it suits.
 
 ## JSON Feed extension
 

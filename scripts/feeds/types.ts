@@ -43,3 +43,7 @@ export interface FeedModel {
 
 export const isReviewed = (review: Review | undefined): review is Required<Review> =>
   Boolean(review?.lastReviewed && review.reviewedBy)
+
+/** Reviewed, and the review still vouches for the content (what `reviewedOnly` partners get). */
+export const isCurrentlyReviewed = (review: Review | undefined): review is Required<Review> =>
+  isReviewed(review) && review.status === 'current'

@@ -12,20 +12,17 @@ import {
   openSync,
   promises as fsp,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
   writeSync,
   writevSync,
 } from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
-import {MANIFEST_PATH} from './outputs/files.ts'
 import {removeEmptyDirs} from './folders.ts'
 import {requireInside} from './outputPaths.ts'
-import {recoverInterruptedExport, workDirs} from './leftovers.ts'
+import {recoverInterruptedExport, releaseWorkDirs, workDirs} from './leftovers.ts'
 import {createFileWriter, type FileWriter} from './treeWriter.ts'
 import {eachChunk, isFileRange, type Piece} from './pieces.ts'
 
@@ -34,52 +31,17 @@ export interface WriteOptions {
   random?: () => string
   /** Told after each file a staged-rename commit moves into place (incremental/commit.ts; tests kill the process there). */
   onCommitFile?: (done: number) => void
+  /** Where this output's work folders are recorded (leftovers.ts); without one, only this process knows them. */
+  workRecord?: string
 }
 
 /**
- * Refuse to replace something that is not an earlier export: `--out .` or `--out ~` must never
- * move a project or a home directory aside.
- */
-function assertReplaceable(out: string): void {
-  if (!existsSync(out)) return
-  if (!statSync(out).isDirectory())
-    throw new UsageError(`refusing to replace ${out}: it is a file, not an export directory`)
-  const entries = readdirSync(out)
-  if (entries.length > 0 && !entries.includes(MANIFEST_PATH)) {
-    throw new UsageError(
-      `refusing to replace ${out}: it is not empty and has no ${MANIFEST_PATH}, so it is not an earlier export`,
-    )
-  }
-  // A web app's `public/` often has a manifest.json too (a PWA manifest): only ours counts.
-  if (entries.length > 0 && !isExportManifest(join(out, MANIFEST_PATH))) {
-    throw new UsageError(
-      `refusing to replace ${out}: its ${MANIFEST_PATH} is not an export manifest, so it is not an earlier export`,
-    )
-  }
-}
-
-function isExportManifest(file: string): boolean {
-  try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as {$schema?: unknown; files?: unknown}
-    return (
-      typeof m.$schema === 'string' &&
-      /\/manifest\.v\d+\.schema\.json$/.test(m.$schema) &&
-      Array.isArray(m.files)
-    )
-  } catch {
-    return false
-  }
-}
-
-/**
- * Before an export: a process killed mid-export may have left work folders, or (between the two
- * renames of the swap) no `out` at all. Put the last complete export back, clear the rest, then
- * check `out` may be replaced. Returns the work folders for this export.
+ * Before an export: check `out` may be replaced and clear what a killed export of it left
+ * (leftovers.ts). Returns the work folders for this export, recorded before they exist.
  */
 function prepareSwap(out: string, opts: WriteOptions): {tmp: string; old: string} {
-  recoverInterruptedExport(out, MANIFEST_PATH)
-  assertReplaceable(out)
-  return workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'))
+  recoverInterruptedExport(out, opts.workRecord)
+  return workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'), opts.workRecord)
 }
 
 /**
@@ -112,7 +74,19 @@ export async function replaceDirectory<T>(
   const out = resolve(outDir)
   if (dirname(out) === out)
     throw new UsageError(`refusing to write an export to the root directory ${out}`)
-  const {tmp, old} = prepareSwap(out, opts)
+  const dirs = prepareSwap(out, opts)
+  try {
+    return await swapNewTree(out, dirs, fill)
+  } finally {
+    releaseWorkDirs(dirs, opts.workRecord)
+  }
+}
+
+async function swapNewTree<T>(
+  out: string,
+  {tmp, old}: {tmp: string; old: string},
+  fill: (writer: FileWriter) => Promise<T>,
+): Promise<T> {
   mkdirSync(dirname(out), {recursive: true})
   let result: T
   const writer = createFileWriter(tmp)
@@ -197,7 +171,19 @@ export function patchDirectory<T>(
   const out = resolve(outDir)
   if (dirname(out) === out)
     throw new UsageError(`refusing to write an export to the root directory ${out}`)
-  const {tmp, old} = prepareSwap(out, opts)
+  const dirs = prepareSwap(out, opts)
+  try {
+    return editLinkedCopy(out, dirs, edit)
+  } finally {
+    releaseWorkDirs(dirs, opts.workRecord)
+  }
+}
+
+function editLinkedCopy<T>(
+  out: string,
+  {tmp, old}: {tmp: string; old: string},
+  edit: (patch: TreePatch) => T,
+): T {
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
   const inside = (path: string): string => requireInside(tmp, path, out)
   let result: T

@@ -13,7 +13,7 @@ const spec = {
   usage:
     'npm run import -- [file] [--dataset <path>] [--title <t>] [--taxonomy <dir>] [--dry-run] [--json]',
   summary:
-    'Imports a numbered listicle (.txt or .md; default: the microneedling sample) as an article, its benefits and the taxonomy they link to, in one transaction. Re-importing the same text writes nothing. Bad input is reported with file and line and nothing is written.',
+    'Imports a numbered listicle (.txt or .md; default: the microneedling sample) as an article, its benefits and the taxonomy they link to, in one transaction. Re-importing the same text writes nothing. The same text under another file name updates the article it made before (found by checksum) instead of adding a second article and its benefits; a text already in several articles is refused (exit 1). Bad input is reported with file and line and nothing is written.',
   options: {
     dataset: {type: 'string'},
     title: {type: 'string'},
@@ -24,7 +24,8 @@ const spec = {
   },
   help: {
     dataset: `Dataset file (default ${DEFAULT_DATASET})`,
-    title: 'Article title (default: the `# Title` line, else from the file name)',
+    title:
+      'Article title (default: a `# Title`, or a short first line that reads as a title; else one made from the file name, which the Studio flags until an editor changes or confirms it)',
     taxonomy: `Taxonomy directory (default ${TAXONOMY_DIR})`,
     'dry-run': 'Report what would change; write nothing',
     json: 'Print one JSON object (the report) on stdout',

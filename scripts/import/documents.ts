@@ -6,15 +6,26 @@
 import {basename, extname} from 'node:path'
 import type {Definition, Root} from 'mdast'
 import type {BodyArea} from '../../schemas/rules/bodyAreas.ts'
+import type {TitleSource} from '../../schemas/rules/titles.ts'
 import {bodyAreasIn} from './bodyAreas.ts'
 import {claimWarnings, contradictionWarnings, cautionWarnings, type Segment} from './editorial.ts'
-import {linkLeaves, reference, referencesByType, type Reference, type Unlinked} from './linking.ts'
+import {
+  linkLeaves,
+  readMentions,
+  reference,
+  relationFields,
+  type FlaggedSentence,
+  type FoundLink,
+  type Reference,
+  type Unlinked,
+} from './linking.ts'
 import {collectDefinitions, parseMarkdown} from './markdown.ts'
 import type {Outline, Section} from './outline.ts'
 import {toPortableText, type PtBlock} from './portableText.ts'
+import type {CautionMember, LinkMember} from './relationMembers.ts'
 import type {SourceText} from './source.ts'
-import type {TaxonomyDoc, TaxonomyType} from './taxonomy.ts'
-import {compileTerms, matchTerms, type CompiledTerm} from './terms.ts'
+import type {TaxonomyDoc} from './taxonomy.ts'
+import {compileTerms, type CompiledTerm} from './terms.ts'
 import {firstSentence, slugify, titleFromFileName} from './text.ts'
 import type {ImportWarning, TextLeaf} from './types.ts'
 
@@ -27,6 +38,7 @@ export interface ArticleDoc {
   _id: string
   _type: 'article'
   title: string
+  titleSource: TitleSource
   slug: Slug
   treatment?: {_type: 'reference'; _ref: string}
   summary?: string
@@ -40,17 +52,23 @@ export interface BenefitDoc {
   _type: 'benefit'
   title: string
   slug: Slug
+  /** The article the benefit comes from, for the Studio's previews (weak: the article lists it too). */
+  article: {_type: 'reference'; _ref: string; _weak: true}
   summary?: string
   body: PtBlock[]
-  concerns?: Reference[]
-  skinTypes?: Reference[]
-  serums?: Reference[]
+  /** Positive links (suits / addresses / recommends), each with its source sentence. */
+  concerns?: LinkMember[]
+  skinTypes?: LinkMember[]
+  serums?: LinkMember[]
+  /** Who or what it is not for, or only with care: never positive links. */
+  cautions?: CautionMember[]
   bodyAreas?: BodyArea[]
 }
 
 /** Fields the importer owns; anything else on these documents (seo, review, publishedAt) belongs to editors. */
 export const ARTICLE_FIELDS = [
   'title',
+  'titleSource',
   'slug',
   'treatment',
   'summary',
@@ -61,21 +79,26 @@ export const ARTICLE_FIELDS = [
 export const BENEFIT_FIELDS = [
   'title',
   'slug',
+  'article',
   'summary',
   'body',
   'concerns',
   'skinTypes',
   'serums',
+  'cautions',
   'bodyAreas',
 ] as const
 
-export interface LinkEntry {
+/** A relation of one benefit (suits, caution or contraindicated), for the report. */
+export interface LinkEntry extends FoundLink {
   benefitId: string
   number: number
-  targetId: string
-  targetType: TaxonomyType
-  phrase: string
-  line: number
+}
+
+/** A sentence of one benefit an editor should check (uncertain cues), for the report. */
+export interface FlaggedEntry extends FlaggedSentence {
+  benefitId: string
+  number: number
 }
 
 export interface UnlinkedEntry extends Unlinked {
@@ -89,6 +112,7 @@ export interface Composition {
   treatment?: {id: string; phrase: string; foundIn: Place}
   links: LinkEntry[]
   unlinked: UnlinkedEntry[]
+  flagged: FlaggedEntry[]
   warnings: ImportWarning[]
 }
 
@@ -100,26 +124,46 @@ export interface ComposeInput {
   taxonomy: readonly TaxonomyDoc[]
   /** Article title given on the command line; beats `# Title` and the file name. */
   title?: string
+  /** The article's identity resolved against the dataset (identity.ts); default articleIdentity's. */
+  article?: ArticleIdentity
   /** Articles that already list this benefit id (to keep two articles' benefits apart). */
   benefitOwners?: (benefitId: string) => readonly string[]
 }
 
-/** The article's title (--title, else `# Title`, else from the file name), slug and id. */
+export interface ArticleIdentity {
+  id: string
+  title: string
+  slug: string
+  titleSource: TitleSource
+}
+
+/** The article's title (--title, else the text's title, else from the file name), slug and id. */
 export function articleIdentity(
   file: string,
   out: Pick<Outline, 'title'>,
   title?: string,
-): {title: string; slug: string; id: string} {
-  const t = title?.trim() || out.title?.text || titleFromFileName(file)
+): ArticleIdentity {
+  const [t, titleSource]: [string, TitleSource] = title?.trim()
+    ? [title.trim(), 'option']
+    : out.title
+      ? [out.title.text, 'text']
+      : [titleFromFileName(file), 'fileName']
   const slug = slugify(t) || slugify(basename(file, extname(file))) || 'untitled'
-  return {title: t, slug, id: `article-${slug}`}
+  return {id: `article-${slug}`, title: t, slug, titleSource}
 }
 
 export function compose(input: ComposeInput): Composition {
   const {source, outline: out, taxonomy} = input
   const file = source.file
   const definitions = collectDefinitions(input.root)
-  const {title, slug: articleSlug, id: articleId} = articleIdentity(file, out, input.title)
+  const {
+    title,
+    titleSource,
+    slug,
+    id: articleId,
+  } = input.article ?? articleIdentity(file, out, input.title)
+  // Benefit ids build on the id, not the slug: an editor may change the slug, never the id.
+  const articleSlug = articleId.slice('article-'.length)
   const warnings: ImportWarning[] = [...out.warnings]
   const segments: Segment[] = []
   if (out.title)
@@ -144,7 +188,7 @@ export function compose(input: ComposeInput): Composition {
   }
 
   const treatment = findTreatment(compileTerms(taxonomy.filter((t) => t._type === 'treatment')), [
-    ['title', input.title || out.title ? title : ''],
+    ['title', titleSource === 'fileName' ? '' : title],
     ['file name', basename(file, extname(file)).replace(/[-_.]+/g, ' ')],
     ['intro', (intro?.leaves ?? []).map((l) => l.text).join('\n\n')],
   ] as const)
@@ -166,6 +210,7 @@ export function compose(input: ComposeInput): Composition {
   const benefits: BenefitDoc[] = []
   const links: LinkEntry[] = []
   const unlinked: UnlinkedEntry[] = []
+  const flagged: FlaggedEntry[] = []
   for (const section of out.sections) {
     const built = composeBenefit(section, {
       file,
@@ -186,6 +231,9 @@ export function compose(input: ComposeInput): Composition {
     unlinked.push(
       ...built.unlinked.map((u) => ({benefitId: built.doc._id, number: section.number, ...u})),
     )
+    flagged.push(
+      ...built.flagged.map((f) => ({benefitId: built.doc._id, number: section.number, ...f})),
+    )
   }
   warnings.push(...claimWarnings(file, segments), ...contradictionWarnings(file, segments))
 
@@ -194,7 +242,8 @@ export function compose(input: ComposeInput): Composition {
     _id: articleId,
     _type: 'article',
     title,
-    slug: {_type: 'slug', current: articleSlug},
+    titleSource,
+    slug: {_type: 'slug', current: slug},
     ...(treatment ? {treatment: {_type: 'reference' as const, _ref: treatment.id}} : {}),
     ...(introText ? {summary: firstSentence(introText)} : {}),
     ...(intro && intro.blocks.length ? {intro: intro.blocks} : {}),
@@ -207,7 +256,15 @@ export function compose(input: ComposeInput): Composition {
     },
   }
   warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
-  return {article, benefits, ...(treatment ? {treatment} : {}), links, unlinked, warnings}
+  return {
+    article,
+    benefits,
+    ...(treatment ? {treatment} : {}),
+    links,
+    unlinked,
+    flagged,
+    warnings,
+  }
 }
 
 interface BenefitContext {
@@ -247,9 +304,11 @@ function composeBenefit(section: Section, ctx: BenefitContext) {
   })
   warnings.push(...pt.warnings)
   const titleLeaf: TextLeaf = {line: section.line, text: section.title}
-  const {links, unlinked} = linkLeaves([titleLeaf, ...pt.leaves], ctx.linkTerms)
-  warnings.push(...cautionWarnings(ctx.file, id, links, ctx.byId))
-  const refs = referencesByType(links)
+  const {links, unlinked, flagged} = linkLeaves([titleLeaf, ...pt.leaves], ctx.linkTerms)
+  // An adjunct the text already cautions about needs no reminder of its caution.
+  const recommended = links.filter((l) => l.kind === 'suits')
+  warnings.push(...cautionWarnings(ctx.file, id, recommended, ctx.byId))
+  const refs = relationFields(links)
   const bodyAreas = bodyAreasIn([section.title, ...pt.leaves.map((l) => l.text)].join('\n'))
   const firstParagraph = firstProse(pt.leaves)
   const doc: BenefitDoc = {
@@ -257,18 +316,20 @@ function composeBenefit(section: Section, ctx: BenefitContext) {
     _type: 'benefit',
     title: section.title,
     slug: {_type: 'slug', current: id.slice('benefit-'.length)},
+    article: {_type: 'reference', _ref: ctx.articleId, _weak: true},
     ...(firstParagraph ? {summary: firstSentence(firstParagraph.text)} : {}),
     body: pt.blocks,
     ...(refs.concerns.length ? {concerns: refs.concerns} : {}),
     ...(refs.skinTypes.length ? {skinTypes: refs.skinTypes} : {}),
     ...(refs.serums.length ? {serums: refs.serums} : {}),
+    ...(refs.cautions.length ? {cautions: refs.cautions} : {}),
     ...(bodyAreas.length ? {bodyAreas} : {}),
   }
   const segments: Segment[] = [
     {documentId: id, path: 'title', leaf: titleLeaf},
     ...pt.leaves.map((leaf) => ({documentId: id, path: 'body', leaf})),
   ]
-  return {doc, links, unlinked, warnings, segments}
+  return {doc, links, unlinked, flagged, warnings, segments}
 }
 
 /** The block a summary comes from: the first plain paragraph, else the first block of any kind. */
@@ -284,7 +345,8 @@ function findTreatment(
   places: ReadonlyArray<readonly [Place, string]>,
 ): Composition['treatment'] {
   for (const [foundIn, text] of places) {
-    const m = matchTerms(text, terms).find((x) => !x.negated)
+    // The treatment the text is about, not one it warns against or compares with.
+    const m = readMentions(text, terms).find((x) => !x.reading.cued)?.match
     if (m) return {id: m.targetId, phrase: m.phrase, foundIn}
   }
   return undefined

@@ -13,6 +13,7 @@ import {SOURCES_DIR, TAXONOMY_DIR} from '../lib/paths.ts'
 import type {Dataset} from '../store/dataset.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {articleIdentity, compose} from './documents.ts'
+import {resolveArticle, sameTextProblems} from './identity.ts'
 import {planImport} from './plan.ts'
 import {prepareSource, type PreparedSource} from './prepare.ts'
 import {buildReport, type ImportReport} from './report.ts'
@@ -96,8 +97,11 @@ export async function readSources(
       problems.push(...e.problems)
     }
   }
+  const sameText = sameTextProblems(sources.map((p) => p.source))
+  problems.push(...sameText)
   const seen = new Map<string, string>()
   for (const p of sources) {
+    if (sameText.some((s) => s.file === p.source.file)) continue // one cause, one message
     const {id} = articleIdentity(p.source.file, p.outline, opts.title)
     const other = seen.get(id)
     if (other)
@@ -112,12 +116,27 @@ export async function readSources(
   return {sources, taxonomy}
 }
 
-/** The writing half of importSources: one transaction per source, in order. */
+/**
+ * The writing half of importSources: one transaction per source, in order. Which stored article
+ * each source updates is settled for all of them first, so a source that cannot tell (its text
+ * is in several articles) stops the batch before anything is written.
+ */
 export function importChecked(
   ds: ImportTarget,
   checked: CheckedSources,
   opts: ImportOptions = {},
 ): ImportReport[] {
+  const articles = ds.documents({types: ['article']})
+  const problems: Problem[] = []
+  for (const p of checked.sources) {
+    try {
+      resolveArticle(articleIdentity(p.source.file, p.outline, opts.title), p.source, articles)
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e
+      problems.push(...e.problems)
+    }
+  }
+  if (problems.length) throw new InputError(problems)
   return checked.sources.map((p) => importPrepared(ds, p, checked.taxonomy, opts))
 }
 
@@ -148,12 +167,19 @@ function importPrepared(
 ): ImportReport {
   const file = prepared.source.file
   const articles = ds.documents({types: ['article']})
+  const resolved = resolveArticle(
+    articleIdentity(file, prepared.outline, opts.title),
+    prepared.source,
+    articles,
+  )
   const composition = compose({
     ...prepared,
     taxonomy: effectiveTaxonomy(fileTaxonomy, ds.documents({types: TAXONOMY_TYPES})),
     ...(opts.title !== undefined ? {title: opts.title} : {}),
+    article: resolved.identity,
     benefitOwners: ownersIndex(articles),
   })
+  if (resolved.note) composition.warnings.unshift(resolved.note)
   const articleId = composition.article._id
   const storedArticle = ds.get(articleId)
   const previousBenefitIds = refIds(storedArticle?.benefits)

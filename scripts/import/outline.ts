@@ -11,7 +11,7 @@ import {InputError, type Problem} from '../lib/errors.ts'
 import {plainText} from './markdown.ts'
 import {looksLikeTitle, parseNumberedTitle} from './numbering.ts'
 import type {SourceText} from './source.ts'
-import {slugify} from './text.ts'
+import {isTitleLine, slugify} from './text.ts'
 import type {ImportWarning} from './types.ts'
 
 export interface SectionHeading {
@@ -41,7 +41,7 @@ export interface Section {
 }
 
 export interface Outline {
-  /** The `# Title` before the first section, if any. */
+  /** The `# Title` before the first section, else a first line that reads as a title (titleLine). */
   title?: {text: string; line: number}
   /** Source text before the first section (the title line blanked), starting at line 1. */
   intro?: string
@@ -78,7 +78,8 @@ export function outline(source: SourceText, root: Root): Outline {
   problems.push(...numberingProblems(file, headings))
 
   const first = headings[0]!
-  const titleHeading = unnumbered.find((h) => h.depth === 1 && h.line < first.line)
+  const titleHeading =
+    unnumbered.find((h) => h.depth === 1 && h.line < first.line) ?? titleLine(root, first.line)
   const sections = headings.map((h, i) =>
     toSection(h, headings[i + 1]?.line ?? lines.length + 1, lines),
   )
@@ -109,6 +110,21 @@ export function outline(source: SourceText, root: Root): Outline {
       ...trailingHeadingWarnings(file, headings, unnumbered),
     ],
   }
+}
+
+/**
+ * A title written as a plain first line ("10 Benefits of Microneedling", then a blank line): the
+ * source's first block, a paragraph of exactly one line before the first section, that reads as
+ * a title (isTitleLine: short, not a sentence). A first line followed directly by more text is
+ * the intro's first line; lists, quotes, code and HTML are never titles.
+ */
+function titleLine(root: Root, firstSection: number): Omit<UnnumberedHeading, 'depth'> | undefined {
+  const node = root.children.find((n) => n.position !== undefined)
+  const line = node?.position?.start.line
+  if (node?.type !== 'paragraph' || line === undefined) return undefined
+  if (line >= firstSection || node.position!.end.line !== line) return undefined
+  const text = plainText(node).replace(/\s+/g, ' ').trim()
+  return isTitleLine(text) ? {line, endLine: line, text} : undefined
 }
 
 function collectHeadings(

@@ -1,6 +1,6 @@
 /** What an import did, as data (for --json and callers) and as a short text for people. */
 import {formatProblem} from '../lib/errors.ts'
-import type {Composition, LinkEntry, UnlinkedEntry} from './documents.ts'
+import type {Composition, FlaggedEntry, LinkEntry, UnlinkedEntry} from './documents.ts'
 import type {Plan} from './plan.ts'
 import type {ImportWarning} from './types.ts'
 
@@ -26,8 +26,11 @@ export interface ImportReport {
   /** Set when something was written. */
   transactionId?: string
   benefits: Array<{number: number; id: string; title: string; line: number}>
+  /** Relations per benefit: `kind` tells suits from caution and contraindicated. */
   links: LinkEntry[]
   unlinked: UnlinkedEntry[]
+  /** Sentences with uncertain cues: nothing in them was linked positively; an editor decides. */
+  flagged: FlaggedEntry[]
   warnings: ImportWarning[]
 }
 
@@ -64,6 +67,7 @@ export function buildReport(
     })),
     links: c.links,
     unlinked: c.unlinked,
+    flagged: c.flagged,
     warnings: [...c.warnings, ...plan.warnings],
   }
 }
@@ -80,18 +84,21 @@ export function formatReport(r: ImportReport): string {
         : counts,
   ]
   if (r.ids.kept.length) out.push(`kept editor changes in: ${r.ids.kept.join(', ')}`)
+  const slug = (l: LinkEntry) => l.targetId.replace(/^[a-zA-Z]+-/, '')
   for (const b of r.benefits) {
-    const links = r.links
-      .filter((l) => l.benefitId === b.id)
-      .map((l) => l.targetId.replace(/^[a-zA-Z]+-/, ''))
+    const own = r.links.filter((l) => l.benefitId === b.id)
+    const of = (kind: LinkEntry['kind']) => own.filter((l) => l.kind === kind).map(slug)
+    const [suits, caution, not] = [of('suits'), of('caution'), of('contraindicated')]
     out.push(
-      `  ${String(b.number).padStart(2)}. ${b.title}${links.length ? ` → ${links.join(', ')}` : ' → (nothing linked)'}`,
+      `  ${String(b.number).padStart(2)}. ${b.title}${own.length ? '' : ' → (nothing linked)'}${suits.length ? ` → ${suits.join(', ')}` : ''}${caution.length ? ` | caution: ${caution.join(', ')}` : ''}${not.length ? ` | not for: ${not.join(', ')}` : ''}`,
     )
   }
   const notes = r.unlinked.filter(
     (u) => u.reason !== 'nothing-linked' && u.reason !== 'title-unmatched',
   )
   for (const u of notes) out.push(`  unlinked: ${r.file}:${u.line}: ${u.message}`)
+  for (const f of r.flagged)
+    out.push(`  flagged: ${r.file}:${f.line}: ${f.reason} (not linked positively): "${f.sentence}"`)
   if (r.warnings.length) {
     out.push(`${r.warnings.length} editorial note(s):`)
     for (const w of r.warnings) out.push(`  ${formatProblem(w)} [${w.rule}]`)

@@ -1,11 +1,13 @@
 /**
  * The taxonomy as content: content/taxonomy/<type>s.json, one array of entries per document type.
  * Entries are checked once, every problem reported together; ids are `<type>-<slug>` (no dots:
- * dotted ids are private paths in Sanity).
+ * dotted ids are private paths in Sanity). Treatments carry curated cautions that point at other
+ * entries as `<type>:<slug>`; they become caution objects (relationMembers.ts) on the treatment.
  */
 import {InputError, type Problem} from '../lib/errors.ts'
+import {cautionMember, type CautionKind} from './relationMembers.ts'
 
-export type TaxonomyType = 'treatment' | 'concern' | 'skinType' | 'serum'
+export type TaxonomyType = 'treatment' | 'concern' | 'skinType' | 'serum' | 'contraindication'
 
 /** File name (without .json) → document type. */
 export const TAXONOMY_FILES: Readonly<Record<string, TaxonomyType>> = {
@@ -13,9 +15,16 @@ export const TAXONOMY_FILES: Readonly<Record<string, TaxonomyType>> = {
   concerns: 'concern',
   skinTypes: 'skinType',
   serums: 'serum',
+  contraindications: 'contraindication',
 }
 
-export const TAXONOMY_TYPES: readonly TaxonomyType[] = ['treatment', 'concern', 'skinType', 'serum']
+export const TAXONOMY_TYPES: readonly TaxonomyType[] = [
+  'treatment',
+  'concern',
+  'skinType',
+  'serum',
+  'contraindication',
+]
 
 export interface TaxonomyDoc {
   _id: string
@@ -40,15 +49,40 @@ const oneOf =
       ? undefined
       : `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`
 const listOf =
-  (check: FieldCheck): FieldCheck =>
+  (check: FieldCheck, key = (s: unknown) => String(s).toLowerCase()): FieldCheck =>
   (v) => {
     if (!Array.isArray(v)) return 'must be an array'
     const bad = v.map(check).find(Boolean)
     if (bad) return `every entry ${bad}`
-    const lower = v.map((s) => String(s).toLowerCase())
+    const lower = v.map(key)
     const dup = lower.find((s, i) => lower.indexOf(s) !== i)
     return dup === undefined ? undefined : `lists "${dup}" twice`
   }
+
+/** Kinds of curated caution, and what one may be about (a treatment is never the target). */
+const CAUTION_KINDS = ['caution', 'contraindicated'] as const
+const CAUTION_TARGETS: readonly TaxonomyType[] = [
+  'concern',
+  'skinType',
+  'serum',
+  'contraindication',
+]
+const MAX_ADVICE = 200
+
+const caution: FieldCheck = (v) => {
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    return 'must be an object {kind, target, advice?}'
+  const {kind, target, advice, ...rest} = v as Record<string, unknown>
+  const extra = Object.keys(rest)[0]
+  if (extra !== undefined) return `must not have "${extra}" (only kind, target, advice)`
+  if (oneOf(...CAUTION_KINDS)(kind)) return 'needs a kind of "caution" or "contraindicated"'
+  const [type, slug] = typeof target === 'string' ? target.split(':') : []
+  if (!CAUTION_TARGETS.includes(type as TaxonomyType) || !slug || !SLUG.test(slug))
+    return `needs a target "<type>:<slug>" with a type of ${CAUTION_TARGETS.join(', ')}`
+  if (advice !== undefined && (text(advice) || (advice as string).length > MAX_ADVICE))
+    return `advice must be a non-empty string of at most ${MAX_ADVICE} characters`
+  return undefined
+}
 
 const COMMON: Record<string, FieldCheck> = {synonyms: listOf(text), description: text}
 const FIELDS: Record<TaxonomyType, Record<string, FieldCheck>> = {
@@ -58,6 +92,10 @@ const FIELDS: Record<TaxonomyType, Record<string, FieldCheck>> = {
     howPerformed: text,
     preparation: text,
     followup: text,
+    cautions: listOf(caution, (c) => {
+      const {kind, target} = c as {kind: string; target: string}
+      return `${kind} ${target}`
+    }),
   },
   concern: COMMON,
   skinType: {...COMMON, kind: oneOf('type', 'tone', 'condition'), fitzpatrick: text},
@@ -67,12 +105,14 @@ const FIELDS: Record<TaxonomyType, Record<string, FieldCheck>> = {
     timing: listOf(oneOf('before', 'during', 'after')),
     cautions: text,
   },
+  contraindication: COMMON,
 }
 const REQUIRED: Record<TaxonomyType, string[]> = {
   treatment: [],
   concern: [],
   skinType: ['kind'],
   serum: ['kind'],
+  contraindication: ['description'],
 }
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
@@ -83,6 +123,7 @@ export function parseTaxonomy(
 ): TaxonomyDoc[] {
   const problems: Problem[] = []
   const docs: TaxonomyDoc[] = []
+  const withCautions: Array<{doc: TaxonomyDoc; file: string; path: string}> = []
   for (const {file, name, text: json} of files) {
     const type = TAXONOMY_FILES[name.replace(/\.json$/, '')]
     const problem = (message: string, path?: string, line?: number) =>
@@ -150,16 +191,48 @@ export function parseTaxonomy(
         else synonyms.set(key, String(slug))
       }
       if (typeof slug === 'string' && typeof title === 'string') {
-        docs.push({
+        const doc: TaxonomyDoc = {
           _id: taxonomyId(type, slug),
           _type: type,
           title: title.trim(),
           slug: {_type: 'slug', current: slug},
           ...rest,
-        })
+        }
+        docs.push(doc)
+        if (Array.isArray(rest.cautions) && type === 'treatment')
+          withCautions.push({doc, file, path: at('cautions')})
       }
     })
   }
+  if (problems.length === 0) problems.push(...resolveCautions(withCautions, docs))
   if (problems.length) throw new InputError(problems)
   return docs.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
+}
+
+/**
+ * Curated cautions (`{kind, target: "contraindication:active-acne", advice}`) → caution objects
+ * referencing the target's id; a target no taxonomy file defines is a problem.
+ */
+function resolveCautions(
+  treatments: ReadonlyArray<{doc: TaxonomyDoc; file: string; path: string}>,
+  docs: readonly TaxonomyDoc[],
+): Problem[] {
+  const ids = new Set(docs.map((d) => d._id))
+  const problems: Problem[] = []
+  for (const {doc, file, path} of treatments) {
+    const curated = doc.cautions as Array<{kind: CautionKind; target: string; advice?: string}>
+    doc.cautions = curated.map(({kind, target, advice}, i) => {
+      const [type, slug] = target.split(':') as [TaxonomyType, string]
+      const id = taxonomyId(type, slug)
+      if (!ids.has(id))
+        problems.push({
+          file,
+          level: 'error',
+          path: `${path}[${i}].target`,
+          message: `"${target}" names no entry in the taxonomy (no ${id})`,
+        })
+      return cautionMember(kind, id, advice ? {advice} : {})
+    })
+  }
+  return problems
 }

@@ -2,8 +2,9 @@
  * Finding taxonomy phrases in text: whole words, any case, hyphen/space variants ("acne-prone" =
  * "acne prone"), simple plurals, and shared heads of coordinated adjectives ("thin or sensitive
  * skin" mentions thin skin; "large, congested pores" mentions large pores). When phrases overlap,
- * the longer one wins ("acne scars" is not also "scars"), and a phrase in a risk or avoidance
- * context ("risk of hyperpigmentation", "avoid retinol") is reported, not linked.
+ * the longer one wins ("acne scars" is not also "scars"), and a phrase that would split a
+ * hyphenated word gives way to one that does not ("active acne-prone" is acne-prone, not active
+ * acne). Matching only finds mentions: what a sentence says about them is relations.ts's job.
  */
 import type {TaxonomyDoc, TaxonomyType} from './taxonomy.ts'
 
@@ -24,8 +25,6 @@ export interface TermMatch {
   end: number
   /** The words as written, including a coordinated head ("thin or sensitive skin"). */
   phrase: string
-  /** Why it is not a link, when it is not (risk/avoid context). */
-  negated?: string
 }
 
 const DASH = '[-\\u2010\\u2011\\u2013\\u2014]'
@@ -88,33 +87,13 @@ export function termPatterns(term: string): RegExp[] {
   return patterns
 }
 
-/** Contexts in which naming a concern or product does not mean the text offers or recommends it. */
-const NEGATING: ReadonlyArray<[string, RegExp]> = [
-  ['risk', /\b(?:risks?|chances?|danger)\s+of\s+(?:[\p{L}'’-]+\s+){0,2}$/iu],
-  [
-    'cause',
-    /\b(?:causes?|caused|causing|triggers?|triggering|worsens?|worsening|aggravates?)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu,
-  ],
-  [
-    'avoid',
-    /\b(?:avoid|avoiding|skip|skipping|stop|stopping|pause|pausing)\s+(?:using\s+|applying\s+)?(?:[\p{L}'’-]+\s+){0,2}$/iu,
-  ],
-  [
-    'not suitable',
-    /\bnot\s+(?:suitable|recommended|advised|safe|ideal)\s+(?:for|with)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu,
-  ],
-  [
-    'side effect',
-    /\bside[\s-]effects?\s+(?:like|such\s+as|including)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu,
-  ],
-]
-
-function negation(text: string, start: number): string | undefined {
-  const before = text.slice(Math.max(0, start - 80), start)
-  // Only the current sentence counts: "…avoid the sun. Retinol helps" does not negate retinol.
-  const cut = /^[\s\S]*[.!?;]\s/.exec(before)
-  const sentence = cut ? before.slice(cut[0].length) : before
-  return NEGATING.find(([, re]) => re.test(sentence))?.[0]
+/** True when [start, end) cuts a hyphenated word: "active acne" in "active acne-prone". */
+function splitsWord(text: string, start: number, end: number): boolean {
+  const joined = /^[-\u2010\u2011][\p{L}\p{N}]/u
+  return (
+    joined.test(text.slice(end, end + 2)) ||
+    /[\p{L}\p{N}][-\u2010\u2011]$/u.test(text.slice(Math.max(0, start - 2), start))
+  )
 }
 
 /** Every taxonomy phrase in `text`, longest-wins, in order of appearance. */
@@ -142,6 +121,13 @@ export function matchTerms(text: string, terms: readonly CompiledTerm[]): TermMa
         (a.end - a.start > m.end - m.start || a.targetId === m.targetId),
     )
     if (inside) continue
+    // Two entries' phrases crossing: the one that keeps hyphenated words whole names the words.
+    const crossing = accepted.filter(
+      (a) => a.targetId !== m.targetId && a.start < m.end && m.start < a.end,
+    )
+    const splits = (x: TermMatch) => splitsWord(text, x.start, x.end)
+    if (splits(m) && crossing.some((a) => !splits(a))) continue
+    if (!splits(m)) for (const a of crossing.filter(splits)) accepted.splice(accepted.indexOf(a), 1)
     // Overlapping phrases for the same entry ("active acne" + "acne-prone") are one mention.
     const same = accepted.find(
       (a) => a.targetId === m.targetId && a.start < m.end && m.start < a.end,
@@ -152,10 +138,5 @@ export function matchTerms(text: string, terms: readonly CompiledTerm[]): TermMa
       Object.assign(same, {start, end, phrase: text.slice(start, end).replace(/\s+/g, ' ')})
     } else accepted.push({...m})
   }
-  return accepted
-    .sort((a, b) => a.start - b.start || a.targetId.localeCompare(b.targetId))
-    .map((m) => {
-      const why = negation(text, m.start)
-      return why ? {...m, negated: why} : m
-    })
+  return accepted.sort((a, b) => a.start - b.start || a.targetId.localeCompare(b.targetId))
 }

@@ -1,49 +1,34 @@
-/** Small text helpers: slugs, titles from file names, first sentences. */
-import {basename, extname} from 'node:path'
+/** Small text helpers: slugs, titles, first sentences. */
 
-/** URL slug: ASCII lower case, words joined by `-`, at most 96 characters (the schema's maxLength). */
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/['’]/g, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 96)
-    .replace(/-+$/, '')
-}
+// Shared with the Studio (browser code: no node:path there), re-exported for the importer's modules.
+export {slugify} from '../../schemas/rules/slug.ts'
+export {titleFromFileName} from '../../schemas/rules/titles.ts'
 
-const SMALL_WORDS = new Set([
-  'a',
-  'an',
-  'and',
-  'as',
-  'at',
-  'for',
-  'in',
-  'of',
-  'on',
-  'or',
-  'the',
-  'to',
-  'vs',
-  'with',
-])
+/** A title line has at most this many words… */
+export const MAX_TITLE_LINE_WORDS = 12
+/** …and characters: headlines run 6–12 words; a longer first line is the intro's first sentence. */
+export const MAX_TITLE_LINE_LENGTH = 100
 
-/** "microneedling-benefits.txt" → "Microneedling Benefits" (title case, small words lower). */
-export function titleFromFileName(file: string): string {
-  const words = basename(file, extname(file))
-    .split(/[-_\s.]+/)
-    .filter(Boolean)
-  return words
-    .map((w, i) =>
-      i > 0 && SMALL_WORDS.has(w.toLowerCase())
-        ? w.toLowerCase()
-        : w.charAt(0).toUpperCase() + w.slice(1),
-    )
-    .join(' ')
+/** Lines that label a part of the text, not the article. */
+const SECTION_LABELS = new Set(['intro', 'introduction', 'overview', 'summary', 'contents'])
+
+/**
+ * Whether a first line, standing alone, reads as a title rather than the intro's first sentence:
+ * short (MAX_TITLE_LINE_WORDS, MAX_TITLE_LINE_LENGTH), starting with a capital or a digit, and not
+ * ending like a sentence or a lead-in (`.`, `,`, `;`, `:`, `…`; closing quotes and brackets are
+ * looked through). `?` and `!` may end a title ("Is Microneedling Worth It?"). Section labels
+ * ("Introduction") are not titles.
+ */
+export function isTitleLine(text: string): boolean {
+  const t = text.replace(/\s+/g, ' ').trim()
+  return (
+    t.length <= MAX_TITLE_LINE_LENGTH &&
+    t.split(' ').length <= MAX_TITLE_LINE_WORDS &&
+    /^["'“‘(]?[\p{Lu}\d]/u.test(t) &&
+    /\p{L}/u.test(t) &&
+    !/[.,;:…]$/.test(t.replace(/["'”’)\]]+$/, '')) &&
+    !SECTION_LABELS.has(t.toLowerCase())
+  )
 }
 
 /** Longest summary we store; the schema warns above 300 characters. */

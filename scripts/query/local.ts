@@ -93,24 +93,64 @@ export function parseGroq(query: string, params: Record<string, unknown> = {}): 
   return tree
 }
 
-/** Compiled queries by text (parsing is cheap, but the Studio and the API repeat queries). */
+/**
+ * Compiled queries by text (parsing is cheap, but the Studio and the API repeat queries). groq-js
+ * inlines $params into the tree while parsing, so the key is query and params together, and a
+ * compiled query holds its params: the cache has a byte budget as well as an entry count, and a
+ * key too large to be a repeat (a query sent with megabytes of params) is compiled but not kept.
+ */
 const compiled = new Map<string, CompiledQuery | null>()
 const MAX_COMPILED = 500
+/** Longest key kept, in UTF-16 units (the query text and its params' JSON). */
+export const MAX_COMPILED_KEY_CHARS = 16 * 1024
+/** All keys together, in UTF-16 units: with the trees they hold, a few MB at most. */
+const COMPILED_BUDGET_CHARS = 1024 * 1024
+let compiledChars = 0
 
 function compiledFor(
   query: string,
   params: Record<string, unknown>,
   tree: ExprNode,
 ): CompiledQuery | undefined {
-  // groq-js inlines $params into the tree while parsing: cache by query and params together.
   const key = Object.keys(params).length === 0 ? query : `${query}\u0000${JSON.stringify(params)}`
-  let fn = compiled.get(key)
-  if (fn === undefined) {
-    fn = compileGroq(tree) ?? null
-    if (compiled.size >= MAX_COMPILED) compiled.clear()
-    compiled.set(key, fn)
+  const cached = compiled.get(key)
+  if (cached !== undefined) {
+    // Least recently used first: a hit moves to the end.
+    compiled.delete(key)
+    compiled.set(key, cached)
+    return cached ?? undefined
   }
-  return fn ?? undefined
+  const fn = compileOrSkip(tree)
+  if (key.length > MAX_COMPILED_KEY_CHARS) return fn
+  while (
+    compiled.size > 0 &&
+    (compiled.size >= MAX_COMPILED || compiledChars + key.length > COMPILED_BUDGET_CHARS)
+  ) {
+    const oldest = compiled.keys().next().value!
+    compiled.delete(oldest)
+    compiledChars -= oldest.length
+  }
+  compiled.set(key, fn ?? null)
+  compiledChars += key.length
+  return fn
+}
+
+/** Compiled keys kept and their size in UTF-16 units (for tests of the budget). */
+export function compiledCacheSize(): {entries: number; chars: number} {
+  return {entries: compiled.size, chars: compiledChars}
+}
+
+/**
+ * The fast path, or none: a query nested deeper than the compiler's recursion can go is left to
+ * groq-js, which reports it as a GroqQueryError instead of a RangeError.
+ */
+function compileOrSkip(tree: ExprNode): CompiledQuery | undefined {
+  try {
+    return compileGroq(tree)
+  } catch (e) {
+    if (e instanceof RangeError) return undefined
+    throw e
+  }
 }
 
 /** Documents of each `_type`, per view, built on first use (views are immutable snapshots). */

@@ -3,7 +3,7 @@
  * constant: FEED_BENEFITS_QUERY → FEED_BENEFITS_QUERYResult in sanity.types.ts).
  *
  * Only forward `->` dereferences: the local runner resolves them from a lookup table (linear).
- * Links come as the ids of the published documents they point at (`concerns[]->_id`: null when
+ * Links come as the ids of the published documents they point at (`concerns[].target->_id`: null when
  * dangling or draft-only): the exporter builds every link's label and URL from the linked page
  * itself, and at 100k documents projecting each link target's fields made 350k objects nobody read.
  * Reverse links (concern → benefits, benefit → articles) are computed in JS from these results;
@@ -23,6 +23,9 @@ const reviewFields = /* groq */ `"review": review{
 }`
 
 const systemFields = /* groq */ `_id, _type, _createdAt, _updatedAt`
+
+/** Who it is not for: kept apart from the positive links, never merged into them. */
+const cautionFields = /* groq */ `"cautions": cautions[]{kind, advice, "target": target->_id}`
 
 export const FEED_ARTICLES_QUERY =
   defineQuery(`*[_type == "article" && defined(slug.current)] | order(slug.current asc, _id asc) {
@@ -46,9 +49,11 @@ export const FEED_BENEFITS_QUERY =
   summary,
   body,
   bodyAreas,
-  "concerns": concerns[]->_id,
-  "skinTypes": skinTypes[]->_id,
-  "serums": serums[]->_id,
+  "concerns": concerns[].target->_id,
+  "skinTypes": skinTypes[].target->_id,
+  "serums": serums[].target->_id,
+  ${cautionFields},
+  citations,
   ${seoFields},
   ${reviewFields}
 }`)
@@ -64,6 +69,7 @@ export const FEED_TREATMENTS_QUERY =
   howPerformed,
   preparation,
   followup,
+  ${cautionFields},
   ${seoFields}
 }`)
 
@@ -100,4 +106,13 @@ export const FEED_SERUMS_QUERY =
   timing,
   cautions,
   ${seoFields}
+}`)
+
+/** Contraindications are not pages: cautions show their title and description. */
+export const FEED_CONTRAINDICATIONS_QUERY =
+  defineQuery(`*[_type == "contraindication" && defined(slug.current)] | order(slug.current asc, _id asc) {
+  _id,
+  title,
+  "slug": slug.current,
+  description
 }`)

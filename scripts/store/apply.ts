@@ -9,7 +9,9 @@
 import {Mutation as SanityMutation} from '@sanity/mutator'
 import {MutationError, RevisionConflictError} from '../lib/errors.ts'
 import {idProblem} from './ids.ts'
-import {assertPatchShape} from './patchSpec.ts'
+import {jsonLargerThan, MAX_DOCUMENT_BYTES, MAX_PATH_LENGTH} from './limits.ts'
+import {indexProblem} from './pathIndexes.ts'
+import {assertPatchShape, patchSteps} from './patchSpec.ts'
 import {selectIds} from './select.ts'
 import type {Mutation, PatchSpec, StoredDocument} from './types.ts'
 
@@ -54,6 +56,8 @@ export interface BatchIO {
   /** Every stored document, as of the start of the transaction (only read for query mutations). */
   loadAll(): StoredDocument[]
   newId(): string
+  /** Longest the batch may spend applying patch operations, in ms (see SERVER_PATCH_BUDGET_MS). */
+  patchBudgetMs?: number
 }
 
 interface Touched {
@@ -62,10 +66,21 @@ interface Touched {
 }
 
 /** The state of one transaction: every document it touched, in first-touch order. */
+/**
+ * What a server lets one transaction spend applying patch operations, in ms (BatchIO
+ * patchBudgetMs). The mutator copies an operation's parent object for every operation, so a short
+ * request (5,000 keys set at the top of a document) can cost seconds of the server's only thread:
+ * past this the transaction is refused and nothing is written. Studio and migration patches take
+ * well under a millisecond per document. CLIs pass none: nobody else waits for their thread.
+ */
+export const SERVER_PATCH_BUDGET_MS = 250
+
 export class MutationBatch {
   readonly touched = new Map<string, Touched>()
   private readonly io: BatchIO
   private all: StoredDocument[] | undefined
+  /** When the budget for applying patch operations runs out (PATCH_BUDGET_MS from the first). */
+  private deadline: number | undefined
 
   constructor(io: BatchIO) {
     this.io = io
@@ -168,15 +183,33 @@ export class MutationBatch {
         if (byId) throw new MutationError(`${at}.patch: document "${id}" not found`, 404, id)
         continue
       }
-      let result: Doc | null
-      try {
-        // The mutator only applies patch operations whose `id` matches the document's `_id`.
-        const patch = {...operations, id}
-        result = new SanityMutation({mutations: [{patch: patch as never}]}).apply(
-          t.current,
-        ) as Doc | null
-      } catch (e) {
-        throw new MutationError(`${at}.patch (${id}): ${(e as Error).message}`, 400, id)
+      let result: Doc | null = t.current
+      // One path at a time, each checked against the document as the steps before left it. The
+      // mutator only applies patch operations whose `id` matches the document's `_id`.
+      for (const step of patchSteps(operations as Record<string, unknown>, id)) {
+        const problem =
+          step.path.length > MAX_PATH_LENGTH
+            ? `path longer than ${MAX_PATH_LENGTH} characters`
+            : indexProblem(step.path, result)
+        if (problem)
+          throw new MutationError(`${at}.patch.${step.label} (${id}): ${problem}`, 400, id)
+        const budget = this.io.patchBudgetMs
+        if (budget !== undefined) {
+          this.deadline ??= performance.now() + budget
+          if (performance.now() > this.deadline)
+            throw new MutationError(
+              `${at}.patch (${id}): applying this transaction's patches took over ${budget} ms (at ${step.label}); split it into smaller patches`,
+              400,
+              id,
+            )
+        }
+        try {
+          result = new SanityMutation({mutations: [{patch: step.patch as never}]}).apply(
+            result,
+          ) as Doc | null
+        } catch (e) {
+          throw new MutationError(`${at}.patch (${id}): ${(e as Error).message}`, 400, id)
+        }
       }
       if (!result || result._id !== id)
         throw new MutationError(`${at}.patch: _id cannot be changed (document "${id}")`, 400, id)
@@ -190,6 +223,7 @@ export class MutationBatch {
       // Patches may touch system fields; those are the store's, so restore them.
       const restored = withoutSystemFields(result)
       for (const f of SYSTEM_FIELDS) if (t.current[f] !== undefined) restored[f] = t.current[f]
+      assertSize(restored, `${at}.patch`)
       t.current = restored
     }
   }
@@ -204,7 +238,10 @@ export class MutationBatch {
       return [spec.id as string]
     }
     if (typeof spec.query !== 'string') throw new MutationError(`${at}: needs id or query`)
-    if (spec.params !== undefined && (typeof spec.params !== 'object' || spec.params === null)) {
+    if (
+      spec.params !== undefined &&
+      (typeof spec.params !== 'object' || spec.params === null || Array.isArray(spec.params))
+    ) {
       throw new MutationError(`${at}.params: must be an object`)
     }
     try {
@@ -232,5 +269,17 @@ function validDocument(doc: Record<string, unknown>, at: string): Doc {
   if (typeof doc._type !== 'string' || doc._type === '') {
     throw new MutationError(`${at}._type: required (a non-empty string)`, 400, doc._id as string)
   }
-  return withoutSystemFields(doc) as Doc
+  const content = withoutSystemFields(doc) as Doc
+  assertSize(content, at)
+  return content
+}
+
+/** Content Lake's document size limit, for every document a mutation writes (see limits.ts). */
+function assertSize(doc: Doc, at: string): void {
+  if (jsonLargerThan(doc, MAX_DOCUMENT_BYTES))
+    throw new MutationError(
+      `${at}: document "${doc._id}" would be larger than ${MAX_DOCUMENT_BYTES / 1e6} MB, the maximum document size`,
+      400,
+      doc._id,
+    )
 }

@@ -4,13 +4,14 @@
  * history. Several processes may open the same file: WAL lets them read while one writes, and
  * the busy timeout makes a second writer wait for the lock instead of failing.
  */
-import {mkdirSync} from 'node:fs'
-import {dirname} from 'node:path'
+import {dirname, resolve} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import {MutationError, RevisionConflictError} from '../lib/errors.ts'
+import {DEFAULT_DATA_DIR} from '../lib/paths.ts'
+import {privateSqliteFile} from '../lib/private.ts'
 import {MutationBatch, sameContent, withoutSystemFields} from './apply.ts'
 import {idProblem, randomId, randomRevision} from './ids.ts'
-import {MAX_DEPTH, nestsDeeperThan} from './limits.ts'
+import {MAX_DEPTH, MAX_DOCUMENT_BYTES, nestsDeeperThan} from './limits.ts'
 import {prepareDatabase} from './schema.ts'
 import {slugsAndTitles, type SlugAndTitle} from './slugsAndTitles.ts'
 import type {
@@ -122,7 +123,7 @@ export class Dataset {
     this.newRevision = opts.newRevision ?? randomRevision
     this.newId = opts.newId ?? randomId
     const inMemory = path === ':memory:'
-    if (!inMemory) mkdirSync(dirname(path), {recursive: true})
+    if (!inMemory) privateSqliteFile(path, {ownedDir: resolve(dirname(path)) === DEFAULT_DATA_DIR})
     this.db = new DatabaseSync(path, {timeout: opts.busyTimeoutMs ?? 30_000})
     try {
       prepareDatabase(this.db, inMemory)
@@ -288,6 +289,7 @@ export class Dataset {
         load: (id) => this.get(id),
         loadAll: () => this.documents(),
         newId: this.newId,
+        ...(opts.patchBudgetMs === undefined ? {} : {patchBudgetMs: opts.patchBudgetMs}),
       })
       copy.forEach((m, i) => batch.apply(m, i))
 
@@ -395,6 +397,15 @@ export class Dataset {
           createdAt: old?.created_at ?? timestamp,
           updatedAt: timestamp,
         })
+        const afterJson = JSON.stringify(after)
+        // Every way in (NDJSON files, migrations' previews, the start.ts rehearsal) meets the
+        // same limit as a mutation (the input was parsed from text: its JSON is that size).
+        if (Buffer.byteLength(afterJson) > MAX_DOCUMENT_BYTES)
+          throw new MutationError(
+            `documents: "${doc._id}" is larger than ${MAX_DOCUMENT_BYTES / 1e6} MB, the maximum document size`,
+            400,
+            doc._id,
+          )
         if (old) result.updated++
         else result.created++
         changes.push({
@@ -402,7 +413,7 @@ export class Dataset {
           operation: old ? 'update' : 'create',
           previousRev: old?.rev,
           after,
-          afterJson: JSON.stringify(after),
+          afterJson,
         })
       }
       if (result.conflicts.length > 0 || changes.length === 0) {

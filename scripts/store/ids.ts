@@ -23,6 +23,13 @@ export const isVersionId = (id: string): boolean => id.startsWith(VERSIONS_PREFI
 /** Published ids are everything that is neither a draft nor a release version. */
 export const isPublishedId = (id: string): boolean => !isDraftId(id) && !isVersionId(id)
 
+/**
+ * What a caller without the token may read: ids with no `.` at all. An id with a path
+ * (`drafts.x`, `versions.r.x`, `_.migrations.x`, `a.b`) is private, as on the hosted API, where
+ * anonymous reads never see documents in a path.
+ */
+export const isPublicId = (id: string): boolean => !id.includes('.')
+
 /** `drafts.x` → `x`, `versions.r1.x` → `x`, `x` → `x`. */
 export function publishedId(id: string): string {
   if (isDraftId(id)) return id.slice(DRAFTS_PREFIX.length)

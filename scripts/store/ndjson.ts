@@ -5,7 +5,7 @@
 import {InputError, type Problem} from '../lib/errors.ts'
 import type {Dataset} from './dataset.ts'
 import {idProblem} from './ids.ts'
-import {MAX_DEPTH, nestsDeeperThan} from './limits.ts'
+import {jsonLargerThan, MAX_DEPTH, MAX_DOCUMENT_BYTES, nestsDeeperThan} from './limits.ts'
 import type {DocumentInput} from './types.ts'
 
 export interface NdjsonLine {
@@ -46,6 +46,10 @@ export function parseNdjsonLines(text: string, file: string): NdjsonLine[] {
       error(`nested more than ${MAX_DEPTH} levels deep`, id)
       continue
     }
+    if (mayBeLargerThanStored(raw) && jsonLargerThan(doc, MAX_DOCUMENT_BYTES)) {
+      error(`larger than ${MAX_DOCUMENT_BYTES / 1e6} MB, the maximum document size`, id)
+      continue
+    }
     let bad = false
     if (doc._id === undefined) {
       error('missing _id')
@@ -79,6 +83,13 @@ export function parseNdjsonLines(text: string, file: string): NdjsonLine[] {
   }
   return out
 }
+
+/**
+ * Whether a line's document may store as more than MAX_DOCUMENT_BYTES: only then is it measured
+ * (measuring every line would cost more than parsing it). A character is at most 3 UTF-8 bytes,
+ * and re-serializing grows a line at most about 5-fold (`9e20` is stored as 21 digits).
+ */
+const mayBeLargerThanStored = (line: string): boolean => line.length * 3 * 6 > MAX_DOCUMENT_BYTES
 
 /** Parse NDJSON text; InputError lists every bad line (line numbers, 1-based). */
 export function parseNdjson(text: string, file: string): DocumentInput[] {

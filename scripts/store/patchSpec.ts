@@ -69,3 +69,43 @@ export function assertPatchShape(spec: Record<string, unknown>, at: string): voi
       throw new MutationError(`${at}.insert: unknown field(s) ${extra.join(', ')}`)
   }
 }
+
+/** One operation of a patch on one path, as a patch of its own (`{id, set: {path: value}}`). */
+export interface PatchStep {
+  /** Where it is in the request, e.g. `set["body[0]"]`. */
+  label: string
+  path: string
+  patch: Record<string, unknown>
+}
+
+/**
+ * A patch as single-path steps, in the order @sanity/mutator applies its operations (setIfMissing,
+ * set, unset, diffMatchPatch, inc, dec, insert): applying the steps one by one gives the same
+ * document as applying the patch, and each step's paths can be checked against the document as
+ * the steps before it left it.
+ */
+export function patchSteps(spec: Record<string, unknown>, id: string): PatchStep[] {
+  const steps: PatchStep[] = []
+  for (const op of ['setIfMissing', 'set'] as const)
+    for (const [path, value] of Object.entries((spec[op] as Record<string, unknown>) ?? {}))
+      steps.push({
+        label: `${op}[${JSON.stringify(path)}]`,
+        path,
+        patch: {id, [op]: {[path]: value}},
+      })
+  for (const path of (spec.unset as string[] | undefined) ?? [])
+    steps.push({label: `unset[${JSON.stringify(path)}]`, path, patch: {id, unset: [path]}})
+  for (const op of ['diffMatchPatch', 'inc', 'dec'] as const)
+    for (const [path, value] of Object.entries((spec[op] as Record<string, unknown>) ?? {}))
+      steps.push({
+        label: `${op}[${JSON.stringify(path)}]`,
+        path,
+        patch: {id, [op]: {[path]: value}},
+      })
+  const insert = spec.insert as Record<string, unknown> | undefined
+  if (insert) {
+    const position = ['before', 'after', 'replace'].find((k) => insert[k] !== undefined)!
+    steps.push({label: `insert.${position}`, path: insert[position] as string, patch: {id, insert}})
+  }
+  return steps
+}

@@ -16,9 +16,13 @@ export function selectIds(
   const tree = parse(query, {params})
   const missing = missingParamsMessage(tree, params)
   if (missing) throw new Error(missing)
-  const result = toJS(
-    evaluateSync(tree, {dataset: docs, params, dereference: ({_ref}) => byId.get(_ref)}),
-  ) as unknown
+  return selectedIds(
+    toJS(evaluateSync(tree, {dataset: docs, params, dereference: ({_ref}) => byId.get(_ref)})),
+  )
+}
+
+/** The `_id`s of what a selection query returns (one document or an array of them), each once. */
+export function selectedIds(result: unknown): string[] {
   const items = Array.isArray(result) ? result : result == null ? [] : [result]
   const ids = new Set<string>()
   for (const item of items) {

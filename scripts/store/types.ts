@@ -50,6 +50,8 @@ export interface TransactionOptions {
   author?: string
   /** Only these documents may change: every mutation fails with a revision conflict otherwise. */
   ifRevisionIDs?: Record<string, string>
+  /** Longest applying patch operations may take, in ms (servers: apply.ts SERVER_PATCH_BUDGET_MS). */
+  patchBudgetMs?: number
 }
 
 /** What one mutation did to one document. */

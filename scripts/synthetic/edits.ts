@@ -2,7 +2,7 @@
  * One-document edits of the kinds editors make, as store transactions, for the incremental
  * export and validation checks (the benchmark and the tests): retitle a benefit others link to,
  * rename a taxonomy term (title and slug), delete a document, add a new one, reorder an article,
- * change a reviewer.
+ * change a reviewer, mark a benefit not for a skin type it suits, rename what a caution is about.
  * Deterministic: each picks its document from the dataset's sorted ids.
  */
 import type {Dataset} from '../store/dataset.ts'
@@ -16,13 +16,21 @@ export const EDIT_KINDS = [
   'add-benefit',
   'reorder-article',
   'edit-reviewer',
+  'contraindicate-benefit',
+  'rename-cautioned',
 ] as const
 export type EditKind = (typeof EDIT_KINDS)[number]
 
 type Raw = Record<string, unknown>
+/** Ids of a reference array (`benefits`) or of link and caution objects (`skinTypes`, `cautions`). */
 const refIds = (v: unknown): string[] =>
   Array.isArray(v)
-    ? v.map((r) => (r as {_ref?: unknown})?._ref).filter((x): x is string => typeof x === 'string')
+    ? v
+        .map((r) => {
+          const m = r as {_ref?: unknown; target?: {_ref?: unknown}}
+          return m?._ref ?? m?.target?._ref
+        })
+        .filter((x): x is string => typeof x === 'string')
     : []
 
 /** The first published document of a type satisfying `ok`, in id order. */
@@ -97,6 +105,31 @@ export function editMutations(docs: readonly StoredDocument[], kind: EditKind, n
     case 'edit-reviewer': {
       const p = pick(docs, 'person')
       return [{patch: {id: p._id, set: {credentials: `MD, PhD (${n})`}}}]
+    }
+    case 'contraindicate-benefit': {
+      // Not for a skin type it also suits: pages show the caution, and the positive link goes.
+      const b = pick(docs, 'benefit', (d) => listed.has(d._id) && refIds(d.skinTypes).length > 0)
+      const target = refIds(b.skinTypes)[0]!
+      const caution = {
+        _key: `contra-${n}`,
+        _type: 'caution',
+        kind: 'contraindicated',
+        target: {_type: 'reference', _ref: target},
+        advice: `Not for this skin type (${n}).`,
+      }
+      return [
+        {
+          patch: {
+            id: b._id,
+            set: {cautions: [...(((b as Raw).cautions as [] | undefined) ?? []), caution]},
+          },
+        },
+      ]
+    }
+    case 'rename-cautioned': {
+      const cautioned = new Set(docs.flatMap((d) => refIds((d as Raw).cautions)))
+      const t = pick(docs, 'skinType', (d) => cautioned.has(d._id))
+      return [{patch: {id: t._id, set: {title: `${String(t.title)} (cautioned ${n})`}}}]
     }
   }
 }

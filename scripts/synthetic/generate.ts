@@ -287,7 +287,7 @@ export function generateDataset(opts: GenerateOptions): StoredDocument[] {
   benefits.forEach((id, i) => {
     const title = `${r.pick(VERBS)} ${r.pick(OBJECTS)} on the ${r.pick(AREAS)} ${i + 1}`
     const keyed = (list: string[], prefix: string) =>
-      list.map((target, j) => ref(target, `${prefix}${j}`))
+      list.map((target, j) => ({_key: `${prefix}${j}`, _type: 'link', target: ref(target)}))
     docs.push({
       ...system(id, 'benefit'),
       title,
@@ -298,6 +298,21 @@ export function generateDataset(opts: GenerateOptions): StoredDocument[] {
       skinTypes: keyed(r.sample(skinTypes, r.int(1, 3)), 's'),
       ...(r.chance(0.75) ? {serums: keyed(r.sample(serums, r.int(1, 3)), 'a')} : {}),
       ...(r.chance(0.5) ? {bodyAreas: r.sample(BODY_AREAS, r.int(1, 3))} : {}),
+      // Every tenth benefit is not for one skin type (without drawing from r: the rest of the
+      // data stays what it was for a given seed).
+      ...(i % 10 === 9
+        ? {
+            cautions: [
+              {
+                _key: 'x0',
+                _type: 'caution',
+                kind: 'contraindicated',
+                target: ref(skinTypes[i % skinTypes.length]!),
+                advice: 'Ask a dermatologist first.',
+              },
+            ],
+          }
+        : {}),
       ...(r.chance(0.2) ? {seo: {_type: 'seo', metaDescription: sentence(r).slice(0, 150)}} : {}),
       ...review(),
     })

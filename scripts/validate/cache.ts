@@ -17,6 +17,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Problem} from '../lib/errors.ts'
+import {reviewCutoff} from '../../schemas/rules/review.ts'
 import {ROOT} from '../lib/paths.ts'
 import type {StoredDocument} from '../store/types.ts'
 import type {SlugAnswer} from './studioClient.ts'
@@ -79,6 +80,9 @@ export function rulesFingerprint(): string {
   walk('schemas')
   walk('scripts/validate')
   add('sanity.config.ts')
+  // A review expires with time and with the review period, not with the document: results are
+  // reused within one day at one period only (reviewCutoff changes with both).
+  hash.update(`\u0000review:${reviewCutoff(new Date().toISOString())}`)
   const sanityPackage = join(ROOT, 'node_modules', 'sanity', 'package.json')
   if (existsSync(sanityPackage))
     hash.update((JSON.parse(readFileSync(sanityPackage, 'utf8')) as {version: string}).version)
@@ -124,6 +128,8 @@ export function saveValidationCache(
         rules: rulesFingerprint(),
         entries: Object.fromEntries(entries),
       }),
+      // Results name drafts and their problems: as private as the dataset (lib/private.ts).
+      {mode: 0o600},
     )
     renameSync(tmp, path)
   } catch (e) {

@@ -9,7 +9,15 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PipelineError} from '../../scripts/lib/errors.ts'
 import {ExportValidationError} from '../../scripts/feeds/export.ts'
 import {runScript} from '../helpers/run.ts'
-import {exportTo, fixtureDataset, fixtureText, readTree, tempDir, workFolders} from './helpers.ts'
+import {
+  exportTo,
+  FIXTURE_REVIEW_DATE,
+  fixtureDataset,
+  fixtureText,
+  readTree,
+  tempDir,
+  workFolders,
+} from './helpers.ts'
 
 let tmp: ReturnType<typeof tempDir>
 let dataset: string
@@ -202,6 +210,8 @@ describe('npm run export', () => {
       out,
       '--base-url',
       'https://skincare.example/',
+      '--review-date',
+      FIXTURE_REVIEW_DATE,
       '--json',
     ])
     expect(r.stderr).toContain('wrote')

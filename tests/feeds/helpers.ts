@@ -54,8 +54,11 @@ export function fixtureDataset(dir: string, docsText = fixtureText()): string {
   return path
 }
 
+/** The fixture's own time: its reviews (2024) are judged on this day, not on the machine's clock. */
+export const FIXTURE_REVIEW_DATE = '2024-07-01T00:00:00Z'
+
 export function exportTo(out: string, dataset: string, opts: Partial<ExportFeedsOptions> = {}) {
-  return exportFeeds({dataset, out, baseUrl: BASE_URL, ...opts})
+  return exportFeeds({dataset, out, baseUrl: BASE_URL, reviewedAsOf: FIXTURE_REVIEW_DATE, ...opts})
 }
 
 /** Every file under dir: relative `/` path → bytes, sorted. */

@@ -95,6 +95,7 @@ describe('buildFeedModel', () => {
         credentials: 'MD, board-certified dermatologist',
         url: 'https://clinic.example/ada-lee',
       },
+      status: 'current',
     })
     expect(texture.position).toBe(1)
     expect(page(m, 'benefit-fades-acne-scars').position).toBe(3)

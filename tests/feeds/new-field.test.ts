@@ -131,7 +131,7 @@ describe('a new benefit field', () => {
       'https://videos.example/peel.mp4',
     ])
     const schema = JSON.parse(
-      readFileSync(join(result.dist, 'schemas', 'web-page.v1.schema.json'), 'utf8'),
+      readFileSync(join(result.dist, 'schemas', 'web-page.v2.schema.json'), 'utf8'),
     )
     expect(schema.properties.videoUrl).toEqual({type: 'string', format: 'uri'})
     const profile = JSON.parse(

@@ -36,11 +36,14 @@ import type {StoredDocument} from '../../scripts/store/types.ts'
 import {generateDataset} from '../../scripts/synthetic/generate.ts'
 import {fixtureDocs} from './helpers.ts'
 
+/** Reviews are judged on one fixed day by both the export and the in-memory model. */
+const REVIEWED_AS_OF = '2026-01-01T00:00:00Z'
+
 async function modelOf(docs: readonly StoredDocument[]) {
   const source = createLocalSource(docs)
   return buildFeedModel(
     await fetchFeedInput((q) => runQuery(source, q, {}, {perspective: 'published'})),
-    {baseUrl: 'https://skincare.example'},
+    {baseUrl: 'https://skincare.example', reviewedAsOf: REVIEWED_AS_OF},
   ).model
 }
 
@@ -145,6 +148,7 @@ describe('web pages rendered on the writer thread', () => {
         documents: docs,
         out: join(tmp, 'dist'),
         baseUrl: 'https://skincare.example',
+        reviewedAsOf: REVIEWED_AS_OF,
         onProgress: (m) => progress.push(m),
       })
       const [, here, there] =
@@ -190,6 +194,7 @@ describe('the streamed app bundle', () => {
         documents: docs,
         out: join(tmp, 'dist'),
         baseUrl: 'https://skincare.example',
+        reviewedAsOf: REVIEWED_AS_OF,
       })
       const model = await modelOf(docs)
       const content = readFileSync(join(tmp, 'dist', 'app', 'bundle.json'), 'utf8')

@@ -25,7 +25,7 @@ describe('import CLI', () => {
     expect(json(first.stdout)).toMatchObject({
       ok: true,
       articleId: 'article-microneedling-benefits',
-      created: 41,
+      created: 49, // 1 article, 10 benefits, 38 taxonomy entries
       updated: 0,
       unchanged: 0,
       dryRun: false,
@@ -37,7 +37,7 @@ describe('import CLI', () => {
       articleId: 'article-microneedling-benefits',
       created: 0,
       updated: 0,
-      unchanged: 41,
+      unchanged: 49,
     })
     t.reopen()
   })
@@ -54,7 +54,7 @@ describe('import CLI', () => {
     ])
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toContain('article-10-benefits-of-microneedling')
-    expect(r.stdout).toContain('41 created, 0 updated, 0 unchanged, 0 deleted')
+    expect(r.stdout).toContain('49 created, 0 updated, 0 unchanged, 0 deleted')
     expect(r.stdout).toMatch(/8\. Erases Stretch Marks → stretch-marks/)
     expect(r.stdout).toMatch(/microneedling-benefits\.txt:31.*Erases/)
     t.reopen()
@@ -87,7 +87,7 @@ describe('import CLI', () => {
     t = tempDataset()
     const r = runScript(CLI, ['--dataset', t.path, '--dry-run', '--json'])
     expect(r.status, r.stderr).toBe(0)
-    expect(json(r.stdout)).toMatchObject({dryRun: true, created: 41})
+    expect(json(r.stdout)).toMatchObject({dryRun: true, created: 49})
     expect(t.reopen().count()).toBe(0)
     const fresh = join(t.dir, 'none.sqlite')
     expect(runScript(CLI, ['--dataset', fresh, '--dry-run', '--quiet']).stdout).toContain(

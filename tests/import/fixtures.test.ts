@@ -20,7 +20,10 @@ interface Expected {
   treatment?: string
   benefits?: string[]
   benefitIds?: string[]
+  /** Positive links (suits) per benefit number. */
   links?: Record<string, string[]>
+  /** Cautions per benefit number, as "<kind> <target id>". */
+  cautions?: Record<string, string[]>
   sameLinksAsSeed?: boolean
   sameChecksumAsSeed?: boolean
   unlinked?: Array<{number: number; reason: string; phrase?: string}>
@@ -57,7 +60,14 @@ const fresh = () => {
 
 const linksByNumber = (r: ImportReport) => {
   const out: Record<string, string[]> = {}
-  for (const l of r.links) (out[String(l.number)] ??= []).push(l.targetId)
+  for (const l of r.links) if (l.kind === 'suits') (out[String(l.number)] ??= []).push(l.targetId)
+  return out
+}
+
+const cautionsByNumber = (r: ImportReport) => {
+  const out: Record<string, string[]> = {}
+  for (const l of r.links)
+    if (l.kind !== 'suits') (out[String(l.number)] ??= []).push(`${l.kind} ${l.targetId}`)
   return out
 }
 
@@ -87,6 +97,7 @@ describe.each(cases.filter((c) => !c.expected.errors))('fixture $name', ({file, 
     if (expected.treatment)
       expect((article.treatment as {_ref: string})._ref).toBe(expected.treatment)
     if (expected.links) expect(linksByNumber(r)).toEqual(expected.links)
+    if (expected.cautions) expect(cautionsByNumber(r)).toEqual(expected.cautions)
     if (expected.sameLinksAsSeed) expect(linksByNumber(r)).toEqual(linksByNumber(await seed()))
     if (expected.sameChecksumAsSeed)
       expect((article.source as {checksum: string}).checksum).toBe(

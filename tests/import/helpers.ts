@@ -76,6 +76,8 @@ export async function importText(
   return importSource(ds, {file, bytes}, await taxonomy(), opts)
 }
 
-/** Referenced ids of a document's reference array field. */
+/** Referenced ids of a reference array field, or of a link array field (`{target: {_ref}}`). */
 export const refs = (doc: StoredDocument | undefined, field: string): string[] =>
-  ((doc?.[field] as Array<{_ref: string}> | undefined) ?? []).map((r) => r._ref)
+  ((doc?.[field] as Array<{_ref?: string; target?: {_ref: string}}> | undefined) ?? []).map(
+    (r) => r._ref ?? r.target!._ref,
+  )

@@ -2,7 +2,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {sha256} from '../../scripts/lib/hash.ts'
+import {sha256, stableKey} from '../../scripts/lib/hash.ts'
 import {exportNdjson} from '../../scripts/store/ndjson.ts'
 import type {StoredDocument} from '../../scripts/store/types.ts'
 import {
@@ -88,9 +88,26 @@ describe('the seed article', () => {
       'concern-sagging-skin',
     ])
     expect(refs(get('Brightens Skin Tone'), 'concerns')).toContain('concern-hyperpigmentation')
-    // Reference keys are the target's stable key, so arrays are identical on every import.
+    // Link keys are the target's stable key, so arrays are identical on every import.
     const serums = get('Boosts Product Absorption')!.serums as Array<{_key: string}>
     expect(new Set(serums.map((s) => s._key)).size).toBe(3)
+    // Each positive link keeps the sentence it was read from; the seed cautions about nothing.
+    expect(get('Erases Stretch Marks')!.concerns).toEqual([
+      {
+        _key: stableKey('concern-stretch-marks'),
+        _type: 'link',
+        target: {_type: 'reference', _ref: 'concern-stretch-marks'},
+        source: 'Erases Stretch Marks',
+      },
+    ])
+    expect(get('Safe For All Skin Types')!.skinTypes).toContainEqual(
+      expect.objectContaining({
+        target: {_type: 'reference', _ref: 'skinType-thin'},
+        source:
+          'Microneedling works safely on thin or sensitive skin that may not be an ideal candidate for harsher treatments.',
+      }),
+    )
+    for (const b of t.ds.documents({types: ['benefit']})) expect(b.cautions, b._id).toBeUndefined()
     // Every reference resolves to a document of the right type.
     for (const b of t.ds.documents({types: ['benefit']})) {
       for (const [field, type] of [
@@ -115,8 +132,10 @@ describe('the seed article', () => {
       number: 8,
       targetId: 'concern-stretch-marks',
       targetType: 'concern',
+      kind: 'suits',
       phrase: 'Stretch Marks',
       line: 31,
+      sentence: 'Erases Stretch Marks',
     })
     expect(r.links).toContainEqual(
       expect.objectContaining({
@@ -129,6 +148,7 @@ describe('the seed article', () => {
     expect(r.unlinked).toContainEqual(
       expect.objectContaining({number: 9, reason: 'nothing-linked'}),
     )
+    expect(r.flagged).toEqual([])
     expect(r.unlinked).toContainEqual(
       expect.objectContaining({
         number: 10,
@@ -163,12 +183,13 @@ describe('the seed article', () => {
 
   it('writes nothing the second time', async () => {
     const first = await importText(t.ds, SEED_FILE, SEED)
-    expect(first).toMatchObject({created: 41, updated: 0, deleted: 0})
+    // 1 article, 10 benefits and the 38 taxonomy entries of content/taxonomy.
+    expect(first).toMatchObject({created: 49, updated: 0, deleted: 0})
     const exported = exportNdjson(t.ds)
     const seq = t.ds.lastSeq()
     t.reopen()
     const second = await importText(t.ds, SEED_FILE, SEED)
-    expect(second).toMatchObject({created: 0, updated: 0, unchanged: 41, deleted: 0})
+    expect(second).toMatchObject({created: 0, updated: 0, unchanged: 49, deleted: 0})
     expect(second.transactionId).toBeUndefined()
     expect(t.ds.lastSeq()).toBe(seq)
     expect(exportNdjson(t.ds)).toBe(exported)
@@ -190,13 +211,13 @@ describe('the seed article', () => {
     const r = await importText(t.ds, SEED_FILE, SEED)
     const tx = t.ds.transactionById(r.transactionId!)!
     expect(tx.author).toBe('importer')
-    expect(tx.effects).toHaveLength(41)
+    expect(tx.effects).toHaveLength(49)
     expect(t.ds.lastSeq()).toBe(1)
   })
 
   it('--dry-run reports the plan and writes nothing', async () => {
     const r = await importText(t.ds, SEED_FILE, SEED, {dryRun: true})
-    expect(r).toMatchObject({dryRun: true, created: 41})
+    expect(r).toMatchObject({dryRun: true, created: 49})
     expect(t.ds.count()).toBe(0)
     expect(t.ds.lastSeq()).toBe(0)
   })

@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {parseTaxonomy} from '../../scripts/import/taxonomy.ts'
 import {loadTaxonomy} from '../../scripts/import/taxonomyFiles.ts'
 import {InputError} from '../../scripts/lib/errors.ts'
+import {stableKey} from '../../scripts/lib/hash.ts'
 
 const file = (name: string, value: unknown) => ({
   file: `tax/${name}`,
@@ -71,6 +72,61 @@ describe('parseTaxonomy', () => {
       expect.stringMatching(/people\.json\s+unknown taxonomy file/),
       expect.stringMatching(/skinTypes\.json\s+invalid JSON/),
     ])
+  })
+
+  it('turns curated treatment cautions into caution objects, and checks their targets', () => {
+    const contraindications = file('contraindications.json', [
+      {slug: 'active-acne', title: 'Active acne', description: 'Inflamed breakouts.'},
+    ])
+    const [, treatment] = parseTaxonomy([
+      contraindications,
+      file('treatments.json', [
+        {
+          slug: 'peel',
+          title: 'Peel',
+          cautions: [
+            {kind: 'contraindicated', target: 'contraindication:active-acne', advice: 'Wait.'},
+          ],
+        },
+      ]),
+    ])
+    expect(treatment!.cautions).toEqual([
+      {
+        _key: stableKey('contraindicated:contraindication-active-acne'),
+        _type: 'caution',
+        kind: 'contraindicated',
+        target: {_type: 'reference', _ref: 'contraindication-active-acne'},
+        advice: 'Wait.',
+      },
+    ])
+    const problems = (cautions: unknown[]) => {
+      try {
+        parseTaxonomy([
+          contraindications,
+          file('treatments.json', [{slug: 'p', title: 'P', cautions}]),
+        ])
+      } catch (e) {
+        return (e as InputError).problems.map((p) => `${p.path} ${p.message}`)
+      }
+      return []
+    }
+    expect(problems([{kind: 'caution', target: 'contraindication:keloids'}])).toEqual([
+      expect.stringMatching(
+        /^\[0\]\.cautions\[0\]\.target "contraindication:keloids" names no entry/,
+      ),
+    ])
+    expect(problems([{kind: 'maybe', target: 'skinType:dry'}])).toEqual([
+      expect.stringMatching(/cautions every entry needs a kind/),
+    ])
+    expect(problems([{kind: 'caution', target: 'treatment:peel'}])).toEqual([
+      expect.stringMatching(/needs a target "<type>:<slug>"/),
+    ])
+    expect(
+      problems([
+        {kind: 'caution', target: 'contraindication:active-acne'},
+        {kind: 'caution', target: 'contraindication:active-acne', advice: 'Again.'},
+      ]),
+    ).toEqual([expect.stringMatching(/lists "caution contraindication:active-acne" twice/)])
   })
 
   it('loads a directory', async () => {

@@ -7,6 +7,7 @@ import {outline} from '../../scripts/import/outline.ts'
 import {toPortableText} from '../../scripts/import/portableText.ts'
 import {prepareSource} from '../../scripts/import/prepare.ts'
 import {decodeSource, firstInvalidUtf8} from '../../scripts/import/source.ts'
+import {readMentions} from '../../scripts/import/linking.ts'
 import {compileTerms, matchTerms} from '../../scripts/import/terms.ts'
 import {firstSentence, slugify, titleFromFileName} from '../../scripts/import/text.ts'
 import type {TaxonomyDoc} from '../../scripts/import/taxonomy.ts'
@@ -252,8 +253,11 @@ describe('linking phrases', () => {
     doc('serum-retinol', 'serum', 'Retinol'),
     doc('serum-vitamin-c', 'serum', 'Vitamin C'),
   ])
+  // `!id`: named, but not as something the text suits or addresses.
   const found = (text: string) =>
-    matchTerms(text, terms).map((m) => (m.negated ? `!${m.targetId}` : m.targetId))
+    readMentions(text, terms).map(({match, reading}) =>
+      reading.kind === 'suits' ? match.targetId : `!${match.targetId}`,
+    )
 
   it('matches whole words, any case, hyphen/space variants and plurals', () => {
     expect(found('ACNE PRONE and Acne-Prone')).toEqual([
@@ -300,9 +304,9 @@ describe('linking phrases', () => {
 describe('linking with the real taxonomy', () => {
   let compiled: ReturnType<typeof compileTerms> | undefined
   const found = async (text: string) =>
-    matchTerms(text, (compiled ??= compileTerms(await taxonomy())))
-      .filter((m) => !m.negated)
-      .map((m) => m.targetId)
+    readMentions(text, (compiled ??= compileTerms(await taxonomy())))
+      .filter((m) => m.reading.kind === 'suits')
+      .map((m) => m.match.targetId)
 
   it('knows the phrases skincare copy uses, and not their look-alikes', async () => {
     expect(await found('Suits Fitzpatrick IV-VI and darker skin tones')).toEqual([
@@ -348,7 +352,8 @@ describe('text helpers', () => {
 describe('the taxonomy content', () => {
   it('is valid, with ids that are safe to publish', async () => {
     const docs = await taxonomy()
-    for (const d of docs) expect(d._id).toMatch(/^(treatment|concern|skinType|serum)-[a-z0-9-]+$/)
+    for (const d of docs)
+      expect(d._id).toMatch(/^(treatment|concern|skinType|serum|contraindication)-[a-z0-9-]+$/)
     const byId = new Map(docs.map((d) => [d._id, d]))
     expect(byId.get('serum-prp')).toMatchObject({kind: 'procedure', timing: ['during']})
     for (const id of ['serum-retinol', 'serum-vitamin-c'])

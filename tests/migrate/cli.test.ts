@@ -60,6 +60,7 @@ describe('npm run migrate', () => {
       '2026-11-01-backfill-benefit-summary',
       '2026-11-02-reviewer-name-to-person',
       '2026-11-03-serum-kind-backfill',
+      '2026-12-07-links-with-sources',
     ])
 
     const before = fingerprint(path)
@@ -84,6 +85,7 @@ describe('npm run migrate', () => {
       ['dry-run', 3, []],
       ['dry-run', 4, []],
       ['dry-run', 2, []],
+      ['dry-run', 10, []],
     ])
     expect(fingerprint(path)).toEqual(before)
 
@@ -122,7 +124,7 @@ describe('npm run migrate', () => {
       migrate('--list', '--json', '--dataset', path),
     )
     expect(list.applied).toEqual(['2026-11-03-serum-kind-backfill'])
-    expect(list.pending).toHaveLength(2)
+    expect(list.pending).toHaveLength(3)
   })
 
   it('leaves the dataset byte-identical when a migration fails half-way, and exits 1', () => {

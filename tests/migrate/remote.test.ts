@@ -59,6 +59,7 @@ describe('remote runner on the local API', () => {
       'pending',
       'pending',
       'pending',
+      'pending',
     ])
 
     const before = {export: exportNdjson(api.ds), seq: api.ds.lastSeq()}
@@ -74,6 +75,7 @@ describe('remote runner on the local API', () => {
 
     const run = await runMigrations(target, migrations, {now: FIXED_NOW})
     expect(run.migrations.map((m) => [m.status, m.transactionIds.length])).toEqual([
+      ['applied', 1],
       ['applied', 1],
       ['applied', 1],
       ['applied', 1],
@@ -98,9 +100,11 @@ describe('remote runner on the local API', () => {
       'already-applied',
       'already-applied',
       'already-applied',
+      'already-applied',
     ])
     expect(exportNdjson(api.ds)).toBe(applied)
     expect((await listMigrations(target, migrations)).map((m) => m.status)).toEqual([
+      'applied',
       'applied',
       'applied',
       'applied',

@@ -42,6 +42,7 @@ describe('migrating a seed-like dataset', () => {
       ['applied', 3],
       ['applied', 4],
       ['applied', 2],
+      ['applied', facts.plainLinks.length],
     ])
 
     const after = await validateDocuments(ds.documents())

@@ -8,7 +8,7 @@ import {spawnSync} from 'node:child_process'
 import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {exportFeeds} from '../../scripts/feeds/export.ts'
+import {exportFeeds, workRecordPath} from '../../scripts/feeds/export.ts'
 import {COMMIT_JOURNAL} from '../../scripts/feeds/incremental/journal.ts'
 import {recoverInterruptedExport} from '../../scripts/feeds/leftovers.ts'
 import {inspectExport} from '../../scripts/reliability/distState.ts'
@@ -83,7 +83,7 @@ describe('a kill -9 inside a staged-rename commit', () => {
       ).not.toBe(after)
 
       // What every export does first: finish the commit. Then the output is the new export.
-      const recovered = recoverInterruptedExport(out, 'manifest.json')
+      const recovered = recoverInterruptedExport(out, workRecordPath(dataset, out))
       expect(recovered.rolledForward).toBe(join(dir, work[0]!))
       const state = inspectExport(out)
       expect(state.problems, `kill after ${killAfter}`).toEqual([])

@@ -15,11 +15,12 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCrashHarness, summaryLine} from '../../scripts/reliability/crash.ts'
 import {inspectDataset} from '../../scripts/reliability/datasetState.ts'
 import {inspectExport} from '../../scripts/reliability/distState.ts'
+import {workRecordPath} from '../../scripts/feeds/export.ts'
 import {patchDirectory} from '../../scripts/feeds/write.ts'
 import {runScript} from '../helpers/run.ts'
 import {seededDataset, tempDir} from './helpers.ts'
@@ -75,6 +76,13 @@ describe('states a kill leaves that timing rarely hits', () => {
       '--quiet',
     ])
 
+  /** Record work folders as the export that made them does, before it makes them. */
+  const recordWorkDirs = (out: string, names: string[]) =>
+    writeFileSync(
+      workRecordPath(FIXTURE_DATASET, out),
+      JSON.stringify({folders: names.map((n) => join(dirname(out), n))}),
+    )
+
   it('killed between the two renames of the swap (no dist/ at all): the next export puts the previous one back first', () => {
     const site = join(tmp.dir, 'window')
     const out = join(site, 'dist')
@@ -83,6 +91,7 @@ describe('states a kill leaves that timing rarely hits', () => {
     expect(previous.complete).toBe(true)
     // Exactly what a kill between `rename(dist, dist.old-*)` and `rename(dist.tmp-*, dist)` leaves.
     const pid = deadPid()
+    recordWorkDirs(out, [`dist.tmp-${pid}-abc123`, `dist.old-${pid}-abc123`])
     renameSync(out, join(site, `dist.old-${pid}-abc123`))
     cpSync(join(site, `dist.old-${pid}-abc123`), join(site, `dist.tmp-${pid}-abc123`), {
       recursive: true,
@@ -95,19 +104,22 @@ describe('states a kill leaves that timing rarely hits', () => {
     expect(restored.complete).toBe(true)
     expect(restored.digest).toBe(previous.digest)
     expect(restored.siblings).toEqual([])
+    expect(existsSync(workRecordPath(FIXTURE_DATASET, out))).toBe(false)
   })
 
-  it('leftover work folders of a dead export are removed; a running export’s are left alone', () => {
+  it('recorded work folders of a dead export are removed; a running export’s are left alone', () => {
     const site = join(tmp.dir, 'leftovers')
     const out = join(site, 'dist')
     expect(exportTo(FIXTURE_DATASET, out).status).toBe(0)
     const dead = deadPid()
+    const running = `dist.tmp-${process.ppid}-cccccc`
+    recordWorkDirs(out, [`dist.tmp-${dead}-aaaaaa`, `dist.old-${dead}-bbbbbb`, running])
     mkdirSync(join(site, `dist.tmp-${dead}-aaaaaa`, 'web'), {recursive: true})
     mkdirSync(join(site, `dist.old-${dead}-bbbbbb`), {recursive: true})
-    // This test process is alive and is not exporting into `site`: its folder must survive.
-    mkdirSync(join(site, `dist.tmp-${process.ppid}-cccccc`), {recursive: true})
+    // This test process is alive: a folder recorded under its pid may be in use and must survive.
+    mkdirSync(join(site, running), {recursive: true})
     expect(exportTo(FIXTURE_DATASET, out).status).toBe(0)
-    expect(readdirSync(site).sort()).toEqual(['dist', `dist.tmp-${process.ppid}-cccccc`])
+    expect(readdirSync(site).sort()).toEqual(['dist', running])
     expect(inspectExport(out).complete).toBe(true)
   })
 

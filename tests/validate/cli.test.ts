@@ -36,8 +36,12 @@ function dataset(name: string, withDangling: boolean): string {
         slug: {_type: 'slug', current: 'b'},
         body: [block],
         concerns: [
-          {_type: 'reference', _ref: withDangling ? 'concern-missing' : 'concern-c', _key: 'k1'},
-          {_type: 'reference', _ref: 'concern-c', _key: 'k2'},
+          {
+            _type: 'link',
+            _key: 'k1',
+            target: {_type: 'reference', _ref: withDangling ? 'concern-missing' : 'concern-c'},
+          },
+          {_type: 'link', _key: 'k2', target: {_type: 'reference', _ref: 'concern-c'}},
         ].slice(0, withDangling ? 2 : 1),
       },
     },
@@ -78,7 +82,7 @@ describe('npm run validate', () => {
     expect(report.problems).toContainEqual(
       expect.objectContaining({
         documentId: 'benefit-b',
-        path: 'concerns[_key=="k1"]',
+        path: 'concerns[_key=="k1"].target',
         level: 'error',
         message: expect.stringContaining('concern-missing'),
       }),

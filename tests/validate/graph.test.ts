@@ -7,6 +7,11 @@ const sys = {_rev: 'r1', _createdAt: '2026-01-01T00:00:00Z', _updatedAt: '2026-0
 const doc = (d: Partial<StoredDocument> & {_id: string; _type: string}): StoredDocument =>
   ({...sys, ...d}) as StoredDocument
 const ref = (id: string, key = id) => ({_type: 'reference', _ref: id, _key: key})
+const link = (id: string, key = id) => ({
+  _type: 'link',
+  _key: key,
+  target: {_type: 'reference', _ref: id},
+})
 
 describe('collectRefs', () => {
   it('finds references at any depth with keyed paths', () => {
@@ -28,13 +33,13 @@ describe('graphProblems', () => {
         _id: 'benefit-a',
         _type: 'benefit',
         slug: {current: 'a'},
-        concerns: [ref('concern-gone', 'c1')],
+        concerns: [link('concern-gone', 'c1')],
       }),
     ])
     expect(problems).toContainEqual(
       expect.objectContaining({
         documentId: 'benefit-a',
-        path: 'concerns[_key=="c1"]',
+        path: 'concerns[_key=="c1"].target',
         level: 'error',
         message: expect.stringContaining('concern-gone'),
       }),
@@ -44,8 +49,8 @@ describe('graphProblems', () => {
   it("treats a reference to a draft-only document as unpublished, and a draft's own dangling reference as a warning", () => {
     const problems = graphProblems([
       doc({_id: 'drafts.concern-new', _type: 'concern'}),
-      doc({_id: 'benefit-a', _type: 'benefit', concerns: [ref('concern-new', 'c1')]}),
-      doc({_id: 'drafts.benefit-b', _type: 'benefit', concerns: [ref('concern-x', 'c2')]}),
+      doc({_id: 'benefit-a', _type: 'benefit', concerns: [link('concern-new', 'c1')]}),
+      doc({_id: 'drafts.benefit-b', _type: 'benefit', concerns: [link('concern-x', 'c2')]}),
     ])
     expect(problems.find((p) => p.documentId === 'benefit-a')?.message).toMatch(
       /only as an unpublished draft/,

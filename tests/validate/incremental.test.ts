@@ -86,7 +86,7 @@ describe('parallel validation', () => {
       {
         ...benefit,
         _id: 'benefit-dangling',
-        concerns: [{_type: 'reference', _ref: 'concern-gone', _key: 'x'}],
+        concerns: [{_type: 'link', _key: 'x', target: {_type: 'reference', _ref: 'concern-gone'}}],
       },
     )
     const inThread = await validateDocuments(docs, {workers: 0})
@@ -100,7 +100,7 @@ describe('parallel validation', () => {
     const slug = (d: StoredDocument) => (d.slug as {current: string}).current
     expect(errors).toEqual([
       `${benefit._id} slug: slug "${slug(benefit)}" is used by 2 benefit documents (${benefit._id}, benefit-dangling)`,
-      'benefit-dangling concerns[_key=="x"]: references "concern-gone", which does not exist',
+      'benefit-dangling concerns[_key=="x"].target: references "concern-gone", which does not exist',
       `benefit-dangling slug: slug "${slug(benefit)}" is used by 2 benefit documents (${benefit._id}, benefit-dangling)`,
       `${concern._id} slug: slug "${slug(concern)}" is used by 2 concern documents (${concern._id}, concern-copy)`,
       `concern-copy slug: slug "${slug(concern)}" is used by 2 concern documents (${concern._id}, concern-copy)`,

@@ -24,7 +24,7 @@ describe('validateDocuments', () => {
         title: 'Erases Stretch Marks',
         slug: {_type: 'slug', current: 'ok'},
         body: [block('Safe for all skin types.')],
-        concerns: [{_type: 'reference', _ref: 'concern-c', _key: 'k'}],
+        concerns: [{_type: 'link', _key: 'k', target: {_type: 'reference', _ref: 'concern-c'}}],
       }),
       doc({_id: 'benefit-bad', _type: 'benefit', slug: {_type: 'slug', current: 'bad'}, body: []}),
       doc({

@@ -1,41 +1,33 @@
 /**
- * A listener's query as a predicate on one document: Content Lake sends a stream the changes
- * of documents that match its filter before or after the change, so the query is evaluated
- * against a one-document dataset (`*[filter]` returns it or nothing).
+ * A listener's query. Content Lake sends a stream the changes of documents that match its
+ * filter before or after the change; whether they do is decided in a query worker under the
+ * query time limit (`QueryService.match`), never on this thread: a filter such as
+ * `*[count($a[]{"x": $a[]{"y": $a[]{"z": 1}}}) > 0]` takes seconds per document. What runs
+ * here is only the parse, which is linear in the query's length (bounded by the URL's), so
+ * that a syntax error is a 400 before the stream opens.
  */
-import {evaluateSync, parse, toJS, type ExprNode} from 'groq-js'
+import {parse} from 'groq-js'
 import {HttpError} from '../http.ts'
 
-export type DocumentPredicate = (doc: {_id: string}) => boolean
-
-export function compileListenFilter(
-  query: string,
-  params: Record<string, unknown>,
-  identity: string,
-  onError: (message: string) => void = () => {},
-): DocumentPredicate {
-  let tree: ExprNode
+export function assertListenQuery(query: string, params: Record<string, unknown>): void {
   try {
-    tree = parse(query, {params})
+    parse(query, {params})
   } catch (e) {
     throw new HttpError(400, `Invalid listen query: ${(e as Error).message}`, 'queryParseError', {
       query,
     })
   }
-  let reported = false
-  return (doc) => {
-    try {
-      const result = toJS(
-        evaluateSync(tree, {dataset: [doc], params, identity, dereference: () => undefined}),
-      ) as unknown
-      return Array.isArray(result)
-        ? result.length > 0
-        : result !== null && result !== undefined && result !== false
-    } catch (e) {
-      // A filter groq-js cannot evaluate must not break the stream; say so once.
-      if (!reported) onError(`listen filter failed (${(e as Error).message}): ${query}`)
-      reported = true
-      return false
-    }
-  }
+}
+
+/**
+ * Streams whose filters are decided alike share one evaluation per change: same query, same
+ * parameters, same caller identity, and the same visibility (with or without the token).
+ */
+export function listenFilterKey(
+  query: string,
+  params: Record<string, unknown>,
+  identity: string,
+  authenticated: boolean,
+): string {
+  return JSON.stringify([query, params, identity, authenticated])
 }

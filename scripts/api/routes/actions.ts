@@ -4,6 +4,7 @@
  * for may go stale when another process writes in between; then the plan is simply made again.
  */
 import {RevisionConflictError} from '../../lib/errors.ts'
+import {SERVER_PATCH_BUDGET_MS} from '../../store/apply.ts'
 import {planActions} from '../actions.ts'
 import {HttpError, sendJson} from '../http.ts'
 import {assertDataset} from '../router.ts'
@@ -31,6 +32,7 @@ export const actionRoutes: Route[] = [
           const tx = app.ds.transaction(plan.mutations, {
             author: app.user.id,
             ifRevisionIDs: plan.ifRevisionIDs,
+            patchBudgetMs: SERVER_PATCH_BUDGET_MS,
             ...(transactionId ? {transactionId} : {}),
           })
           app.hub.notify()

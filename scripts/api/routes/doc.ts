@@ -1,8 +1,9 @@
 /**
- * `GET /data/doc/{ds}/{ids}`: documents by id, `{documents, omitted}`. Without the token,
- * drafts and versions are omitted as if they did not exist (a public dataset).
+ * `GET /data/doc/{ds}/{ids}`: documents by id, `{documents, omitted}`. Without the token, ids in
+ * a path (drafts, versions, `_.`-paths such as `_.sys`) are omitted for `permission`, whether or
+ * not they exist, as on the hosted API.
  */
-import {isPublishedId} from '../../store/ids.ts'
+import {isPublicId} from '../../store/ids.ts'
 import {sendJson} from '../http.ts'
 import {assertDataset, idList} from '../router.ts'
 import type {Route} from '../types.ts'
@@ -15,7 +16,7 @@ export const docRoutes: Route[] = [
     handle(ctx, app) {
       assertDataset(app, ctx.params.ds)
       const ids = idList(ctx.params.ids)
-      const visible = ids.filter((id) => ctx.authenticated || isPublishedId(id))
+      const visible = ids.filter((id) => ctx.authenticated || isPublicId(id))
       const found = app.ds.getMany(visible)
       const documents = found.filter((d) => d !== undefined)
       const present = new Set(documents.map((d) => d._id))

@@ -1,8 +1,9 @@
 /**
  * `GET /data/export/{ds}?types=a,b`: the dataset as NDJSON, one document per line sorted by
- * `_id` (the `sanity dataset export` shape). Without the token: published documents only.
+ * `_id` (the `sanity dataset export` shape). Without the token: documents with public ids only
+ * (no drafts, versions or `_.`-paths such as `_.migrations.x`), as on the hosted API.
  */
-import {isPublishedId} from '../../store/ids.ts'
+import {isPublicId} from '../../store/ids.ts'
 import {exportNdjson} from '../../store/ndjson.ts'
 import {sendText} from '../http.ts'
 import {assertDataset, idList} from '../router.ts'
@@ -22,7 +23,7 @@ export const exportRoutes: Route[] = [
       } else {
         const docs = app.ds
           .documents(types.length > 0 ? {types} : {})
-          .filter((d) => ctx.authenticated || isPublishedId(d._id))
+          .filter((d) => ctx.authenticated || isPublicId(d._id))
         text = docs.map((d) => `${JSON.stringify(d)}\n`).join('')
       }
       sendText(ctx.res, 200, text, 'application/x-ndjson; charset=utf-8')

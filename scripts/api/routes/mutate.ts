@@ -1,14 +1,23 @@
 /**
  * `POST /data/mutate/{ds}`: `{mutations, transactionId?}` applied as one store transaction
- * (the store checks `ifRevisionID` under its write lock → 409). Answers
+ * (the store checks `ifRevisionID` under its write lock → 409); deletes and patches by query
+ * select their documents in a query worker first (selections.ts). Answers
  * `{transactionId, results: [{id, operation, document?}]}` with documents when
  * `returnDocuments=true`, which is what @sanity/client's create/patch().commit() read.
  */
-import {GroqQueryError} from '../../query/errors.ts'
+import {RevisionConflictError} from '../../lib/errors.ts'
+import {SERVER_PATCH_BUDGET_MS} from '../../store/apply.ts'
 import type {Dataset} from '../../store/dataset.ts'
-import type {DocumentEffect, Mutation, StoredDocument} from '../../store/types.ts'
+import type {
+  DocumentEffect,
+  Mutation,
+  StoredDocument,
+  TransactionResult,
+} from '../../store/types.ts'
 import {HttpError, sendJson} from '../http.ts'
+import {queryClient, type QueryCaller} from '../queryService.ts'
 import {assertDataset, boolParam} from '../router.ts'
+import {renumbered, selectByQuery} from '../selections.ts'
 import type {ApiContext, Route} from '../types.ts'
 
 interface MutationResult {
@@ -58,31 +67,41 @@ export function mutationResults(
   return results
 }
 
+/** Selections and commit are tried again this often when a selected document changes in between. */
+const ATTEMPTS = 3
+
 /**
- * A delete or patch by query selects its documents inside the transaction: under the write lock
- * and on the server's only thread, without the query time limit. Each selection is tried first in
- * the time-limited query worker, so a pathological one is refused with a 400 instead of holding
- * the lock and the server. (Syntax errors are left to the store, which names the mutation.)
+ * The request's mutations as one transaction, deletes and patches by query selected first, off
+ * this thread (selections.ts). A selected document another writer changes before the commit
+ * fails the pinned revision under the write lock: then everything is selected again.
  */
-async function preflightSelections(mutations: unknown[], app: ApiContext): Promise<void> {
-  for (const m of mutations) {
-    if (!m || typeof m !== 'object') continue
-    const spec = (m as {delete?: unknown; patch?: unknown}).delete ?? (m as {patch?: unknown}).patch
-    const {query, params} = (spec && typeof spec === 'object' ? spec : {}) as {
-      query?: unknown
-      params?: unknown
-    }
-    if (typeof query !== 'string') continue
-    try {
-      await app.queries.run(
-        query,
-        params && typeof params === 'object' && !Array.isArray(params)
-          ? (params as Record<string, unknown>)
-          : {},
-        'raw',
+async function commit(
+  mutations: unknown[],
+  app: ApiContext,
+  caller: QueryCaller,
+  opts: {author: string; transactionId?: string},
+): Promise<TransactionResult> {
+  for (let attempt = 1; ; attempt++) {
+    const selection = await selectByQuery(mutations, app, caller)
+    const last = attempt === ATTEMPTS
+    if (selection.stale) {
+      if (!last) continue
+      throw new HttpError(
+        409,
+        `The documents selected by query kept changing while they were selected (${ATTEMPTS} times); try again`,
+        'mutationError',
       )
+    }
+    try {
+      return app.ds.transaction(selection.mutations, {
+        ...opts,
+        ifRevisionIDs: selection.pins,
+        patchBudgetMs: SERVER_PATCH_BUDGET_MS,
+      })
     } catch (e) {
-      if (!(e instanceof GroqQueryError)) throw e
+      const moved =
+        e instanceof RevisionConflictError && selection.pins[e.documentId] === e.expectedRev
+      if (!moved || last) throw renumbered(e, selection.origin)
     }
   }
 }
@@ -102,12 +121,15 @@ export const mutateRoutes: Route[] = [
       const transactionId =
         ctx.query.get('transactionId') ??
         (typeof body.transactionId === 'string' ? body.transactionId : undefined)
-      const mutations = body.mutations as Mutation[]
-      await preflightSelections(mutations, app)
-      const tx = app.ds.transaction(mutations, {
-        author: app.user.id,
-        ...(transactionId ? {transactionId} : {}),
-      })
+      const tx = await commit(
+        body.mutations,
+        app,
+        {client: queryClient(ctx)},
+        {
+          author: app.user.id,
+          ...(transactionId ? {transactionId} : {}),
+        },
+      )
       app.hub.notify()
       const withDocuments = boolParam(ctx.query, 'returnDocuments')
       const results = mutationResults(tx.mutations, tx.effects, app.ds, withDocuments)

@@ -1,7 +1,14 @@
-/** `GET|POST /data/query/{ds}`: GROQ with perspectives, answered as `{query, result, ms}`. */
+/**
+ * `GET|POST /data/query/{ds}`: GROQ with perspectives, answered as `{query, result, ms, syncTags}`.
+ * The result arrives from the query worker already serialized: this thread writes its bytes
+ * between the envelope's, never parsing or re-serializing them, so a large result costs other
+ * requests nothing here.
+ */
+import type {ServerResponse} from 'node:http'
 import {GroqQueryError} from '../../query/errors.ts'
-import {HttpError, sendJson} from '../http.ts'
+import {HttpError, parseJson, readBody, writeHead, type Res} from '../http.ts'
 import {effectivePerspective, parsePerspective} from '../perspective.ts'
+import {queryClient} from '../queryService.ts'
 import {assertDataset, assertShallowParams, groqParamsFromQuery} from '../router.ts'
 import type {ApiContext, RequestContext, Route} from '../types.ts'
 
@@ -11,9 +18,15 @@ interface QueryRequest {
   perspective: unknown
 }
 
-async function readQuery(ctx: RequestContext): Promise<QueryRequest> {
+/** Room for the query text beside its params in a POST body. */
+const QUERY_TEXT_BYTES = 1024 * 1024
+
+async function readQuery(ctx: RequestContext, app: ApiContext): Promise<QueryRequest> {
   if (ctx.method === 'POST') {
-    const body = (await ctx.body()) as
+    // A body past what params may take is refused as it arrives (or by its Content-Length),
+    // before it is kept or parsed: not after reading and parsing 32 MB on this thread.
+    const limit = app.queries.maxParamsBytes + QUERY_TEXT_BYTES
+    const body = parseJson(await readBody(ctx.req, limit)) as
       {query?: unknown; params?: unknown; perspective?: unknown} | undefined
     if (!body || typeof body.query !== 'string')
       throw new HttpError(
@@ -40,16 +53,39 @@ async function readQuery(ctx: RequestContext): Promise<QueryRequest> {
   }
 }
 
+/** Until the response is sent: a query still waiting for a worker is dropped if the client leaves. */
+function whileOpen(res: Res): AbortSignal {
+  const controller = new AbortController()
+  res.once('close', () => controller.abort())
+  return controller.signal
+}
+
+/** `{"query":…,"result":<bytes>,"ms":…,"syncTags":[]}`, the result's bytes written as they came. */
+function sendResult(res: Res, query: string, result: Uint8Array, ms: number): void {
+  const head = Buffer.from(`{"query":${JSON.stringify(query)},"result":`)
+  const tail = Buffer.from(`,"ms":${ms},"syncTags":[]}`)
+  writeHead(res, 200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(head.byteLength + result.byteLength + tail.byteLength),
+  })
+  // One cast for both servers, as writeHead does: HTTP/2's compatibility response writes alike.
+  const out = res as ServerResponse
+  out.write(head)
+  out.write(result)
+  out.end(tail)
+}
+
 async function handle(ctx: RequestContext, app: ApiContext): Promise<void> {
   assertDataset(app, ctx.params.ds)
-  const {query, params, perspective} = await readQuery(ctx)
+  const {query, params, perspective} = await readQuery(ctx, app)
   const started = performance.now()
-  let result: unknown
+  let result: Uint8Array
   try {
-    result = await app.queries.run(
+    result = await app.queries.runJson(
       query,
       params,
       effectivePerspective(parsePerspective(perspective), ctx.authenticated),
+      {client: queryClient(ctx), authenticated: ctx.authenticated, signal: whileOpen(ctx.res)},
     )
   } catch (e) {
     if (e instanceof GroqQueryError) {
@@ -58,12 +94,7 @@ async function handle(ctx: RequestContext, app: ApiContext): Promise<void> {
     }
     throw e
   }
-  sendJson(ctx.res, 200, {
-    query,
-    result: result ?? null,
-    ms: Math.round(performance.now() - started),
-    syncTags: [],
-  })
+  sendResult(ctx.res, query, result, Math.round(performance.now() - started))
 }
 
 export const queryRoutes: Route[] = [

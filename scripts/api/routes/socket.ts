@@ -13,6 +13,8 @@ import {splitApiVersion} from '../http.ts'
 
 const HEARTBEAT = '\u2665'
 const HEARTBEAT_MS = 10_000
+/** Presence calls are a few hundred bytes; ws would take 100 MiB by default. */
+const MAX_MESSAGE_BYTES = 64 * 1024
 
 interface RpcMessage {
   id?: unknown
@@ -27,7 +29,10 @@ function answer(ws: WebSocket, token: string, raw: string): void {
   } catch {
     return
   }
-  if (typeof msg.method !== 'string' || msg.id === undefined) return
+  // Ids are numbers or strings; anything else (an array nested 100,000 deep) would throw in
+  // JSON.stringify below, in an event listener: a crash of the whole server.
+  if (typeof msg.method !== 'string' || (typeof msg.id !== 'number' && typeof msg.id !== 'string'))
+    return
   const reply = (result: unknown) => ws.send(JSON.stringify({jsonrpc: '2.0', id: msg.id, result}))
   if (msg.method === 'authorization') {
     if (tokenMatches(typeof msg.params?.token === 'string' ? msg.params.token : undefined, token))
@@ -47,7 +52,7 @@ export interface PresenceSockets {
 }
 
 export function presenceSockets(opts: {datasetName: string; token: string}): PresenceSockets {
-  const wss = new WebSocketServer({noServer: true})
+  const wss = new WebSocketServer({noServer: true, maxPayload: MAX_MESSAGE_BYTES})
   return {
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://localhost')

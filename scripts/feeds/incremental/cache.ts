@@ -5,10 +5,9 @@
  * page's ordering keys, dates and warnings, who references whom, and the layout of the two big
  * list files (app bundle, manifest).
  */
-import {mkdirSync} from 'node:fs'
-import {dirname} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import type {Problem} from '../../lib/errors.ts'
+import {privateSqliteFile} from '../../lib/private.ts'
 import type {PageType} from '../types.ts'
 import type {ListLayout} from './splice.ts'
 
@@ -16,7 +15,7 @@ import type {ListLayout} from './splice.ts'
 const CACHE_MMAP_BYTES = 1 << 30
 
 /** Bump when the cache's meaning changes: older caches are then ignored (full export). */
-export const CACHE_VERSION = 3
+export const CACHE_VERSION = 4
 
 /** One page as the cache keeps it (everything aggregate files and ordering need). */
 export interface PageRow {
@@ -36,7 +35,10 @@ export interface PageRow {
   newest: string
   /** No date of its own: dated with the export date, so it changes when that does. */
   undated: boolean
+  /** Reviewed and current on the export's review date (what `reviewedOnly` partners get). */
   reviewed: boolean
+  /** The review's date when it has a reviewer: whether it is current depends on the review date. */
+  reviewedOn: string | null
   reviewer: string | null
   problems: Problem[]
 }
@@ -56,6 +58,7 @@ CREATE TABLE IF NOT EXISTS pages (
   newest TEXT NOT NULL,
   undated INTEGER NOT NULL,
   reviewed INTEGER NOT NULL,
+  reviewed_on TEXT,
   reviewer TEXT,
   problems TEXT
 ) WITHOUT ROWID;
@@ -63,6 +66,7 @@ CREATE INDEX IF NOT EXISTS pages_published ON pages(date_published);
 CREATE INDEX IF NOT EXISTS pages_newest ON pages(newest);
 CREATE INDEX IF NOT EXISTS pages_slug ON pages(type, slug);
 CREATE INDEX IF NOT EXISTS pages_reviewer ON pages(reviewer) WHERE reviewer IS NOT NULL;
+CREATE INDEX IF NOT EXISTS pages_reviewed_on ON pages(reviewed_on) WHERE reviewed_on IS NOT NULL;
 CREATE TABLE IF NOT EXISTS refs (dst TEXT PRIMARY KEY, srcs TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS layouts (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 `
@@ -80,6 +84,7 @@ type PageSqlRow = {
   newest: string
   undated: number
   reviewed: number
+  reviewed_on: string | null
   reviewer: string | null
   problems: string | null
 }
@@ -97,6 +102,7 @@ const fromSql = (r: PageSqlRow): PageRow => ({
   newest: r.newest,
   undated: r.undated === 1,
   reviewed: r.reviewed === 1,
+  reviewedOn: r.reviewed_on,
   reviewer: r.reviewer,
   problems: r.problems ? (JSON.parse(r.problems) as Problem[]) : [],
 })
@@ -120,13 +126,22 @@ export class ExportCache {
 
   private constructor(path: string) {
     this.path = path
-    mkdirSync(dirname(path), {recursive: true})
+    privateSqliteFile(path)
     this.db = new DatabaseSync(path, {timeout: 30_000})
     // Reads through a memory map: at 100k pages the layouts are megabytes, read in a few ms this
     // way instead of tens (a read() per overflow page).
     this.db.exec(
       `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = ${CACHE_MMAP_BYTES};`,
     )
+    // A cache written by another version of this file's tables is started afresh (the export
+    // fingerprint already makes its contents unusable; its tables may not even fit).
+    const {user_version: version} = this.db.prepare('PRAGMA user_version').get() as {
+      user_version: number
+    }
+    if (version !== CACHE_VERSION)
+      this.db.exec(
+        `DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS layouts; PRAGMA user_version = ${CACHE_VERSION};`,
+      )
     this.db.exec(DDL)
     const p = (sql: string) => this.db.prepare(sql)
     this.s = {
@@ -134,7 +149,7 @@ export class ExportCache {
       setMeta: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       getPage: p('SELECT * FROM pages WHERE id = ?'),
       putPage: p(
-        'INSERT OR REPLACE INTO pages (id, type, type_rank, position, slug, raw_slug, file, date_published, date_modified, newest, undated, reviewed, reviewer, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO pages (id, type, type_rank, position, slug, raw_slug, file, date_published, date_modified, newest, undated, reviewed, reviewed_on, reviewer, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       deletePage: p('DELETE FROM pages WHERE id = ?'),
       getRefs: p('SELECT srcs FROM refs WHERE dst = ?'),
@@ -176,6 +191,7 @@ export class ExportCache {
       p.newest,
       p.undated ? 1 : 0,
       p.reviewed ? 1 : 0,
+      p.reviewedOn,
       p.reviewer,
       p.problems.length ? JSON.stringify(p.problems) : null,
     )
@@ -300,7 +316,7 @@ export class ExportCache {
     rows = 2000,
   ): {step(): boolean; finish(): void} {
     this.db.exec(
-      'DROP INDEX IF EXISTS pages_published; DROP INDEX IF EXISTS pages_newest; DROP INDEX IF EXISTS pages_slug; DROP INDEX IF EXISTS pages_reviewer;',
+      'DROP INDEX IF EXISTS pages_published; DROP INDEX IF EXISTS pages_newest; DROP INDEX IF EXISTS pages_slug; DROP INDEX IF EXISTS pages_reviewer; DROP INDEX IF EXISTS pages_reviewed_on;',
     )
     this.clear()
     const sorted = [...pages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

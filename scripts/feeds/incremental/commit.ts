@@ -21,7 +21,7 @@ import {resolve} from 'node:path'
 import {UsageError} from '../../lib/errors.ts'
 import {folderMaker} from '../folders.ts'
 import {MANIFEST_PATH} from '../outputs/files.ts'
-import {workDirs} from '../leftovers.ts'
+import {releaseWorkDirs, workDirs} from '../leftovers.ts'
 import {requireInside} from '../outputPaths.ts'
 import {patchDirectory, writePieces, type TreePatch, type WriteOptions} from '../write.ts'
 import {applyJournal, COMMIT_JOURNAL, writeJournal} from './journal.ts'
@@ -47,7 +47,21 @@ export function renameCommit(
 ): void {
   const out = resolve(outDir)
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
-  const {tmp} = workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'))
+  const dirs = workDirs(out, opts.random?.() ?? randomBytes(6).toString('hex'), opts.workRecord)
+  try {
+    stageAndApply(out, dirs.tmp, edit, onCommit, opts)
+  } finally {
+    releaseWorkDirs(dirs, opts.workRecord)
+  }
+}
+
+function stageAndApply(
+  out: string,
+  tmp: string,
+  edit: (patch: TreePatch) => void,
+  onCommit: () => void,
+  opts: WriteOptions,
+): void {
   const inside = (root: string, path: string): string => requireInside(root, path, out)
   const staged: string[] = []
   const removed: string[] = []

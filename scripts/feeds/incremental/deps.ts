@@ -11,7 +11,9 @@
  *   its position in the first article listing it);
  * - a benefit's position and publication date, from every article listing it (the position is
  *   the index among the article's references that resolve, so any document listed changes it);
- * - its reviewer (a person).
+ * - its reviewer (a person);
+ * - a benefit's or treatment's cautions: each target's title and URL (one way: the targets' pages
+ *   do not list them), and which positive links they contraindicate.
  */
 import type {DocRefs} from './refs.ts'
 
@@ -45,6 +47,8 @@ const benefitsLinking = (g: GraphState, id: string) =>
       (r.serums ?? []).includes(id)
     )
   })
+const cautionedBy = (g: GraphState, id: string) =>
+  g.referrers(id).filter((d) => (g.refsOf(d).cautions ?? []).includes(id))
 const reviewedBy = (g: GraphState, id: string) =>
   g.referrers(id).filter((d) => (g.refsOf(d).reviewer ?? []).includes(id))
 const taxonomyOf = (g: GraphState, id: string): string[] => {
@@ -99,6 +103,8 @@ export function addAffected(
       }
     }
   } else if (type === 'person') for (const d of reviewedBy(g, id)) into.add(d)
+  // A caution shows its target's title and URL: whoever names `id` in a caution shows the change.
+  for (const d of cautionedBy(g, id)) into.add(d)
 }
 
 /**
@@ -122,6 +128,7 @@ export function contextOf(g: GraphState, targets: Iterable<string>): Set<string>
   for (const p of targets) {
     add(p)
     const type = g.typeOf(p)
+    g.refsOf(p).cautions?.forEach(add)
     if (type === 'article') articleWithList(p)
     else if (type === 'benefit') {
       positioned(p)

@@ -1,8 +1,9 @@
 /**
  * The references the feed model follows, read from a raw published document: exactly the fields
  * the feed queries dereference (article: treatment, benefits[], review.reviewedBy; benefit:
- * concerns[], skinTypes[], serums[], review.reviewedBy). Dangling references are kept: when their
- * target appears, the pages that point at it change.
+ * concerns[].target, skinTypes[].target, serums[].target, cautions[].target, review.reviewedBy;
+ * treatment: cautions[].target). Dangling references are kept: when their target appears, the
+ * pages that point at it change.
  */
 export const REF_KEYS = [
   'benefits',
@@ -10,6 +11,7 @@ export const REF_KEYS = [
   'concerns',
   'skinTypes',
   'serums',
+  'cautions',
   'reviewer',
 ] as const
 export type RefKey = (typeof REF_KEYS)[number]
@@ -25,12 +27,16 @@ function single(value: unknown): string[] {
   return typeof ref === 'string' ? [ref] : []
 }
 
-/** `field[]->`: the ids of the array's reference objects, in order (duplicates kept). */
+/**
+ * `field[]->` (references) or `field[].target->` (link and caution objects): the ids, in order
+ * (duplicates kept).
+ */
 function list(value: unknown): string[] {
   if (!Array.isArray(value)) return []
   const out: string[] = []
   for (const item of value) {
-    const ref = asRecord(item)?._ref
+    const member = asRecord(item)
+    const ref = member?._ref ?? asRecord(member?.target)?._ref
     if (typeof ref === 'string') out.push(ref)
   }
   return out
@@ -46,6 +52,10 @@ export function docRefs(doc: Raw): DocRefs {
     out.concerns = list(doc.concerns)
     out.skinTypes = list(doc.skinTypes)
     out.serums = list(doc.serums)
+    out.cautions = list(doc.cautions)
+  } else if (doc._type === 'treatment') {
+    out.cautions = list(doc.cautions)
+    return out
   } else return out
   out.reviewer = reviewer
   return out

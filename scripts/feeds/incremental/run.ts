@@ -44,8 +44,10 @@ import {createWebPageParts} from '../outputs/webPage.ts'
 import {createWriter} from '../outputs/write.ts'
 import {compareStrings} from '../text.ts'
 import {PAGE_TYPES, type FeedModel, type Page, type PageType, type Person} from '../types.ts'
+import {reviewCutoff} from '../../../schemas/rules/review.ts'
 import {ExportCache, type PageRow} from './cache.ts'
 import {commitMode, commitPatch} from './commit.ts'
+import {folderStamps, foldersOf, unlistedEntries, type FolderStamps} from './folders.ts'
 import {startHasher, type Hasher} from './hasher.ts'
 import {exportTimings} from '../timings.ts'
 import {eachChunk, pieceBytes, sha256OfPieces, type FileRange, type Piece} from '../pieces.ts'
@@ -195,6 +197,19 @@ async function patchExport(
   // The app bundle's unchanged entries are the old file's bytes, copied from it (held open too).
   const oldBundle = openOutput(APP_BUNDLE_PATH)
   if (!oldBundle) return {fallback: 'the output has no app bundle'}
+  // A file the manifest does not list (planted, another tool's) must not outlive this export: a
+  // full export builds a new tree without it.
+  const stamps = JSON.parse(cache.meta('folders') ?? 'null') as FolderStamps | null
+  if (!stamps) return {fallback: 'the cache does not know the output folders'}
+  const unlisted = unlistedEntries(ctx.out, stamps, () => {
+    const keys = cache.layout('manifest').keys.split('\n')
+    keys[keys.length - 1] = MANIFEST_PATH
+    return new Set(keys)
+  })
+  if (unlisted.length)
+    return {
+      fallback: `the output holds ${unlisted.length} file(s) its manifest does not list (${unlisted.slice(0, 3).join(', ')})`,
+    }
 
   mark('cache checks')
   // 2. What changed since then (drafts and release versions never reach an export).
@@ -202,11 +217,25 @@ async function patchExport(
   const log = ds.changedIdsSince(seq)
   if (!log.complete) return {fallback: 'too many transactions since the last export'}
   const changed = new Set(log.ids.filter(isPublishedId))
-  if (changed.size === 0) {
+  // Reviews expire with the review date, not with the data: the pages whose review crossed the
+  // review period since the last export (either way: the date may also be pinned earlier) change.
+  const cutoff = reviewCutoff(ctx.modelOptions.reviewedAsOf ?? cache.meta('generatedAt')!)
+  const oldCutoff = cache.meta('reviewCutoff') ?? cutoff
+  const [from, to] = oldCutoff < cutoff ? [oldCutoff, cutoff] : [cutoff, oldCutoff]
+  const reviewFlips =
+    from === to
+      ? []
+      : cache.column<string>(
+          'SELECT id FROM pages WHERE reviewed_on >= ? AND reviewed_on < ?',
+          from,
+          to,
+        )
+  if (changed.size === 0 && reviewFlips.length === 0) {
     // Only drafts (or nothing) changed: the output is already what a full export would write.
     cache.transaction(() => {
       cache.setMeta('seq', String(currentSeq))
       cache.setMeta('tx', ds.transactionIdAt(currentSeq) ?? '')
+      cache.setMeta('folders', JSON.stringify(folderStamps(ctx.out, Object.keys(stamps))))
     })
     return {
       summary: summarize(
@@ -235,7 +264,7 @@ async function patchExport(
   }
   const before = graphState(snap.before, oldReferrers, snap.prefetch)
   const after = graphState(snap.now, newReferrers, snap.prefetch)
-  const affected = new Set<string>()
+  const affected = new Set<string>(reviewFlips)
   for (const id of changed) {
     const type = before.typeOf(id)
     const kept = type !== undefined && type === after.typeOf(id)
@@ -540,7 +569,12 @@ async function patchExport(
   )
 
   mark('commit')
+  const folders = folderStamps(
+    ctx.out,
+    new Set([...Object.keys(stamps), ...foldersOf(files.keys())]),
+  )
   cache.transaction(() => {
+    cache.setMeta('folders', JSON.stringify(folders))
     for (const id of removed) cache.deletePage(id)
     for (const {row} of rebuilt.values()) cache.putPage(row)
     // Reference index: re-read the referrers of everything a changed document points at, then and now.
@@ -558,6 +592,7 @@ async function patchExport(
     cache.setMeta('manifestOpen', String(Buffer.byteLength(mParts.open)))
     cache.setMeta('manifestSha', manifestSha)
     cache.setMeta('generatedAt', generatedAt)
+    cache.setMeta('reviewCutoff', cutoff)
     cache.setMeta('bytes', String(bytes))
     cache.setMeta('files', String(manifestSpliced.layout.lengths.length + 1))
     cache.setMeta('seq', String(currentSeq))
@@ -657,7 +692,7 @@ function summarize(
       items: partnerItems[i]!,
       files: partnerFilePaths(p).sort(compareStrings),
     })),
-    warnings: [...ctx.profileProblems, ...withProblems.flatMap((r) => r.problems)].filter(
+    warnings: [...ctx.setupWarnings, ...withProblems.flatMap((r) => r.problems)].filter(
       (p) => p.level !== 'error',
     ),
     durationMs: Math.round(performance.now() - ctx.started),

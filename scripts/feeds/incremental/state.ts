@@ -9,7 +9,7 @@ import type {Problem} from '../../lib/errors.ts'
 import {ROOT} from '../../lib/paths.ts'
 import type {FeedInput} from '../input.ts'
 import {webPagePath} from '../outputs/webPage.ts'
-import {isReviewed, PAGE_TYPES, type Page} from '../types.ts'
+import {isCurrentlyReviewed, PAGE_TYPES, type Page} from '../types.ts'
 import {CACHE_VERSION, type PageRow} from './cache.ts'
 import {docRefs, referencedIds} from './refs.ts'
 
@@ -71,7 +71,8 @@ export function pageRow(
     dateModified: page.dateModified,
     newest: ownNewest(page, ctx.undated.has(page.id)),
     undated: ctx.undated.has(page.id),
-    reviewed: isReviewed(page.review),
+    reviewed: isCurrentlyReviewed(page.review),
+    reviewedOn: page.review?.reviewedBy ? (page.review.lastReviewed ?? null) : null,
     reviewer: page.review?.reviewedBy?.id ?? null,
     problems: ctx.problems.get(page.id) ?? [],
   }

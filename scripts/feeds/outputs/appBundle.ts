@@ -18,18 +18,20 @@ import {
 import type {Infer} from './declare.ts'
 import {extraFields, EXTRAS, type PAGE_EXTRAS} from './page.ts'
 import {
+  CAUTION_TARGET_TYPES,
   date,
   dateTime,
   documentId,
   DRAFT_2020_12,
   httpUrl,
   nonEmpty,
+  reviewStatus,
   SCHEMA_BASE,
   strings,
 } from './defs.ts'
 import {createWriter, declaredWriter, type Writer} from './write.ts'
 
-const ID = `${SCHEMA_BASE}/app-bundle.v1.schema.json` as const
+const ID = `${SCHEMA_BASE}/app-bundle.v2.schema.json` as const
 
 /** The groups (array members) pages' entries go to, in file order (one per page type). */
 export const APP_GROUPS = RELATED_KEYS
@@ -46,9 +48,9 @@ const ids = {$ref: '#/$defs/ids'} as const
 export const appBundleSchema = {
   $schema: DRAFT_2020_12,
   $id: ID,
-  title: 'App bundle, version 1',
+  title: 'App bundle, version 2',
   description:
-    'Everything the app shows, in one compact file: plain text only (no HTML), ids, slugs and relations as id lists.',
+    'Everything the app shows, in one compact file: plain text only (no HTML), ids, slugs and relations as id lists; who a page is not for (cautions) apart from its relations. Version 2 added cautions and the review status.',
   type: 'object',
   additionalProperties: false,
   required: ['$schema', 'generatedAt', 'baseUrl', 'language', ...APP_GROUPS, 'people'],
@@ -98,11 +100,26 @@ export const appBundleSchema = {
         bodyAreas: strings,
         synonyms: strings,
         details: {type: 'object', additionalProperties: {anyOf: [{type: 'string'}, strings]}},
+        cautions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'id', 'type'],
+            properties: {
+              kind: {enum: ['caution', 'contraindicated']},
+              id: {$ref: '#/$defs/id'},
+              type: {enum: CAUTION_TARGET_TYPES},
+              title: nonEmpty,
+              advice: {type: 'string'},
+            },
+          },
+        },
         ...APP_EXTRAS,
         review: {
           type: 'object',
           additionalProperties: false,
-          properties: {lastReviewed: date, reviewedBy: {$ref: '#/$defs/id'}},
+          properties: {lastReviewed: date, reviewedBy: {$ref: '#/$defs/id'}, status: reviewStatus},
         },
         related: {
           type: 'object',
@@ -132,6 +149,7 @@ export function appEntryData(page: Page): AppEntry {
   const review = page.review && {
     lastReviewed: page.review.lastReviewed,
     reviewedBy: page.review.reviewedBy?.id,
+    status: page.review.status,
   }
   const entry: AppEntry = {
     id: page.id,
@@ -146,6 +164,14 @@ export function appEntryData(page: Page): AppEntry {
     bodyAreas: page.bodyAreas,
     synonyms: page.synonyms,
     details: page.details,
+    cautions: page.cautions?.map((c) => ({
+      kind: c.kind,
+      id: c.about.id,
+      type: c.about.type,
+      // A contraindication has no entry of its own in the bundle: its title travels here.
+      title: c.about.type === 'contraindication' ? c.about.title : undefined,
+      advice: c.advice,
+    })),
   } as AppEntry
   for (const [key, value] of extraFields(page, {html: false}))
     (entry as Record<string, unknown>)[key] = value

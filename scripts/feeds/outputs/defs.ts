@@ -2,6 +2,7 @@
  * Schema fragments several outputs share, each written once. An output's `$defs` names them as
  * its published schema always has (web pages say `documentId`, the app bundle `id`).
  */
+import {REVIEW_STATES} from '../../../schemas/rules/review.ts'
 import {PAGE_TYPES} from '../pageTypes.ts'
 import {role, shared} from './declare.ts'
 
@@ -98,12 +99,15 @@ export const person = {
   },
 } as const
 
-/** Medical review as far as it is known. */
+/** Whether a review vouches for the content now (`current`), is too old (`expired`) or is missing. */
+export const reviewStatus = {enum: REVIEW_STATES} as const
+
+/** Medical review as far as it is known, and its status on the export's review date. */
 export const review = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
-  properties: {lastReviewed: date, reviewedBy: {$ref: '#/$defs/person'}},
+  properties: {lastReviewed: date, reviewedBy: {$ref: '#/$defs/person'}, status: reviewStatus},
 } as const
 
 /** A link to another page as web pages show it. Shared: one object per linked page and export. */
@@ -134,5 +138,38 @@ export const relatedOf = <const L extends object>(link: L) =>
       concerns: {type: 'array', items: link},
       skinTypes: {type: 'array', items: link},
       serums: {type: 'array', items: link},
+    },
+  }) as const
+
+/** What a caution is about: a page (skin type, concern, adjunct…) or a contraindication, which has none. */
+export const CAUTION_TARGET_TYPES = [...PAGE_TYPES, 'contraindication'] as const
+
+/**
+ * Who a page is not for, or only with care (`kind`), apart from its benefits and related links:
+ * a caution never reads as "good for". `id`/`url` are the output's own id and URL nodes.
+ */
+export const cautionsOf = <const I extends object, const U extends object>(id: I, url: U) =>
+  ({
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'about'],
+      properties: {
+        kind: {enum: ['caution', 'contraindicated']},
+        about: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'type', 'title'],
+          properties: {
+            id,
+            type: {enum: CAUTION_TARGET_TYPES},
+            title: nonEmpty,
+            url,
+            description: {type: 'string'},
+          },
+        },
+        advice: {type: 'string'},
+      },
     },
   }) as const

@@ -34,6 +34,19 @@ const thing = shared({
     preparation: {type: 'string'},
     followup: {type: 'string'},
     warning: {type: 'string'},
+    /** A treatment's contraindicated cautions (schema.org MedicalProcedure.contraindication). */
+    contraindication: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['@type', 'name'],
+        properties: {
+          '@type': {const: 'MedicalContraindication'},
+          name: nonEmpty,
+          description: {type: 'string'},
+        },
+      },
+    },
   },
 } as const)
 
@@ -176,6 +189,13 @@ function entity(page: Page): Thing {
     if (d.howPerformed) node.howPerformed = d.howPerformed
     if (d.preparation) node.preparation = d.preparation
     if (d.followup) node.followup = d.followup
+    const contraindications = (page.cautions ?? []).filter((c) => c.kind === 'contraindicated')
+    if (contraindications.length)
+      node.contraindication = contraindications.map((c) => ({
+        '@type': 'MedicalContraindication',
+        name: c.about.title,
+        ...(c.advice ? {description: c.advice} : {}),
+      }))
   }
   if (page.type === 'serum' && d.cautions) node.warning = d.cautions
   return node

@@ -18,6 +18,7 @@ import {
 } from './declare.ts'
 import {
   block,
+  cautionsOf,
   dateTime,
   details,
   documentId,
@@ -25,6 +26,7 @@ import {
   nonEmpty,
   pageType,
   relatedOf,
+  reviewStatus,
   strings,
 } from './defs.ts'
 
@@ -138,10 +140,21 @@ export const pageSchema = {
     bodyAreas: partner('bodyAreas', strings),
     review: partner('review', {
       type: 'object',
-      properties: {lastReviewed: {type: 'string', format: 'date'}, reviewedBy: person},
+      required: ['status'],
+      properties: {
+        lastReviewed: {type: 'string', format: 'date'},
+        reviewedBy: person,
+        /** On the export's review date (articles and benefits; taxonomy pages have no review). */
+        status: reviewStatus,
+      },
     } as const),
     synonyms: partner('synonyms', strings),
     details: partner('details', details),
+    /**
+     * Benefits and treatments: who they are not for, or only with care (never in `related`). Not
+     * a partner field group: whoever gets a page gets its cautions.
+     */
+    cautions: cautionsOf(documentId, httpUrl),
     ...PAGE_EXTRAS,
   },
 } as const

@@ -5,6 +5,7 @@ import {role, type Infer} from './declare.ts'
 import {extraFields, PAGE_EXTRAS} from './page.ts'
 import type {PartnerView} from './partnerProfile.ts'
 import {
+  cautionsOf,
   date,
   dateTime,
   documentId,
@@ -13,18 +14,19 @@ import {
   nonEmpty,
   pageType,
   partnerName,
+  reviewStatus,
   SCHEMA_BASE,
   strings,
 } from './defs.ts'
 
-const ID = `${SCHEMA_BASE}/partner-content.v1.schema.json` as const
+const ID = `${SCHEMA_BASE}/partner-content.v2.schema.json` as const
 
 export const partnerContentSchema = {
   $schema: DRAFT_2020_12,
   $id: ID,
-  title: 'Partner content JSON, version 1',
+  title: 'Partner content JSON, version 2',
   description:
-    "The items one partner profile selects, with only the fields the profile allows. `url` is canonical; `link` is the partner's tracked link back to the web frontend.",
+    "The items one partner profile selects, with only the fields the profile allows, and always who an item is not for (cautions). `url` is canonical; `link` is the partner's tracked link back to the web frontend. Version 2 added cautions and the review status.",
   type: 'object',
   additionalProperties: false,
   required: [
@@ -83,6 +85,7 @@ export const partnerContentSchema = {
           additionalProperties: false,
           properties: {
             lastReviewed: date,
+            status: reviewStatus,
             reviewedBy: {
               type: 'object',
               additionalProperties: false,
@@ -98,6 +101,7 @@ export const partnerContentSchema = {
         bodyAreas: strings,
         synonyms: strings,
         details: {type: 'object'},
+        cautions: cautionsOf({$ref: '#/$defs/id'} as const, {$ref: '#/$defs/httpUrl'} as const),
         ...PAGE_EXTRAS,
         related: {
           type: 'object',
@@ -143,6 +147,7 @@ function item(view: PartnerView, page: Page): Item {
     dateModified: page.dateModified,
     review: page.review && {
       lastReviewed: page.review.lastReviewed || undefined,
+      status: page.review.status,
       reviewedBy: by && {
         name: by.name,
         credentials: by.credentials || undefined,
@@ -152,6 +157,7 @@ function item(view: PartnerView, page: Page): Item {
     bodyAreas: page.bodyAreas,
     synonyms: page.synonyms,
     details: page.details,
+    cautions: page.cautions,
   }
   for (const [key, value] of extraFields(page)) (out as Record<string, unknown>)[key] = value
   out.related = related

@@ -10,6 +10,7 @@ import {slugFileName, TYPE_PATHS} from '../urls.ts'
 import {DESCRIBED_BY, role, type Infer} from './declare.ts'
 import {
   block,
+  cautionsOf,
   dateTime,
   details,
   documentId,
@@ -34,14 +35,14 @@ import {
 import {extraFields, PAGE_EXTRAS} from './page.ts'
 import {createWriter, declaredWriter, JsonText, type Writer} from './write.ts'
 
-const ID = `${SCHEMA_BASE}/web-page.v1.schema.json` as const
+const ID = `${SCHEMA_BASE}/web-page.v2.schema.json` as const
 
 export const webPageSchema = {
   $schema: DRAFT_2020_12,
   $id: ID,
-  title: 'Web page JSON, version 1',
+  title: 'Web page JSON, version 2',
   description:
-    'One page of the web frontend (article, benefit, treatment, concern, skin type or adjunct): text, Portable Text, sanitized HTML, related links both ways and a schema.org JSON-LD block.',
+    'One page of the web frontend (article, benefit, treatment, concern, skin type or adjunct): text, Portable Text, sanitized HTML, related links both ways, who it is not for (cautions, apart from the related links) and a schema.org JSON-LD block. Version 2 added cautions and the review status.',
   type: 'object',
   additionalProperties: false,
   required: [
@@ -92,6 +93,7 @@ export const webPageSchema = {
     bodyAreas: uniqueStrings,
     synonyms: uniqueStrings,
     details: {$ref: '#/$defs/details'},
+    cautions: cautionsOf({$ref: '#/$defs/documentId'} as const, {$ref: '#/$defs/httpUrl'} as const),
     ...PAGE_EXTRAS,
     related: {$ref: '#/$defs/related'},
     // Published loosely (schema.org is the vocabulary); checked and written by its declaration.
@@ -191,6 +193,7 @@ export function webPageData(
     bodyAreas: page.bodyAreas,
     synonyms: page.synonyms,
     details: page.details,
+    cautions: page.cautions,
   } as WebPage
   for (const [key, value] of extraFields(page)) (data as Record<string, unknown>)[key] = value
   // The page's own link objects: the closed pageLink declaration writes what web pages show of them.

@@ -1,0 +1,3 @@
+import type {AbuseRow} from './types.ts'
+
+export const rows: AbuseRow[] = []
