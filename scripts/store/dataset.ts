@@ -97,6 +97,8 @@ export class Dataset {
     | 'countType'
     | 'all'
     | 'allTypes'
+    | 'page'
+    | 'pageTypes'
     | 'lastSeq'
     | 'txSince'
     | 'txById'
@@ -141,6 +143,10 @@ export class Dataset {
       countType: p('SELECT count(*) AS n FROM documents WHERE type = ?'),
       all: p('SELECT json FROM documents ORDER BY id'),
       allTypes: p(`SELECT json FROM documents WHERE type IN (${idsJson}) ORDER BY id`),
+      page: p('SELECT id, json FROM documents WHERE id > ? ORDER BY id LIMIT ?'),
+      pageTypes: p(
+        `SELECT id, json FROM documents WHERE id > ? AND type IN (${idsJson}) ORDER BY id LIMIT ?`,
+      ),
       lastSeq: p('SELECT coalesce(max(seq), 0) AS seq FROM transactions'),
       txSince: p('SELECT * FROM transactions WHERE seq > ? ORDER BY seq LIMIT ?'),
       txById: p('SELECT * FROM transactions WHERE id = ?'),
@@ -261,6 +267,21 @@ export class Dataset {
   }
 
   /** Every document as its stored JSON text (exactly `JSON.stringify(doc)`), sorted by _id. */
+  /**
+   * Up to `limit` documents with ids after `after`, in id order, as stored (JSON text): a reader
+   * that pages through the dataset between other work (a streamed export) never holds it whole.
+   */
+  documentPage(
+    after: string,
+    limit: number,
+    opts: {types?: readonly string[]} = {},
+  ): Array<{id: string; json: string}> {
+    const rows = opts.types
+      ? this.s.pageTypes.all(after, JSON.stringify(opts.types), limit)
+      : this.s.page.all(after, limit)
+    return rows as unknown as Array<{id: string; json: string}>
+  }
+
   documentLines(): string[] {
     return (this.s.all.all() as unknown as Array<[string]>).map((r) => r[0])
   }

@@ -5,6 +5,7 @@ import WebSocket from 'ws'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startApiServer} from '../../scripts/api/server.ts'
 import {ROOT} from '../../scripts/lib/paths.ts'
+import {exportNdjson} from '../../scripts/store/ndjson.ts'
 import {NODE, testEnv} from '../helpers/run.ts'
 import {readEvents, startTestApi, type TestApi} from './helpers.ts'
 
@@ -365,6 +366,19 @@ describe('history and export', () => {
     expect(ids(await (await t.http('/data/export/production?types=skinType')).text())).toEqual([
       'skinType-oily',
     ])
+  })
+
+  it('streams an export of many pages, byte for byte as the store writes it', async () => {
+    t.ds.importDocuments(
+      Array.from({length: 1234}, (_, i) => ({
+        _id: `note-${String(i).padStart(4, '0')}`,
+        _type: 'note',
+        text: 'x'.repeat(2000),
+      })),
+    )
+    const res = await t.http('/data/export/production', {auth: true})
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8')
+    expect(await res.text()).toBe(exportNdjson(t.ds))
   })
 })
 
