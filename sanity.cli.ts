@@ -1,6 +1,7 @@
 /** Sanity CLI configuration: project for hosted commands, schema extraction and typegen. */
 import {defineCliConfig} from 'sanity/cli'
 import {LOCAL_DATASET, LOCAL_PROJECT_ID} from './scripts/studio/local.ts'
+import {offlineStudio} from './scripts/studio/offline.ts'
 
 export default defineCliConfig({
   api: {
@@ -16,4 +17,6 @@ export default defineCliConfig({
   },
   // No `telemetry` key: the CLI reads DO_NOT_TRACK=1 (set by .ci/run and the tests) instead.
   deployment: {autoUpdates: false},
+  // The built Studio calls no outside host (see scripts/studio/offline.ts).
+  vite: (config) => ({...config, plugins: [...(config.plugins ?? []), offlineStudio()]}),
 })

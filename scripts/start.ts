@@ -5,13 +5,13 @@
  */
 import {parseCli, progress, runCli} from './lib/cli.ts'
 import {disableTelemetry} from './lib/env.ts'
-import {formatProblem, InputError} from './lib/errors.ts'
+import {formatProblem} from './lib/errors.ts'
 import {DEFAULT_DATASET, DEFAULT_OUT, SOURCES_DIR} from './lib/paths.ts'
 import {exportFeeds} from './feeds/export.ts'
+import {assertPublishable, publishGate} from './feeds/gate.ts'
 import {importSources, sourceFiles, type ImportReport} from './import/index.ts'
 import {Dataset} from './store/dataset.ts'
 import {validationCachePath} from './validate/cache.ts'
-import {validateDocuments} from './validate/run.ts'
 
 const spec = {
   usage:
@@ -54,20 +54,18 @@ await runCli(async () => {
     const docs = rehearsal.documents()
     rehearsal.close()
     progress(`validating ${docs.length} documents`)
-    // Cached per document next to the dataset: a re-run validates only what the import changed.
-    const validation = await validateDocuments(docs, {
-      onProgress: (d, t) => progress(`validated ${d}/${t}`),
+    // The publish gate every feed writer shares (feeds/gate.ts), on the rehearsal: errors of
+    // published documents stop everything before the dataset or dist/ changes. Cached per
+    // document next to the dataset: a re-run validates only what the import changed.
+    const validation = await publishGate(docs, {
+      onProgress: progress,
       cache: validationCachePath(datasetPath),
     })
-    if (validation.errors > 0) {
-      throw new InputError(
-        validation.problems.filter((p) => p.level === 'error'),
-        `validation failed with ${validation.errors} error(s); nothing written`,
-      )
-    }
+    assertPublishable(validation)
 
     const reports: ImportReport[] = await importSources(ds, files)
     progress('exporting feeds')
+    // Gated above, on the same content the import just wrote.
     const exported = await exportFeeds({
       dataset: ds,
       out: values.out ?? DEFAULT_OUT,
@@ -86,7 +84,7 @@ await runCli(async () => {
         unchanged: r.unchanged,
         deleted: r.deleted,
       })),
-      warnings: validation.warnings,
+      warnings: validation.warnings.length,
       out: exported.out,
       files: exported.files,
       partners: exported.partners.map((p) => p.name),
@@ -99,8 +97,7 @@ await runCli(async () => {
           `imported ${r.file}: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.deleted} deleted\n`,
         )
       }
-      for (const p of validation.problems.filter((p) => p.level === 'warning'))
-        process.stdout.write(`${formatProblem(p)}\n`)
+      for (const p of validation.warnings) process.stdout.write(`${formatProblem(p)}\n`)
       process.stdout.write(
         `${summary.documents} documents, ${summary.warnings} warnings, ${summary.files} files written to ${summary.out} ` +
           `(partners: ${summary.partners.join(', ') || 'none'}) in ${(summary.ms / 1000).toFixed(1)} s\n`,

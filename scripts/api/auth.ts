@@ -17,7 +17,7 @@ import {
   writeSync,
 } from 'node:fs'
 import type {ApiUser} from './types.ts'
-import {header, type Req} from './http.ts'
+import {header, HttpError, type Req} from './http.ts'
 
 /** The Studio's `#token=` login only accepts 32+ characters; 32 random bytes give 43. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,}$/
@@ -68,7 +68,7 @@ export function redactToken(text: string, token: string): string {
 }
 
 /** The bearer token a request carries, if any. */
-export function bearerToken(req: Req): string | undefined {
+function bearerToken(req: Req): string | undefined {
   const auth = header(req, 'authorization')
   const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null
   return m?.[1]
@@ -80,4 +80,16 @@ export function tokenMatches(given: string | undefined, token: string): boolean 
   const a = Buffer.from(given)
   const b = Buffer.from(token)
   return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/**
+ * Whether a request holds the dataset's token. A credential that is sent but is not the token is
+ * refused with Content Lake's answer (401, "Session not found") on every route, read or write:
+ * answered as anonymous instead, a script with a stale or mistyped token would quietly read
+ * published content only and never learn why.
+ */
+export function authenticate(req: Req, token: string): boolean {
+  if (header(req, 'authorization') === undefined) return false
+  if (tokenMatches(bearerToken(req), token)) return true
+  throw new HttpError(401, 'Session not found', 'unauthorized', {errorCode: 'SIO-401-ANF'})
 }

@@ -8,6 +8,7 @@ import {evaluateSync, parse, toJS, type ExprNode} from 'groq-js'
 import {GroqQueryError} from '../query/errors.ts'
 import {runQuery} from '../query/local.ts'
 import {selectedIds} from '../store/select.ts'
+import {runDeltaJob} from './hooks/deltaJob.ts'
 import {encodeJsonWithin} from './jsonBytes.ts'
 import type {QueryRequest, QueryResponse} from './queryProtocol.ts'
 import type {QuerySnapshot} from './querySnapshot.ts'
@@ -39,6 +40,8 @@ export async function runJob(snapshot: QuerySnapshot, job: QueryRequest): Promis
         })
         return answer({type: 'ids', id: job.id, ids: selectedIds(result)})
       }
+      case 'delta':
+        return answer({type: 'delta', id: job.id, results: await runDeltaJob(job)})
       default:
         // A compile error when a request type is added to queryProtocol.ts but not handled here.
         return job satisfies never

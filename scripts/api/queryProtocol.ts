@@ -40,6 +40,34 @@ export type QueryRequest =
       query: string
       params: Record<string, unknown>
     }
+  | {
+      /**
+       * A webhook's rule against each change (delta GROQ: `before()`, `after()`,
+       * `delta::changedAny()`): `query` is its filter ('' for none), `projection` its body
+       * (null: the document itself), each body as JSON of at most `maxBytes` bytes.
+       */
+      type: 'delta'
+      id: number
+      query: string
+      projection: string | null
+      params: Record<string, unknown>
+      sanity: {projectId: string; dataset: string}
+      changes: readonly DeltaChange[]
+      maxBytes: number
+    }
+
+/** One document's change as a webhook's rule sees it (null: absent before or after). */
+export interface DeltaChange {
+  before: {_id: string} | null
+  after: {_id: string} | null
+}
+
+/** Whether the filter matched the change and, if so, the projected body (or why there is none). */
+export interface DeltaResult {
+  matched: boolean
+  body?: string
+  error?: string
+}
 
 /**
  * Worker → service: the answer, or why there is none (a GROQ error keeps its position for the
@@ -49,6 +77,7 @@ export type QueryResponse =
   | {type: 'json'; id: number; bytes: Uint8Array}
   | {type: 'matches'; id: number; matches: boolean[]}
   | {type: 'ids'; id: number; ids: string[]}
+  | {type: 'delta'; id: number; results: DeltaResult[]}
   | {type: 'tooLarge'; id: number; maxBytes: number}
   | {
       type: 'groqError'

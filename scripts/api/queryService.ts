@@ -25,6 +25,8 @@ import {HttpError, type Req} from './http.ts'
 import {jsonBytesAtLeast} from './jsonBytes.ts'
 import {runJob} from './queryJobs.ts'
 import type {
+  DeltaChange,
+  DeltaResult,
   QueryRequest,
   QueryResponse,
   QueryWorkerData,
@@ -85,7 +87,7 @@ export function queryClient(ctx: {authenticated: boolean; req: Req}): string {
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
 type Job = WithoutId<QueryRequest>
-type Success = Extract<QueryResponse, {type: 'json' | 'matches' | 'ids'}>
+type Success = Extract<QueryResponse, {type: 'json' | 'matches' | 'ids' | 'delta'}>
 
 interface Pending {
   client: string
@@ -214,6 +216,32 @@ export class QueryService {
   ): Promise<string[]> {
     const reply = await this.submit({type: 'ids', query, params}, opts)
     return replyOf(reply, 'ids').ids
+  }
+
+  /**
+   * A webhook's rule against each change, in one worker job (hooks/deltaJob.ts): whether its
+   * filter (empty: every change) matches, and if so its projection's JSON (null: the document).
+   * A syntax error rejects with a GroqQueryError; a timeout with a 400 `queryTimeoutError`.
+   */
+  async delta(
+    rule: {filter: string | null; projection: string | null},
+    changes: readonly DeltaChange[],
+    opts: {sanity: {projectId: string; dataset: string}; maxBytes: number; client?: string},
+  ): Promise<DeltaResult[]> {
+    if (changes.length === 0) return []
+    const reply = await this.submit(
+      {
+        type: 'delta',
+        query: rule.filter ?? '',
+        projection: rule.projection,
+        params: {},
+        sanity: opts.sanity,
+        changes,
+        maxBytes: opts.maxBytes,
+      },
+      opts,
+    )
+    return replyOf(reply, 'delta').results
   }
 
   /** Stop the workers; jobs still waiting or running fail with 503. */
@@ -429,6 +457,7 @@ function settled(job: QueryRequest, reply: QueryResponse): Success {
     case 'json':
     case 'matches':
     case 'ids':
+    case 'delta':
       return reply
     case 'tooLarge':
       throw new HttpError(

@@ -16,7 +16,7 @@ import type {Duplex} from 'node:stream'
 import {PipelineError} from '../lib/errors.ts'
 import {LOCAL_DATASET, LOCAL_PROJECT_ID} from '../studio/local.ts'
 import type {Dataset} from '../store/dataset.ts'
-import {bearerToken, LOCAL_USER, redactToken, tokenMatches} from './auth.ts'
+import {authenticate, LOCAL_USER, redactToken} from './auth.ts'
 import {
   answerPreflight,
   applyCorsHeaders,
@@ -39,6 +39,7 @@ import {
   type Req,
   type Res,
 } from './http.ts'
+import {WebhookDelivery, type WebhookOptions} from './hooks/delivery.ts'
 import {ListenHub, type ListenLimits} from './listen/hub.ts'
 import {QueryService, type QueryServiceOptions} from './queryService.ts'
 import {matchRoute} from './router.ts'
@@ -78,6 +79,8 @@ export interface ApiServerOptions {
   queryOptions?: Omit<QueryServiceOptions, 'timeoutMs'>
   /** Caps on listen streams: how many, unread bytes, backlog (defaults in listen/hub.ts). */
   listenLimits?: ListenLimits
+  /** Webhook delivery: timeouts, retries, concurrency (defaults in hooks/delivery.ts). */
+  webhooks?: WebhookOptions
 }
 
 export interface RunningApi {
@@ -159,17 +162,13 @@ function makeHandler(
         app.log(`no route: ${method} ${api.path}`)
         throw new HttpError(404, `The local API has no endpoint ${method} ${api.path}`, 'notFound')
       }
-      const given = bearerToken(req)
-      const authenticated = tokenMatches(given, token)
-      if (match.route.access === 'token' && !authenticated) {
+      const authenticated = authenticate(req, token)
+      if (match.route.access === 'token' && !authenticated)
         throw new HttpError(
           401,
-          given
-            ? 'Invalid token'
-            : 'This endpoint needs the dataset token (Authorization: Bearer <token>)',
+          'This endpoint needs the dataset token (Authorization: Bearer <token>)',
           'unauthorized',
         )
-      }
       let body: Promise<unknown> | undefined
       const ctx: RequestContext = {
         req,
@@ -220,16 +219,24 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...(opts.pollMs ? {pollMs: opts.pollMs} : {}),
     ...opts.listenLimits,
   })
+  const projectId = opts.projectId ?? LOCAL_PROJECT_ID
+  const datasetName = opts.datasetName ?? LOCAL_DATASET
+  const queries = new QueryService(opts.ds, {
+    ...opts.queryOptions,
+    ...(opts.queryTimeoutMs === undefined ? {} : {timeoutMs: opts.queryTimeoutMs}),
+  })
+  const webhooks = new WebhookDelivery(
+    {ds: opts.ds, queries, projectId, datasetName, log},
+    {...(opts.pollMs ? {pollMs: opts.pollMs} : {}), ...opts.webhooks},
+  )
   const app: ApiContext = {
     ds: opts.ds,
-    projectId: opts.projectId ?? LOCAL_PROJECT_ID,
-    datasetName: opts.datasetName ?? LOCAL_DATASET,
+    projectId,
+    datasetName,
     user: LOCAL_USER,
-    queries: new QueryService(opts.ds, {
-      ...opts.queryOptions,
-      ...(opts.queryTimeoutMs === undefined ? {} : {timeoutMs: opts.queryTimeoutMs}),
-    }),
+    queries,
     hub,
+    webhooks,
     keyValue: new Map(),
     log,
   }
@@ -293,10 +300,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   } catch (e) {
     if (secure.listening) secure.close()
     hub.close()
+    webhooks.close()
     sockets.close()
     throw e
   }
   if (!opts.allowedOrigins) policy = corsPolicy(studioOrigins(httpsPort))
+  webhooks.start()
 
   let closing: Promise<void> | undefined
   return {
@@ -311,6 +320,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     close() {
       closing ??= (async () => {
         hub.close()
+        webhooks.close()
         sockets.close()
         app.queries.close()
         const done = Promise.all(

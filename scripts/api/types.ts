@@ -1,5 +1,6 @@
 /** Shapes shared by the server, the router and the routes. */
 import type {Dataset} from '../store/dataset.ts'
+import type {WebhookDelivery} from './hooks/delivery.ts'
 import type {ListenHub} from './listen/hub.ts'
 import type {QueryService} from './queryService.ts'
 import type {Req, Res} from './http.ts'
@@ -20,6 +21,8 @@ export interface ApiContext {
   user: ApiUser
   queries: QueryService
   hub: ListenHub
+  /** Webhooks: their store, delivery loop and attempts log (hooks/delivery.ts). */
+  webhooks: WebhookDelivery
   /** `/users/me/keyvalue`: Studio UI preferences, kept for the server's lifetime. */
   keyValue: Map<string, unknown>
   /** Diagnostics (stderr); never called with a token. */

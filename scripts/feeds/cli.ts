@@ -1,8 +1,11 @@
-/** `npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--json]` */
+/** `npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--watch] [--json]` */
+import {existsSync} from 'node:fs'
 import {parseCli, progress, runCli} from '../lib/cli.ts'
-import {formatProblem, UsageError} from '../lib/errors.ts'
+import {disableTelemetry, remoteTargetFromEnv} from '../lib/env.ts'
+import {formatProblem, InputError, PipelineError, UsageError} from '../lib/errors.ts'
 import {DEFAULT_DATASET, DEFAULT_OUT} from '../lib/paths.ts'
 import {DEFAULT_BASE_URL, exportFeeds} from './export.ts'
+import {runPublisher, type PublishReport} from './publisher.ts'
 
 function feedItemsOption(text: string): number {
   if (!/^\d+$/.test(text))
@@ -12,9 +15,9 @@ function feedItemsOption(text: string): number {
 
 const spec = {
   usage:
-    'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--json]',
+    'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--watch] [--json]',
   summary:
-    'Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. Everything is validated before the output folder is replaced; on any error the previous output stays as it was. After a first export, only what changed documents affect is rendered again (export cache beside the dataset).',
+    "Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. The published documents are validated first (the Studio's rules and the graph checks of `npm run validate`, through its cache): any error is printed (document, field, message) and nothing is exported (exit 1); warnings do not block. Every rendered file is checked before the output folder is replaced; on any error the previous output stays as it was. After a first export, only what changed documents affect is rendered again (export cache beside the dataset).\n\nWith --watch: the publisher. One export, then every change to the embedded dataset (Studio through the local API, npm run import, npm run migrate, npm run dataset -- import) is published as it lands; bursts are published together. A document that fails validation is held back (its pages stay at its last published version; a new one does not appear) and reported, the rest is published; once fixed it is published. One JSON line per publish with --json, else a short line on stderr. SIGINT/SIGTERM: the export under way finishes, then exit 0.",
   options: {
     dataset: {type: 'string'},
     out: {type: 'string'},
@@ -25,6 +28,7 @@ const spec = {
     partners: {type: 'string'},
     'feed-items': {type: 'string'},
     full: {type: 'boolean'},
+    watch: {type: 'boolean'},
     json: {type: 'boolean'},
     quiet: {type: 'boolean'},
   },
@@ -40,15 +44,17 @@ const spec = {
     'feed-items':
       'Items per RSS/Atom/JSON Feed and partner file, newest first (default 50; 0 = all)',
     full: 'Render every file even when the export cache allows an incremental export',
-    json: 'Print one JSON object (files, counts, duration) on stdout',
+    watch:
+      'Keep running: publish every change to the dataset (embedded datasets only; polls its transaction log)',
+    json: 'Print one JSON object (files, counts, duration) on stdout; with --watch one JSON line per publish: {documents, heldBack, files, ms, latencyMs}',
     quiet: 'No progress lines on stderr',
   },
 } as const
 
 await runCli(async () => {
+  disableTelemetry()
   const {values} = parseCli(spec)
-  const summary = await exportFeeds({
-    dataset: values.dataset,
+  const common = {
     out: values.out,
     now: values.now,
     ...(values['review-date'] !== undefined ? {reviewedAsOf: values['review-date']} : {}),
@@ -59,8 +65,15 @@ await runCli(async () => {
       ? {feedItems: feedItemsOption(values['feed-items'])}
       : {}),
     ...(values.full ? {incremental: false} : {}),
+  }
+  if (values.watch) return watch(values.dataset, common, Boolean(values.json))
+  const summary = await exportFeeds({
+    ...common,
+    dataset: values.dataset,
+    gate: true,
     onProgress: progress,
   })
+  for (const w of summary.validation?.warnings ?? []) progress(formatProblem(w))
   for (const w of summary.warnings) progress(formatProblem(w))
   if (values.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`)
@@ -73,3 +86,63 @@ await runCli(async () => {
     )
   }
 })
+
+/** The publisher's shell: signals, and one line per publish (JSON on stdout, or text on stderr). */
+async function watch(
+  dataset: string | undefined,
+  common: Omit<Parameters<typeof runPublisher>[0], 'dataset' | 'onPublish' | 'onError'>,
+  json: boolean,
+): Promise<number> {
+  if (dataset === undefined && remoteTargetFromEnv())
+    throw new UsageError(
+      '--watch follows an embedded dataset: pass --dataset <path> (a Sanity API target in the environment is not followed yet)',
+    )
+  const path = dataset ?? DEFAULT_DATASET
+  if (!existsSync(path))
+    throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
+  const stop = new AbortController()
+  let signals = 0
+  const onSignal = (name: string) => {
+    // The first signal lets the export under way finish (exports are atomic either way); a second
+    // one abandons it: the next export clears what it left (leftovers.ts).
+    if (++signals > 1) process.exit(0)
+    progress(`${name}: stopping after the export under way`)
+    stop.abort()
+  }
+  process.on('SIGINT', () => onSignal('SIGINT'))
+  process.on('SIGTERM', () => onSignal('SIGTERM'))
+  const line = (r: PublishReport) => {
+    if (json) {
+      process.stdout.write(
+        `${JSON.stringify({documents: r.documents, heldBack: r.heldBack.map(({id, problems}) => ({id, problems})), files: r.files, ms: r.ms, latencyMs: r.latencyMs, mode: r.mode, seq: r.seq})}\n`,
+      )
+      return
+    }
+    const what =
+      r.latencyMs === null
+        ? `exported ${r.documents.length} documents`
+        : `published ${r.documents.length ? r.documents.join(', ') : 'no document'}`
+    const after = r.latencyMs === null ? '' : `, ${r.latencyMs} ms after the commit`
+    progress(`${what}: ${r.files} files (${r.mode}) in ${r.ms} ms${after}`)
+    for (const h of r.heldBack) {
+      progress(`held back ${h.id} (${h.kept ? `still published at ${h.kept}` : 'not published'}):`)
+      for (const p of h.problems) progress(`  ${formatProblem(p)}`)
+    }
+  }
+  const onError = (e: unknown) => {
+    const problems = e instanceof InputError ? e.problems : []
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ok: false, error: {code: (e as PipelineError).code ?? 'INTERNAL', message: (e as Error).message, problems}})}\n`,
+      )
+    process.stderr.write(`publish failed, nothing replaced: ${(e as Error).message}\n`)
+  }
+  await runPublisher({
+    ...common,
+    dataset: path,
+    signal: stop.signal,
+    onPublish: line,
+    onError,
+  })
+  return 0
+}

@@ -19,14 +19,17 @@ import {sha256} from '../lib/hash.ts'
 import {DEFAULT_DATASET, DEFAULT_OUT, PARTNERS_DIR} from '../lib/paths.ts'
 import {createLocalSource} from '../query/local.ts'
 import {createRemoteSource} from '../query/remote.ts'
-import type {QuerySource} from '../query/source.ts'
+import {runQuery, type QuerySource} from '../query/source.ts'
 import {Dataset} from '../store/dataset.ts'
+import {isPublishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 import type {BuildOptions} from './build.ts'
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
 import {expectedPagePaths} from './expectedPaths.ts'
 import {fullExport} from './full.ts'
-import {recoverInterruptedExport} from './leftovers.ts'
+import {assertPublishable, publishGate, type GateOptions, type GateResult} from './gate.ts'
+import {savePublishedState} from './publisherState.ts'
+import {assertReplaceable, recoverInterruptedExport} from './leftovers.ts'
 import {ExportCache} from './incremental/cache.ts'
 import {incrementalExport} from './incremental/run.ts'
 import {exportFingerprint} from './incremental/state.ts'
@@ -38,6 +41,7 @@ import {normalizeBaseUrl} from './urls.ts'
 import type {WriteOptions} from './write.ts'
 
 export {ExportValidationError} from './errors.ts'
+export {ValidationGateError} from './gate.ts'
 export type {ExportSummary} from './context.ts'
 
 /** Placeholder frontend (RFC 2606 reserved name) until a real one is configured with --base-url. */
@@ -80,6 +84,14 @@ export interface ExportFeedsOptions {
   /** Incremental exports hash an app bundle of this many bytes or more on a thread of their own (default 64 MiB). */
   hashThreadMinBytes?: number
   write?: WriteOptions
+  /**
+   * The publish gate (gate.ts): validate the published documents first — the Studio's rules and
+   * the graph checks, through the validation cache beside a dataset file — and export nothing
+   * (ValidationGateError naming every error) when any has an error. Warnings never block. The
+   * CLI, `npm start` and the publisher always gate; off by default here so renderer tests can
+   * export deliberately broken fixtures.
+   */
+  gate?: boolean | GateOptions
   /** Progress lines (the CLI sends them to stderr). */
   onProgress?: (message: string) => void
 }
@@ -105,6 +117,11 @@ export function exportCachePath(datasetPath: string, out: string, cacheDir?: str
 /** Where the work folders of one output's exports are recorded (leftovers.ts), beside its cache. */
 export function workRecordPath(datasetPath: string, out: string, cacheDir?: string): string {
   return `${exportStatePrefix(datasetPath, out, cacheDir)}.work.json`
+}
+
+/** What the publisher last published from one dataset file into one output (publisherState.ts). */
+export function publishedStatePath(datasetPath: string, out: string, cacheDir?: string): string {
+  return `${exportStatePrefix(datasetPath, out, cacheDir)}.published.json`
 }
 
 const exportStatePrefix = (datasetPath: string, out: string, cacheDir?: string): string =>
@@ -147,12 +164,42 @@ function resolveInput(
   return {ds: Dataset.open(path), owned: true}
 }
 
+/** What the gate found, in an export's summary (`validation`). */
+export interface GateSummary {
+  documents: number
+  validated: number
+  reused: number
+  warnings: Problem[]
+  ms: number
+}
+
+const gateSummary = (g: GateResult): GateSummary => ({
+  documents: g.documents.length,
+  validated: g.validated,
+  reused: g.reused,
+  warnings: g.warnings,
+  ms: g.ms,
+})
+
 /**
- * Export every feed. Resolves with a summary; rejects with InputError (bad data or profiles),
- * ExportValidationError (rendered output failed a check) or UsageError (bad options), in which
- * case nothing was written.
+ * Every document of a query source, for the gate: a local source holds them; a remote one is
+ * read whole (raw perspective: drafts too when the token allows), once, and the export then runs
+ * on exactly what was validated.
  */
-export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<ExportSummary> {
+async function allDocuments(source: QuerySource): Promise<StoredDocument[]> {
+  if (source.kind === 'local') return [...source.documents]
+  const docs = (await runQuery<StoredDocument[]>(source, '*', {}, {perspective: 'raw'})) ?? []
+  return docs.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
+}
+
+/**
+ * Export every feed. Resolves with a summary; rejects with ValidationGateError (with `gate`:
+ * published documents fail validation), InputError (bad data or profiles), ExportValidationError
+ * (rendered output failed a check) or UsageError (bad options), in which case nothing was written.
+ */
+export async function exportFeeds(
+  opts: ExportFeedsOptions = {},
+): Promise<ExportSummary & {validation?: GateSummary}> {
   const started = performance.now()
   const progress = opts.onProgress ?? (() => {})
   const baseUrl = normalizeBaseUrl(opts.baseUrl ?? DEFAULT_BASE_URL, 'base URL')
@@ -215,15 +262,49 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
     ...(opts.hashThreadMinBytes !== undefined ? {hashThreadMinBytes: opts.hashThreadMinBytes} : {}),
   }
 
+  const gateOptions: GateOptions | undefined = opts.gate
+    ? {onProgress: progress, ...(opts.gate === true ? {} : opts.gate)}
+    : undefined
+  // Bad usage first: an `--out` that may not be replaced is refused before any data is read.
+  if (dirname(ctx.out) === ctx.out)
+    throw new UsageError(`refusing to write an export to the root directory ${ctx.out}`)
+  assertReplaceable(ctx.out)
   const input = resolveInput(opts)
   if ('source' in input) {
+    if (!gateOptions) {
+      recover(ctx)
+      return fullExport(ctx, () => input.source)
+    }
+    const gate = await publishGate(await allDocuments(input.source), gateOptions)
+    assertPublishable(gate)
     recover(ctx)
-    return fullExport(ctx, () => input.source)
+    const source = input.source.kind === 'local' ? input.source : createLocalSource(gate.documents)
+    return {...(await fullExport(ctx, () => source)), validation: gateSummary(gate)}
   }
   const {ds, owned} = input
+  let gate: GateResult | undefined
   try {
+    if (gateOptions) {
+      // Before anything beside the output is touched: a failing gate leaves everything as it was.
+      gate = await publishGate(ds, gateOptions)
+      assertPublishable(gate)
+    }
     const cacheDir = opts.cacheDir === false ? undefined : opts.cacheDir
     const persistent = opts.cacheDir !== false && ds.path !== ':memory:'
+    /**
+     * A gated export published every document at the revision the gate read: the publisher
+     * (publisher.ts) started later keeps a document that turns invalid at that version.
+     */
+    const withValidation = <T extends ExportSummary>(s: T) => {
+      if (!gate) return s
+      if (persistent)
+        savePublishedState(publishedStatePath(ds.path, ctx.out, cacheDir), ds.path, ctx.out, {
+          revs: new Map(
+            gate.documents.filter((d) => isPublishedId(d._id)).map((d) => [d._id, d._rev]),
+          ),
+        })
+      return {...s, validation: gateSummary(gate)}
+    }
     if (persistent)
       ctx.write = {...ctx.write, workRecord: workRecordPath(ds.path, ctx.out, cacheDir)}
     // A process killed mid-export may have left work folders beside the output, or (between the two
@@ -232,7 +313,9 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
     // A dataset file is listed by the writer thread itself (its own connection), in parallel.
     const earlyPaths = ds.path === ':memory:' ? () => expectedPagePaths(ds) : {dataset: ds.path}
     if (!persistent)
-      return await fullExport(ctx, () => createLocalSource(ds), undefined, earlyPaths)
+      return withValidation(
+        await fullExport(ctx, () => createLocalSource(ds), undefined, earlyPaths),
+      )
     const cachePath = exportCachePath(ds.path, ctx.out, cacheDir)
     // The review date moves every day: an incremental export re-renders the pages whose review
     // expired since the last one (incremental/run.ts), so it is not part of the fingerprint.
@@ -254,7 +337,7 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
         const r = await incrementalExport(ctx, ds, cache, fingerprint).finally(() =>
           ds.mapForReads(0),
         )
-        if ('summary' in r) return r.summary
+        if ('summary' in r) return withValidation(r.summary)
         fullReason = r.fallback
       }
       progress(`full export: ${fullReason}`)
@@ -264,7 +347,7 @@ export async function exportFeeds(opts: ExportFeedsOptions = {}): Promise<Export
         {cache, ds, fingerprint},
         earlyPaths,
       )
-      return {...summary, fullReason}
+      return withValidation({...summary, fullReason})
     } finally {
       cache.close()
     }

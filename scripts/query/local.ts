@@ -24,7 +24,7 @@ import {
   type Perspective,
   type PerspectiveDocument,
 } from './perspective.ts'
-import {missingParamsMessage} from './params.ts'
+import {missingParamsError} from './params.ts'
 
 export type {Perspective} from './perspective.ts'
 
@@ -88,8 +88,8 @@ export function parseGroq(query: string, params: Record<string, unknown> = {}): 
     }
     throw new GroqQueryError((e as Error).message, query)
   }
-  const missing = missingParamsMessage(tree, params)
-  if (missing) throw new GroqQueryError(missing, query)
+  const missing = missingParamsError(tree, params, query)
+  if (missing) throw missing
   return tree
 }
 

@@ -55,6 +55,35 @@ export interface BulkImportResult {
   transaction?: {transactionId: string; seq: number; timestamp: string}
 }
 
+/**
+ * What `Dataset.mirror` writes: documents exactly as another dataset stores them (system fields
+ * included) and ids it deleted.
+ */
+export interface MirrorBatch {
+  put?: readonly StoredDocument[]
+  delete?: readonly string[]
+}
+
+export interface MirrorOptions {
+  /** The source's transaction id: a transaction already in the log is not applied twice. */
+  transactionId?: string
+  /** The source's commit time, for the log (default: now). */
+  timestamp?: string
+  author?: string
+  /** Meta entries (a resume position) written in the same SQLite transaction: all or nothing. */
+  meta?: Record<string, unknown>
+}
+
+export interface MirrorResult {
+  written: number
+  deleted: number
+  unchanged: number
+  /** The transaction id was already in the log: nothing was written, meta included. */
+  alreadyApplied: boolean
+  /** Undefined when no document changed. */
+  transaction?: {transactionId: string; seq: number; timestamp: string}
+}
+
 /** One document's change inside a commit: what the log, history and documents table need. */
 interface Change {
   id: string
@@ -442,6 +471,100 @@ export class Dataset {
         return result
       }
       const seq = this.commit(transactionId, timestamp, opts.author, null, changes)
+      result.transaction = {transactionId, seq, timestamp}
+      return result
+    })
+  }
+
+  /**
+   * The write path of a mirror (scripts/sync): documents replace what is stored byte for byte,
+   * system fields kept from the source (so `_rev`, `_createdAt` and `_updatedAt` match it and an
+   * export of the mirror equals one of the source), deletions included, and `meta` committed with
+   * them so a resume position never runs ahead of, or behind, the documents it describes.
+   * Documents stored exactly so are left alone: re-applying a batch writes nothing but the meta.
+   */
+  mirror(batch: MirrorBatch, opts: MirrorOptions = {}): MirrorResult {
+    const puts = batch.put ?? []
+    const deletes = batch.delete ?? []
+    const transactionId = this.transactionIdFor(opts.transactionId)
+    const timestamp = opts.timestamp ?? this.now().toISOString()
+    const ids = new Set<string>()
+    for (const [i, doc] of puts.entries()) {
+      const problem = idProblem(doc?._id)
+      if (problem) throw new MutationError(`put[${i}]._id: ${problem}`)
+      if (typeof doc._type !== 'string' || doc._type === '')
+        throw new MutationError(`put[${i}]._type: required`, 400, doc._id)
+      if (!hasSystemFields(doc as DocumentInput))
+        throw new MutationError(
+          `put[${i}]: _rev, _createdAt and _updatedAt are required`,
+          400,
+          doc._id,
+        )
+      if (ids.has(doc._id)) throw new MutationError(`put: duplicate _id "${doc._id}"`, 400, doc._id)
+      ids.add(doc._id)
+    }
+    for (const id of deletes) {
+      const problem = idProblem(id)
+      if (problem) throw new MutationError(`delete: ${problem}`)
+      if (ids.has(id)) throw new MutationError(`delete: "${id}" is also put`, 400, id)
+      ids.add(id)
+    }
+    return this.write(() => {
+      const result: MirrorResult = {written: 0, deleted: 0, unchanged: 0, alreadyApplied: false}
+      if (opts.transactionId !== undefined && this.s.txExists.get(transactionId)) {
+        result.alreadyApplied = true
+        return result
+      }
+      const rows = this.s.existingRows.all(JSON.stringify([...ids])) as unknown as ExistingRow[]
+      const existing = new Map(rows.map((row) => [row.id, row]))
+      const changes: Change[] = []
+      for (const doc of puts) {
+        const old = existing.get(doc._id)
+        const afterJson = JSON.stringify(doc)
+        if (old?.json === afterJson) {
+          result.unchanged++
+          continue
+        }
+        if (Buffer.byteLength(afterJson) > MAX_DOCUMENT_BYTES)
+          throw new MutationError(
+            `put: "${doc._id}" is larger than ${MAX_DOCUMENT_BYTES / 1e6} MB, the maximum document size`,
+            400,
+            doc._id,
+          )
+        result.written++
+        changes.push({
+          id: doc._id,
+          operation: old ? 'update' : 'create',
+          previousRev: old?.rev,
+          after: doc,
+          afterJson,
+        })
+      }
+      for (const id of deletes) {
+        const old = existing.get(id)
+        if (!old) continue
+        result.deleted++
+        changes.push({
+          id,
+          operation: 'delete',
+          previousRev: old.rev,
+          after: undefined,
+          afterJson: undefined,
+        })
+      }
+      for (const [key, value] of Object.entries(opts.meta ?? {})) this.setMeta(key, value)
+      if (changes.length === 0) return result
+      // Without deletions the log's mutations are rebuilt from the stored revisions (as for a bulk
+      // import), so the documents are not stored twice; deletions cannot be, so they are written.
+      const mutationsJson =
+        result.deleted === 0
+          ? null
+          : JSON.stringify(
+              changes.map((c): Mutation =>
+                c.after ? {createOrReplace: c.after} : {delete: {id: c.id}},
+              ),
+            )
+      const seq = this.commit(transactionId, timestamp, opts.author, mutationsJson, changes)
       result.transaction = {transactionId, seq, timestamp}
       return result
     })

@@ -12,6 +12,7 @@ import {PipelineError} from '../lib/errors.ts'
 import {sha256} from '../lib/hash.ts'
 import {ROOT} from '../lib/paths.ts'
 import {SAME_ORIGIN_API_HOST} from './local.ts'
+import {scrubBuildOutput} from './offline.ts'
 
 export const DEFAULT_STUDIO_DIR = join(ROOT, 'studio-dist')
 const KEY_FILE = '.build-key'
@@ -35,6 +36,7 @@ export function buildInputs(root = ROOT): string[] {
     'sanity.config.ts',
     'sanity.cli.ts',
     'scripts/studio/local.ts',
+    'scripts/studio/offline.ts',
     'scripts/studio/structure.ts',
   ]
   return [...files.filter((f) => existsSync(join(root, f))), ...filesUnder(join(root, 'schemas'))]
@@ -144,6 +146,7 @@ export async function ensureStudioBuild(
   rmSync(tmp, {recursive: true, force: true})
   try {
     await runSanityBuild(tmp, env, log)
+    scrubBuildOutput(tmp)
     writeFileSync(join(tmp, KEY_FILE), `${key}\n`)
     rmSync(dir, {recursive: true, force: true})
     renameSync(tmp, dir)

@@ -7,6 +7,7 @@ import {readFile, stat} from 'node:fs/promises'
 import {extname, join, normalize, sep} from 'node:path'
 import type {StaticHandler} from '../api/server.ts'
 import {writeHead} from '../api/http.ts'
+import {MODULES_STUB_PATH} from './offline.ts'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,6 +51,17 @@ async function isFile(path: string): Promise<boolean> {
 export function serveStudio(dir: string): StaticHandler {
   const root = normalize(dir)
   return async (req, res, pathname) => {
+    // The Studio's version check, pointed here instead of sanity-cdn.com (offline.ts): `{}` names
+    // no newer version, so the Studio offers no update.
+    if (pathname.startsWith(`${MODULES_STUB_PATH}/`)) {
+      writeHead(res, 200, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+      })
+      if (req.method === 'HEAD') res.end()
+      else res.end('{}')
+      return true
+    }
     const file = resolveInside(root, pathname)
     if (!file) return false
     let target = file

@@ -16,7 +16,6 @@ import {
 } from './cache.ts'
 import {graphProblems} from './graph.ts'
 import {defaultWorkers, validateInWorkers} from './parallel.ts'
-import {createStudioValidator} from './studio.ts'
 import {createOfflineIndex, publishedIdOf, slugIsUnique, type SlugAnswer} from './studioClient.ts'
 
 export interface ValidationReport {
@@ -89,7 +88,11 @@ export async function validateDocuments(
     slugLog = r.slugs
     other = r.other
   } else {
-    const validator = toValidate.length ? await createStudioValidator(index) : undefined
+    // Loaded only when a document needs the rules: `sanity` takes ~2 s to load, and a run the
+    // cache answers whole (a warm publish gate) should not pay for it.
+    const validator = toValidate.length
+      ? await (await import('./studio.ts')).createStudioValidator(index)
+      : undefined
     let next = 0
     let done = 0
     const worker = async () => {
@@ -132,7 +135,10 @@ export async function validateDocuments(
       if (opts.only)
         for (const [id, e] of cached) if (!next.has(id) && index.exists(id)) next.set(id, e)
     }
-    saveValidationCache(opts.cache, next)
+    // Nothing ran and nothing was dropped: `next` is the file's own entries, so leave it alone (a
+    // warm publish gate then only reads it).
+    const unchanged = next !== undefined && toValidate.length === 0 && next.size === cached.size
+    if (!unchanged) saveValidationCache(opts.cache, next)
   }
 
   const graph = graphProblems(docs)

@@ -140,7 +140,7 @@ describe('doc, mutate, actions', () => {
       }),
     )
     expect(wrong.status).toBe(401)
-    expect(wrong.body.error.description).toBe('Invalid token')
+    expect(wrong.body.error.description).toBe('Session not found')
     expect(t.ds.count({type: 'concern'})).toBe(2)
   })
 

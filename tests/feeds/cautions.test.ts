@@ -262,6 +262,20 @@ describe('from a text the importer has never seen to every output', () => {
     const notFor = page.cautions.filter((c: {kind: string}) => c.kind === 'contraindicated')
     expect(notFor.map((c: {about: {id: string}}) => c.about.id)).toContain(DARKER)
     expect(page.related.skinTypes.map((l: {id: string}) => l.id)).not.toContain(DARKER)
+    // JSON-LD: the procedure as this page presents it, contraindicated for darker skin tones.
+    expect(page.jsonLd.mainEntity).toMatchObject({
+      '@type': 'MedicalProcedure',
+      '@id': `${page.url}#procedure`,
+      name: 'Laser resurfacing',
+      url: 'https://skincare.example/treatments/laser-resurfacing',
+    })
+    expect(page.jsonLd.mainEntity.contraindication).toContainEqual({
+      '@type': 'MedicalContraindication',
+      name: notFor.find((c: {about: {id: string}}) => c.about.id === DARKER).about.title,
+    })
+    expect((page.jsonLd.mentions ?? []).map((m: {name: string}) => m.name)).not.toContain(
+      notFor[0].about.title,
+    )
     const bundle = readOut('app/bundle.json')
     const entry = bundle.benefits.find((e: {id: string}) => e.id === WAIT)
     expect(entry.cautions).toContainEqual({kind: 'contraindicated', id: DARKER, type: 'skinType'})

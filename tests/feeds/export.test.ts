@@ -9,6 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PipelineError} from '../../scripts/lib/errors.ts'
 import {ExportValidationError} from '../../scripts/feeds/export.ts'
 import {runScript} from '../helpers/run.ts'
+import {generatedDataset} from '../helpers/synthetic.ts'
 import {
   exportTo,
   FIXTURE_REVIEW_DATE,
@@ -202,10 +203,12 @@ describe('exportFeeds', () => {
 
 describe('npm run export', () => {
   it('prints one JSON object with --json and writes the same bytes as exportFeeds', async () => {
+    // A dataset the validation gate passes (the feeds fixture holds deliberate errors).
+    const valid = generatedDataset(join(tmp.dir, 'cli', 'valid.sqlite'), 200)
     const out = join(tmp.dir, 'cli', 'dist')
     const r = runScript('scripts/feeds/cli.ts', [
       '--dataset',
-      dataset,
+      valid,
       '--out',
       out,
       '--base-url',
@@ -223,11 +226,21 @@ describe('npm run export', () => {
       durationMs: number
     }
     expect(r.stdout.trim().split('\n')).toHaveLength(1)
-    expect(summary).toMatchObject({ok: true, files: readTree(out).size, pages: {benefit: 4}})
-    expect(typeof summary.durationMs).toBe('number')
     const api = join(tmp.dir, 'cli-api', 'dist')
-    await exportTo(api, dataset)
+    const reference = await exportTo(api, valid, {cacheDir: false})
+    expect(summary).toMatchObject({ok: true, files: readTree(out).size, pages: reference.pages})
+    expect(typeof summary.durationMs).toBe('number')
     sameTree(readTree(api), readTree(out))
+  })
+
+  it('refuses published documents with validation errors: exit 1, every error named, nothing written', () => {
+    const out = join(tmp.dir, 'cli-gate', 'dist')
+    const r = runScript('scripts/feeds/cli.ts', ['--dataset', dataset, '--out', out, '--json'])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(
+      'error: article-microneedling-benefits benefits[_key=="k4"]: references "benefit-draft-only", which exists only as an unpublished draft: publish it first',
+    )
+    expect(existsSync(out)).toBe(false)
   })
 
   it('exits 2 on bad usage and 1 with every problem on bad input, writing nothing', () => {

@@ -23,13 +23,15 @@ import {inspectExport} from '../../scripts/reliability/distState.ts'
 import {workRecordPath} from '../../scripts/feeds/export.ts'
 import {patchDirectory} from '../../scripts/feeds/write.ts'
 import {runScript} from '../helpers/run.ts'
-import {seededDataset, tempDir} from './helpers.ts'
+import {generatedDataset} from '../helpers/synthetic.ts'
+import {tempDir} from './helpers.ts'
 
 let tmp: ReturnType<typeof tempDir>
 let FIXTURE_DATASET: string
 beforeAll(() => {
   tmp = tempDir('crash-')
-  FIXTURE_DATASET = seededDataset(join(tmp.dir, 'fixture.sqlite'))
+  // A dataset the export's validation gate passes (the feeds fixture holds deliberate errors).
+  FIXTURE_DATASET = generatedDataset(join(tmp.dir, 'fixture.sqlite'), 150)
 })
 afterAll(() => tmp.cleanup())
 

@@ -25,6 +25,7 @@ import {loadOrCreateToken, tokenFileFor} from '../../scripts/api/auth.ts'
 import {startApiServer} from '../../scripts/api/server.ts'
 import {ensureTls} from '../../scripts/api/tls.ts'
 import {ROOT} from '../../scripts/lib/paths.ts'
+import {exportFeeds} from '../../scripts/feeds/export.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
 import {serveStudio} from '../../scripts/studio/static.ts'
 import {runScript} from '../helpers/run.ts'
@@ -265,7 +266,11 @@ describe('the dataset token', () => {
       ['--out', out, '--now', '2026-01-01T00:00:00Z', '--json'],
       {env: remote},
     )
-    expect(exported.status, exported.stderr).toBe(0)
+    // The seeded fixture holds deliberate errors: the gate refuses, and says so without the token.
+    expect(exported.status, exported.stderr).toBe(1)
+    expect((JSON.parse(exported.stdout) as {error: {code: string}}).error.code).toBe(
+      'VALIDATION_FAILED',
+    )
     const ndjson = join(tmp.dir, 'export.ndjson')
     expect(runScript('scripts/store/cli.ts', ['export', ndjson, '--dataset', dataset]).status).toBe(
       0,
@@ -382,16 +387,22 @@ describe('what partners and the website receive', () => {
       body: JSON.stringify({mutations}),
     })
     expect(res.status).toBe(200)
-    const out = join(tmp.dir, 'site', 'dist')
-    const r = runScript('scripts/feeds/cli.ts', [
+    // The first line of defence: the CLI's validation gate refuses the hostile links outright.
+    const refused = join(tmp.dir, 'site', 'refused')
+    const gated = runScript('scripts/feeds/cli.ts', [
       '--dataset',
       dataset,
       '--out',
-      out,
+      refused,
       '--now',
       '2026-01-01T00:00:00Z',
     ])
-    expect(r.status, r.stderr).toBe(0)
+    expect(gated.status).toBe(1)
+    expect(gated.stderr).toContain('error: benefit-hostile body[_key=="h1"].markDefs')
+    expect(existsSync(refused)).toBe(false)
+    // The second: whatever reaches the exporter without the gate (a library caller) is made safe.
+    const out = join(tmp.dir, 'site', 'dist')
+    await exportFeeds({dataset, out, now: '2026-01-01T00:00:00Z'})
 
     const problems: string[] = []
     const files = walk(out)

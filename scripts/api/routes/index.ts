@@ -4,6 +4,7 @@ import {actionRoutes} from './actions.ts'
 import {docRoutes} from './doc.ts'
 import {exportRoutes} from './export.ts'
 import {historyRoutes} from './history.ts'
+import {hookRoutes} from './hooks.ts'
 import {listenRoutes} from './listen.ts'
 import {miscRoutes} from './misc.ts'
 import {mutateRoutes} from './mutate.ts'
@@ -20,6 +21,7 @@ export const routes: Route[] = [
   ...historyRoutes,
   ...exportRoutes,
   ...userRoutes,
+  ...hookRoutes,
   ...projectRoutes,
   ...miscRoutes,
 ]

@@ -1,5 +1,7 @@
 /**
- * `GET|POST /data/query/{ds}`: GROQ with perspectives, answered as `{query, result, ms, syncTags}`.
+ * `GET|POST /data/query/{ds}`: GROQ with perspectives, answered as `{query, result, ms, syncTags}`
+ * (without `query` when asked `returnQuery=false`, as @sanity/client does for every fetch).
+ * Without a perspective, the API version decides: `raw` before v2025-02-19, `published` from it.
  * The result arrives from the query worker already serialized: this thread writes its bytes
  * between the envelope's, never parsing or re-serializing them, so a large result costs other
  * requests nothing here.
@@ -7,9 +9,9 @@
 import type {ServerResponse} from 'node:http'
 import {GroqQueryError} from '../../query/errors.ts'
 import {HttpError, parseJson, readBody, writeHead, type Res} from '../http.ts'
-import {effectivePerspective, parsePerspective} from '../perspective.ts'
+import {defaultPerspective, effectivePerspective, parsePerspective} from '../perspective.ts'
 import {queryClient} from '../queryService.ts'
-import {assertDataset, assertShallowParams, groqParamsFromQuery} from '../router.ts'
+import {assertDataset, assertShallowParams, boolParam, groqParamsFromQuery} from '../router.ts'
 import type {ApiContext, RequestContext, Route} from '../types.ts'
 
 interface QueryRequest {
@@ -60,9 +62,13 @@ function whileOpen(res: Res): AbortSignal {
   return controller.signal
 }
 
-/** `{"query":…,"result":<bytes>,"ms":…,"syncTags":[]}`, the result's bytes written as they came. */
-function sendResult(res: Res, query: string, result: Uint8Array, ms: number): void {
-  const head = Buffer.from(`{"query":${JSON.stringify(query)},"result":`)
+/**
+ * `{"query":…,"result":<bytes>,"ms":…,"syncTags":[]}`, the result's bytes written as they came;
+ * `query` is left out when `query` is undefined (`returnQuery=false`).
+ */
+function sendResult(res: Res, query: string | undefined, result: Uint8Array, ms: number): void {
+  const echo = query === undefined ? '' : `"query":${JSON.stringify(query)},`
+  const head = Buffer.from(`{${echo}"result":`)
   const tail = Buffer.from(`,"ms":${ms},"syncTags":[]}`)
   writeHead(res, 200, {
     'content-type': 'application/json; charset=utf-8',
@@ -78,23 +84,35 @@ function sendResult(res: Res, query: string, result: Uint8Array, ms: number): vo
 async function handle(ctx: RequestContext, app: ApiContext): Promise<void> {
   assertDataset(app, ctx.params.ds)
   const {query, params, perspective} = await readQuery(ctx, app)
+  const requested = parsePerspective(perspective) ?? defaultPerspective(ctx.apiVersion)
   const started = performance.now()
   let result: Uint8Array
   try {
     result = await app.queries.runJson(
       query,
       params,
-      effectivePerspective(parsePerspective(perspective), ctx.authenticated),
+      effectivePerspective(requested, ctx.authenticated),
       {client: queryClient(ctx), authenticated: ctx.authenticated, signal: whileOpen(ctx.res)},
     )
   } catch (e) {
     if (e instanceof GroqQueryError) {
-      const where = e.position === undefined ? {} : {start: e.position, end: e.position + 1}
+      const where =
+        e.position === undefined ? {} : {start: e.position, end: tokenEnd(query, e.position)}
       throw new HttpError(400, e.message, 'queryParseError', {query, ...where})
     }
     throw e
   }
-  sendResult(ctx.res, query, result, Math.round(performance.now() - started))
+  const echo = boolParam(ctx.query, 'returnQuery', true) ? query : undefined
+  sendResult(ctx.res, echo, result, Math.round(performance.now() - started))
+}
+
+/**
+ * Where the error's token ends: past the whole `$name` when the position is a parameter (a missing
+ * one, so the client's code frame underlines all of it), one character further otherwise.
+ */
+function tokenEnd(query: string, position: number): number {
+  const param = /^\$[A-Za-z_][A-Za-z0-9_]*/.exec(query.slice(position))
+  return position + (param ? param[0].length : 1)
 }
 
 export const queryRoutes: Route[] = [

@@ -172,6 +172,17 @@ function entityRef(parts: JsonLdParts, link: PageLink): Thing {
   return ref
 }
 
+/** A page's contraindicated cautions as schema.org MedicalContraindications, if it has any. */
+function contraindicationsOf(page: Page): Thing['contraindication'] {
+  const list = (page.cautions ?? []).filter((c) => c.kind === 'contraindicated')
+  if (list.length === 0) return undefined
+  return list.map((c) => ({
+    '@type': 'MedicalContraindication',
+    name: c.about.title,
+    ...(c.advice ? {description: c.advice} : {}),
+  }))
+}
+
 /** The full entity a taxonomy page describes. */
 function entity(page: Page): Thing {
   const d = page.details ?? {}
@@ -189,13 +200,8 @@ function entity(page: Page): Thing {
     if (d.howPerformed) node.howPerformed = d.howPerformed
     if (d.preparation) node.preparation = d.preparation
     if (d.followup) node.followup = d.followup
-    const contraindications = (page.cautions ?? []).filter((c) => c.kind === 'contraindicated')
-    if (contraindications.length)
-      node.contraindication = contraindications.map((c) => ({
-        '@type': 'MedicalContraindication',
-        name: c.about.title,
-        ...(c.advice ? {description: c.advice} : {}),
-      }))
+    const contraindications = contraindicationsOf(page)
+    if (contraindications) node.contraindication = contraindications
   }
   if (page.type === 'serum' && d.cautions) node.warning = d.cautions
   return node
@@ -256,6 +262,18 @@ export function pageJsonLd(
     // The treatment is what an article is about; a benefit page is about the benefit's conditions.
     if (page.type === 'article' && r.treatments[0])
       node.mainEntity = entityRef(parts, r.treatments[0])
+    // Who the benefit says the treatment is not for: the procedure as this page presents it (a
+    // node of the page's own, so the treatment's shared node is never changed).
+    const treatment = r.treatments[0]
+    const contraindications = contraindicationsOf(page)
+    if (page.type === 'benefit' && treatment && contraindications)
+      node.mainEntity = {
+        '@type': 'MedicalProcedure',
+        '@id': `${page.url}#procedure`,
+        name: treatment.title,
+        url: treatment.url,
+        contraindication: contraindications,
+      }
     const mentions = [...r.skinTypes, ...r.serums].map((l) => entityRef(parts, l))
     if (mentions.length) node.mentions = mentions
   } else {

@@ -1,0 +1,191 @@
+/**
+ * The publisher (`npm run export -- --watch`), as real processes: the local API on a temp dataset
+ * in this process, the publisher in a child process on the same file, edits through
+ * @sanity/client. Deadlines are timeouts only: nothing here asserts how fast anything was.
+ */
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ROOT} from '../../scripts/lib/paths.ts'
+import {startTestApi, type TestApi} from '../api/helpers.ts'
+import {NODE, testEnv} from '../helpers/run.ts'
+import {readTree, workFolders} from './helpers.ts'
+
+interface PublishLine {
+  documents: string[]
+  heldBack: Array<{id: string; problems: Array<{documentId: string; path?: string}>}>
+  files: number
+  ms: number
+  latencyMs: number | null
+}
+
+const DANGLING = 'concerns[_key=="c1"].target'
+const DEADLINE_MS = 60_000
+
+let api: TestApi
+let child: ChildProcessWithoutNullStreams
+let out: string
+const lines: PublishLine[] = []
+let stderr = ''
+let exited: Promise<number | null>
+
+/** Poll `check` until it returns a value (not undefined) or the deadline passes. */
+async function eventually<T>(what: string, check: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + DEADLINE_MS
+  for (;;) {
+    const v = check()
+    if (v !== undefined) return v
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}\npublisher stderr:\n${stderr}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+const page = (type: string, slug: string) => join(out, 'web', type, `${slug}.json`)
+const titleOf = (path: string) =>
+  existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as {title: string}).title : undefined
+
+beforeAll(async () => {
+  api = await startTestApi({pollMs: 50})
+  out = join(api.dir, 'dist')
+  child = spawn(
+    NODE,
+    [
+      join(ROOT, 'scripts', 'feeds', 'cli.ts'),
+      '--watch',
+      '--dataset',
+      api.datasetPath,
+      '--out',
+      out,
+      '--json',
+    ],
+    {cwd: ROOT, env: testEnv()},
+  )
+  let buffer = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk
+    let end: number
+    while ((end = buffer.indexOf('\n')) !== -1) {
+      lines.push(JSON.parse(buffer.slice(0, end)) as PublishLine)
+      buffer = buffer.slice(end + 1)
+    }
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
+  await eventually('the first export', () => (lines.length ? true : undefined))
+}, DEADLINE_MS + 10_000)
+
+afterAll(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL')
+  await api?.close()
+})
+
+describe('npm run export -- --watch', () => {
+  it('starts with one export of everything', () => {
+    expect(lines[0]!.heldBack).toEqual([])
+    expect(lines[0]!.documents).toContain('benefit-fades-acne-scars')
+    expect(lines[0]!.latencyMs).toBeNull()
+    expect(titleOf(page('benefits', 'fades-acne-scars'))).toBe('Fades Acne Scars')
+  })
+
+  it(
+    'publishes an edit made through the local API on its own',
+    async () => {
+      const client = api.client()
+      await client
+        .patch('benefit-fades-acne-scars')
+        .set({title: 'Fades Acne Scars Gently'})
+        .commit()
+      await eventually('the edited page', () =>
+        titleOf(page('benefits', 'fades-acne-scars')) === 'Fades Acne Scars Gently'
+          ? true
+          : undefined,
+      )
+      const line = await eventually('its publish line', () =>
+        lines.find((l) => l.documents.includes('benefit-fades-acne-scars') && l.latencyMs !== null),
+      )
+      expect(line.heldBack).toEqual([])
+      expect(line.latencyMs).toBeGreaterThanOrEqual(0)
+      expect(line.files).toBeGreaterThan(0)
+    },
+    DEADLINE_MS,
+  )
+
+  it(
+    'holds back an invalid edit, reports it, and publishes a valid edit to another document',
+    async () => {
+      const client = api.client()
+      const from = lines.length
+      await client
+        .patch('benefit-minimizes-pores')
+        .set({title: 'Minimizes Pores Broken', [`${DANGLING}._ref`]: 'concern-gone'})
+        .commit()
+      await client.patch('concern-acne-scars').set({title: 'Atrophic acne scars'}).commit()
+      await eventually('the valid edit', () =>
+        titleOf(page('concerns', 'acne-scars')) === 'Atrophic acne scars' ? true : undefined,
+      )
+      const held = await eventually('the held-back report', () =>
+        lines
+          .slice(from)
+          .flatMap((l) => l.heldBack)
+          .find((h) => h.id === 'benefit-minimizes-pores'),
+      )
+      expect(held.problems).toContainEqual(
+        expect.objectContaining({documentId: 'benefit-minimizes-pores', path: DANGLING}),
+      )
+      // Its page stays at the last valid version.
+      expect(titleOf(page('benefits', 'minimizes-pores'))).toBe('Minimizes Pores')
+      expect(lines.slice(from).some((l) => l.documents.includes('benefit-minimizes-pores'))).toBe(
+        false,
+      )
+    },
+    DEADLINE_MS,
+  )
+
+  it(
+    'publishes a held-back document once it is fixed',
+    async () => {
+      const client = api.client()
+      await client
+        .patch('benefit-minimizes-pores')
+        .set({[`${DANGLING}._ref`]: 'concern-enlarged-pores'})
+        .commit()
+      await eventually('the fixed page', () =>
+        titleOf(page('benefits', 'minimizes-pores')) === 'Minimizes Pores Broken'
+          ? true
+          : undefined,
+      )
+      const line = await eventually('its publish line', () =>
+        lines.find((l) => l.documents.includes('benefit-minimizes-pores')),
+      )
+      expect(line.heldBack).toEqual([])
+    },
+    DEADLINE_MS,
+  )
+
+  it(
+    'exits 0 on SIGTERM and leaves a complete export',
+    async () => {
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      const tree = readTree(out)
+      const manifest = JSON.parse(tree.get('manifest.json')!.toString('utf8')) as {
+        files: Array<{path: string; size: number; sha256: string}>
+      }
+      expect(manifest.files.map((f) => f.path).sort()).toEqual(
+        [...tree.keys()].filter((p) => p !== 'manifest.json').sort(),
+      )
+      for (const f of manifest.files)
+        expect(createHash('sha256').update(tree.get(f.path)!).digest('hex'), f.path).toBe(f.sha256)
+      expect(workFolders(out)).toEqual([])
+      // The state file: beside the export cache, private.
+      const state = join(api.dir, 'export-cache')
+      const published = readdirSync(state).find((n) => n.endsWith('.published.json'))
+      expect(published).toBeDefined()
+      expect(statSync(join(state, published!)).mode & 0o777).toBe(0o600)
+    },
+    DEADLINE_MS,
+  )
+})
