@@ -24,9 +24,10 @@ describe('jsonBytesAtLeast', () => {
   it('stops counting once past the limit: a value shared a million times is not walked through', () => {
     const doc = {title: 'x'.repeat(1000)}
     const shared = Array.from({length: 1_000_000}, () => doc)
-    const started = performance.now()
-    expect(jsonBytesAtLeast(shared, 10_000)).toBeGreaterThan(10_000)
-    expect(performance.now() - started).toBeLessThan(200)
+    const counted = jsonBytesAtLeast(shared, 10_000)
+    expect(counted).toBeGreaterThan(10_000)
+    // Stopped within a few items of the limit, not after a billion bytes.
+    expect(counted).toBeLessThan(20_000)
   })
 })
 

@@ -39,9 +39,7 @@ const patch = (ops: Record<string, unknown>): Mutation => ({patch: {id: 'a', ...
 
 describe('array indexes in patch paths', () => {
   it('refuse an index past the end: the 70-byte request that made a 100 MB document', () => {
-    const started = performance.now()
     const e = refused(patch({set: {'arr[19999999]': 1}}))
-    expect(performance.now() - started).toBeLessThan(1000)
     expect(e.statusCode).toBe(400)
     expect(e.documentId).toBe('a')
     expect(e.message).toContain('mutations[0].patch.set["arr[19999999]"] (a)')
@@ -84,11 +82,9 @@ describe('array indexes in patch paths', () => {
       {set: {'[0:2000000000]': 1}},
       {insert: {after: 'arr[0:2000000000]', items: [1]}},
     ]) {
-      const started = performance.now()
       expect(refused(patch(ops)).message, JSON.stringify(ops)).toMatch(
         /array index 20+|array index 99/,
       )
-      expect(performance.now() - started).toBeLessThan(1000)
     }
     expect(ds.get('a')!.arr).toEqual([1, 2])
   })
@@ -99,10 +95,8 @@ describe('array indexes in patch paths', () => {
   })
 
   it(`refuse paths longer than ${MAX_PATH_LENGTH} characters before reading them`, () => {
-    const started = performance.now()
     const e = refused(patch({set: {[`arr${'[0]'.repeat(1_000_000)}`]: 1}}))
     expect(e.message).toContain(`path longer than ${MAX_PATH_LENGTH} characters`)
-    expect(performance.now() - started).toBeLessThan(1000)
     ds.transaction([patch({set: {[`deep.${'k'.repeat(MAX_PATH_LENGTH - 5)}`]: 1}})])
     expect(Object.keys(ds.get('a')!.deep as object)).toHaveLength(1)
   })
@@ -245,9 +239,8 @@ describe('jsonLargerThan', () => {
     const sparse: number[] = []
     sparse[19_999_999] = 1
     const shared = new Array(10_000).fill('s'.repeat(1_000_000))
-    const started = performance.now()
+    // Walked through, these would be 20 million items and 10 GB of strings: the test's timeout.
     expect(jsonLargerThan({sparse})).toBe(true)
     expect(jsonLargerThan({shared})).toBe(true)
-    expect(performance.now() - started).toBeLessThan(1000)
   })
 })
