@@ -8,7 +8,9 @@ export const titleField = (description: string) =>
     title: 'Title',
     type: 'string',
     description,
-    validation: (rule) => rule.required().error('Title is required').max(120),
+    // Two rules: a rule's `.error(message)` names every failure of its chain, so a long title
+    // would otherwise read "Title is required".
+    validation: (rule) => [rule.required().error('Title is required'), rule.max(120)],
   })
 
 export const slugField = () =>

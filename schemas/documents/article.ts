@@ -21,7 +21,8 @@ export const article = defineType({
       ...titleField('Headline, e.g. "10 Benefits of Microneedling".'),
       group: 'content',
       validation: (rule) => [
-        rule.required().error('Title is required').max(120),
+        rule.required().error('Title is required'),
+        rule.max(120),
         rule.custom((_title, context) => titleCheckMessage(context.document)).warning(),
       ],
     }),

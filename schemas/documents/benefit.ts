@@ -39,7 +39,8 @@ export const benefit = defineType({
       ...titleField('The benefit as a short heading, e.g. "Fades Acne Scars".'),
       group: 'content',
       validation: (rule) => [
-        rule.required().error('Title is required').max(120),
+        rule.required().error('Title is required'),
+        rule.max(120),
         rule.custom((title) => (typeof title === 'string' ? claimsMessage(title) : true)).warning(),
       ],
     }),

@@ -36,15 +36,20 @@ export interface VerifiedWebhook {
 
 export interface WebhookHandlerOptions {
   secret: string
-  /** Called once per verified request; a throw answers 500, so the sender retries. */
-  onWebhook(delivery: VerifiedWebhook): void | Promise<void>
+  /**
+   * Called once per verified request. What it returns (when not undefined) is the 200 answer's
+   * JSON body; an HttpError it throws is answered as such (a 400 for a delivery it cannot use);
+   * any other throw answers 500, so the sender retries.
+   */
+  onWebhook(delivery: VerifiedWebhook): unknown
   /** Largest body accepted (default 1 MiB, the delivery's own limit); larger is a 413. */
   maxBodyBytes?: number
 }
 
 /**
  * A request handler for node:http: 401 without a valid signature, 400 for a body that is not
- * JSON, 200 `{ok: true}` once `onWebhook` has resolved.
+ * JSON, 413 past `maxBodyBytes`, 200 `{ok: true}` (or what `onWebhook` returned) once
+ * `onWebhook` has resolved.
  */
 export function createWebhookHandler(
   opts: WebhookHandlerOptions,
@@ -62,8 +67,8 @@ export function createWebhookHandler(
           'invalidSignature',
         )
       const body = parseJson(rawBody)
-      await opts.onWebhook({body, rawBody, headers: req.headers})
-      sendJson(res, 200, {ok: true})
+      const answer: unknown = await opts.onWebhook({body, rawBody, headers: req.headers})
+      sendJson(res, 200, answer ?? {ok: true})
     } catch (e) {
       const err = HttpError.is(e)
         ? e

@@ -14,37 +14,41 @@ import {collectGarbage} from '../lib/gc.ts'
 import {ROOT} from '../lib/paths.ts'
 import {runQuery} from '../query/local.ts'
 import {BENCH_QUERIES, SLUG_PARAM_QUERY} from './queries.ts'
-import {localSource, type StageResult} from './stages.ts'
+import {localSource, percentile, type StageResult} from './stages.ts'
 
 const NODE = process.execPath
 const API_CLI = join(ROOT, 'scripts', 'api', 'cli.ts')
 
 interface ApiInfo {
   httpUrl?: string
+  projectId: string
   dataset: string
+  token: string
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((x, y) => x - y)
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!
-}
-
-export async function apiQueries(args: {
-  dataset: string
-  runs: number
-  workDir: string
-}): Promise<StageResult> {
-  const tlsDir = join(args.workDir, 'tls')
+/** A local API (`npm run api`) over `dataset`, as users start it; `stop` ends it. */
+export async function startApi(
+  dataset: string,
+  workDir: string,
+): Promise<{info: ApiInfo & {httpUrl: string}; stop: () => Promise<void>}> {
+  const tlsDir = join(workDir, 'tls')
   mkdirSync(tlsDir, {recursive: true})
   const child = spawn(
     NODE,
-    [API_CLI, '--dataset', args.dataset, '--port', '0', '--tls-dir', tlsDir, '--json', '--quiet'],
+    [API_CLI, '--dataset', dataset, '--port', '0', '--tls-dir', tlsDir, '--json', '--quiet'],
     {
       cwd: ROOT,
       env: {...process.env, DO_NOT_TRACK: '1', SANITY_TELEMETRY_DISABLED: '1'},
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
+  const stop = async () => {
+    child.kill('SIGTERM')
+    await new Promise((resolve) => {
+      if (child.exitCode !== null) resolve(undefined)
+      else child.once('exit', resolve)
+    })
+  }
   let stderr = ''
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
   try {
@@ -62,6 +66,20 @@ export async function apiQueries(args: {
       )
     })
     if (!info.httpUrl) throw new Error('the local API did not report a plain-HTTP URL')
+    return {info: {...info, httpUrl: info.httpUrl}, stop}
+  } catch (e) {
+    await stop()
+    throw e
+  }
+}
+
+export async function apiQueries(args: {
+  dataset: string
+  runs: number
+  workDir: string
+}): Promise<StageResult> {
+  const {info, stop} = await startApi(args.dataset, args.workDir)
+  try {
     const base = `${info.httpUrl}/v2025-02-19/data/query/${info.dataset}`
     const ask = async (query: string, params: Record<string, unknown>) => {
       const url = new URL(base)
@@ -109,10 +127,6 @@ export async function apiQueries(args: {
     }
     return {ms: total, firstMs, queries}
   } finally {
-    child.kill('SIGTERM')
-    await new Promise((resolve) => {
-      if (child.exitCode !== null) resolve(undefined)
-      else child.once('exit', resolve)
-    })
+    await stop()
   }
 }

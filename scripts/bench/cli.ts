@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]`
+ * `npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--edits <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]`
  *
  * Generates seeded synthetic datasets shaped like ours (scripts/synthetic/generate.ts) and measures, in the same
  * run and each stage in a process of its own: the floor (read + parse + stringify + write the
@@ -23,13 +23,14 @@ export const DEFAULT_SIZES = [1000, 10_000, 100_000]
 
 const spec = {
   usage:
-    'npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]',
+    'npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--edits <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]',
   summary:
-    'Benchmarks the pipeline on seeded synthetic datasets: the floor (NDJSON read + parse + stringify + write),\nimport, validation (full and after a one-document edit), full export, incremental export (checked byte for\nbyte against a full one), GROQ in process and through the local API, and peak memory per stage.\nProgress on stderr; a table, or with --json one object with every figure, on stdout.',
+    'Benchmarks the pipeline on seeded synthetic datasets: the floor (NDJSON read + parse + stringify + write),\nimport, validation (full and after a one-document edit), full export, incremental export (checked byte for\nbyte against a full one), GROQ in process and through the local API, publish latency (edits through the\nlocal API until their files are in place), and peak memory per stage.\nProgress on stderr; a table, or with --json one object with every figure, on stdout.',
   options: {
     sizes: {type: 'string'},
     seed: {type: 'string'},
     runs: {type: 'string'},
+    edits: {type: 'string'},
     repeat: {type: 'string'},
     'work-dir': {type: 'string'},
     keep: {type: 'boolean'},
@@ -40,6 +41,7 @@ const spec = {
     sizes: `Dataset sizes, comma-separated (default ${DEFAULT_SIZES.join(',')}; each ≥ 20)`,
     seed: `Generator seed (default ${DEFAULT_SEED})`,
     runs: 'Timed runs per GROQ query (default 15)',
+    edits: 'Edits timed for the publish latency, after one untimed warm-up edit (default 24)',
     repeat:
       'Runs of the floor, the full export and the incremental export; the fastest counts (default 2)',
     'work-dir':
@@ -66,6 +68,7 @@ await runCli(async () => {
       : values.sizes.split(',').map((s) => positiveInt(s.trim(), '--sizes', 20))
   const seed = values.seed === undefined ? DEFAULT_SEED : positiveInt(values.seed, '--seed', 0)
   const runs = values.runs === undefined ? 15 : positiveInt(values.runs, '--runs')
+  const edits = values.edits === undefined ? 24 : positiveInt(values.edits, '--edits')
   const repeat = values.repeat === undefined ? 2 : positiveInt(values.repeat, '--repeat')
   const root = values['work-dir']
     ? resolve(values['work-dir'])
@@ -163,6 +166,17 @@ await runCli(async () => {
         a: out,
         b: verify,
       })
+      // Last: its edits change the dataset the stages above measured.
+      const publish = await stage(
+        'publish',
+        `publish latency (${edits} edits through the local API)`,
+        {
+          dataset,
+          out,
+          edits,
+          workDir: dir,
+        },
+      )
       results.push({
         size,
         ndjsonBytes: Number(generate.bytes),
@@ -179,6 +193,7 @@ await runCli(async () => {
         groq,
         ...(api ? {api} : {}),
         ...(apiError ? {apiError} : {}),
+        publish,
       })
       if (!values.keep) {
         say(`${size}: cleaning up`)

@@ -22,6 +22,8 @@ export interface SizeResult {
   /** Undefined when the local API could not be started (reason in apiError). */
   api?: StageRun
   apiError?: string
+  /** Edits through the local API, each until its files are in place (publish.ts). */
+  publish?: StageRun
 }
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits
@@ -119,6 +121,19 @@ export function sizeFigures(r: SizeResult) {
         ? {apiFirstQueryMs: round(Number(r.api.firstMs ?? 0))}
         : {apiError: r.apiError ?? 'not measured'}),
     },
+    ...(r.publish
+      ? {
+          publishLatencyMs: {
+            p50: round(Number(r.publish.p50)),
+            p95: round(Number(r.publish.p95)),
+            max: round(Number(r.publish.max)),
+            edits: Number(r.publish.edits),
+            firstMs: round(Number(r.publish.firstMs)),
+            byKindP50: r.publish.byKindP50 as Record<string, number>,
+            rssMb: r.publish.rssMb,
+          },
+        }
+      : {}),
     peakRssMb: Math.max(...stages.map((s) => s.rssMb)),
   }
 }
@@ -177,6 +192,8 @@ export function targets(figures: readonly SizeFigures[]) {
       ...check(apiRatios.length ? Math.max(...apiRatios) : undefined, 2),
       note: 'worst of the queries timed over the API',
     },
+    publishP95Ms: check(largest?.publishLatencyMs?.p95, 1000),
+    validationMsPerDocument: check(largest?.validation.full.msPerDocument, 0.2),
   }
 }
 
@@ -196,6 +213,7 @@ export function table(figures: readonly SizeFigures[], t: ReturnType<typeof targ
       'incr.',
       '% full',
       'same',
+      'publish p50/p95',
       'GROQ p50 (in proc / API)',
     ],
   ]
@@ -218,6 +236,7 @@ export function table(figures: readonly SizeFigures[], t: ReturnType<typeof targ
       `${f.export.incremental.ms} ms`,
       `${f.export.incremental.percentOfFull}%`,
       f.export.identicalToFull ? 'yes' : 'NO',
+      f.publishLatencyMs ? `${f.publishLatencyMs.p50}/${f.publishLatencyMs.p95} ms` : 'n/a',
       q,
     ])
   }
@@ -234,5 +253,7 @@ export function table(figures: readonly SizeFigures[], t: ReturnType<typeof targ
     `  incremental export ≤ 5% of full: ${t.incrementalPercentOfFull.value}% (${mark(t.incrementalPercentOfFull.met)})`,
     `  incremental output identical to full: ${mark(t.incrementalIdenticalToFull.met)}`,
     `  API GROQ p50 ≤ 2× in process: ${t.apiP50ToInProcess.value} (${mark(t.apiP50ToInProcess.met)})`,
+    `  publish latency p95 ≤ 1000 ms: ${t.publishP95Ms.value} ms (${mark(t.publishP95Ms.met)})`,
+    `  full validation ≤ 0.2 ms/document: ${t.validationMsPerDocument.value} (${mark(t.validationMsPerDocument.met)})`,
   ].join('\n')
 }

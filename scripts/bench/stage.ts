@@ -4,6 +4,7 @@
  * progress on stderr. The bench CLI (cli.ts) runs it; it is not meant for users.
  */
 import {apiQueries} from './api.ts'
+import {publishLatency} from './publish.ts'
 import {
   compareTrees,
   createFiles,
@@ -31,6 +32,7 @@ const STAGES: Record<
   compare: compareTrees,
   groq,
   api: apiQueries,
+  publish: publishLatency,
 }
 
 const [name, json] = process.argv.slice(2)

@@ -234,7 +234,7 @@ export async function compareTrees(args: {a: string; b: string}): Promise<StageR
   return {ms, ...value}
 }
 
-const percentile = (values: number[], p: number) => {
+export const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((x, y) => x - y)
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!
 }

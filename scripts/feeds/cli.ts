@@ -1,11 +1,18 @@
-/** `npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--watch] [--json]` */
+/** `npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--watch [--webhook-port <n>]] [--json]` */
 import {existsSync} from 'node:fs'
 import {parseCli, progress, runCli} from '../lib/cli.ts'
-import {disableTelemetry, remoteTargetFromEnv} from '../lib/env.ts'
+import {
+  disableTelemetry,
+  remoteTargetFromEnv,
+  webhookSecretFromEnv,
+  type RemoteTarget,
+} from '../lib/env.ts'
 import {formatProblem, InputError, PipelineError, UsageError} from '../lib/errors.ts'
 import {DEFAULT_DATASET, DEFAULT_OUT} from '../lib/paths.ts'
+import {defaultMirrorPath, sourceOf} from '../sync/core.ts'
 import {DEFAULT_BASE_URL, exportFeeds} from './export.ts'
-import {runPublisher, type PublishReport} from './publisher.ts'
+import {runPublisher, type PublisherOptions, type PublishReport} from './publisher.ts'
+import {runRemoteWatch} from './remoteWatch.ts'
 
 function feedItemsOption(text: string): number {
   if (!/^\d+$/.test(text))
@@ -13,11 +20,19 @@ function feedItemsOption(text: string): number {
   return Number(text)
 }
 
+function portOption(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new UsageError(
+      `--webhook-port must be a port number 0–65535 (0: any free port), got "${text}"`,
+    )
+  return Number(text)
+}
+
 const spec = {
   usage:
-    'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--watch] [--json]',
+    'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--watch [--webhook-port <n>]] [--json]',
   summary:
-    "Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. The published documents are validated first (the Studio's rules and the graph checks of `npm run validate`, through its cache): any error is printed (document, field, message) and nothing is exported (exit 1); warnings do not block. Every rendered file is checked before the output folder is replaced; on any error the previous output stays as it was. After a first export, only what changed documents affect is rendered again (export cache beside the dataset).\n\nWith --watch: the publisher. One export, then every change to the embedded dataset (Studio through the local API, npm run import, npm run migrate, npm run dataset -- import) is published as it lands; bursts are published together. A document that fails validation is held back (its pages stay at its last published version; a new one does not appear) and reported, the rest is published; once fixed it is published. One JSON line per publish with --json, else a short line on stderr. SIGINT/SIGTERM: the export under way finishes, then exit 0.",
+    "Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. The published documents are validated first (the Studio's rules and the graph checks of `npm run validate`, through its cache): any error is printed (document, field, message) and nothing is exported (exit 1); warnings do not block. Every rendered file is checked before the output folder is replaced; on any error the previous output stays as it was. After a first export, only what changed documents affect is rendered again (export cache beside the dataset).\n\nWith --watch: the publisher. One export, then every change to the embedded dataset (Studio through the local API, npm run import, npm run migrate, npm run dataset -- import) is published as it lands; bursts are published together. A document that fails validation is held back (its pages stay at its last published version; a new one does not appear) and reported, the rest is published; once fixed it is published. One JSON line per publish with --json, else a short line on stderr. SIGINT/SIGTERM: the export under way finishes, then exit 0.\n\nWith --watch and a Sanity API in the environment (SANITY_PROJECT_ID, SANITY_DATASET, SANITY_TOKEN for drafts, SANITY_API_HOST): the same publisher on a mirror of that dataset (npm run sync's), in the same process: a copy through the export endpoint, then every change from the listener (resumed, reconnected with backoff), or with --webhook-port from Sanity webhooks (a delivery names the changed documents, which are read again from the API; one not signed with SANITY_WEBHOOK_SECRET gets 401 and changes nothing). The first export waits for the first copy. The mirror is --dataset, by default .data/mirrors/<projectId>.<dataset>.sqlite; drafts stay drafts there and publish nothing. SIGINT/SIGTERM also stops the mirror: the batch it was reading is dropped, every write it made is whole.",
   options: {
     dataset: {type: 'string'},
     out: {type: 'string'},
@@ -29,11 +44,12 @@ const spec = {
     'feed-items': {type: 'string'},
     full: {type: 'boolean'},
     watch: {type: 'boolean'},
+    'webhook-port': {type: 'string'},
     json: {type: 'boolean'},
     quiet: {type: 'boolean'},
   },
   help: {
-    dataset: `Dataset file (default ${DEFAULT_DATASET})`,
+    dataset: `Dataset file (default ${DEFAULT_DATASET}); with --watch and SANITY_PROJECT_ID: the mirror file (default .data/mirrors/<projectId>.<dataset>.sqlite)`,
     out: `Output folder, replaced as a whole (default ${DEFAULT_OUT})`,
     now: 'ISO date-time for feed-level dates (default: newest date in the data)',
     'review-date':
@@ -45,8 +61,10 @@ const spec = {
       'Items per RSS/Atom/JSON Feed and partner file, newest first (default 50; 0 = all)',
     full: 'Render every file even when the export cache allows an incremental export',
     watch:
-      'Keep running: publish every change to the dataset (embedded datasets only; polls its transaction log)',
-    json: 'Print one JSON object (files, counts, duration) on stdout; with --watch one JSON line per publish: {documents, heldBack, files, ms, latencyMs}',
+      'Keep running: publish every change to the dataset (polls its transaction log); with SANITY_PROJECT_ID, to a mirror of that Sanity API dataset',
+    'webhook-port':
+      'With --watch and SANITY_PROJECT_ID: follow the source through Sanity webhooks on http://127.0.0.1:<n>/ (0: any free port) instead of a listener; deliveries must be signed with SANITY_WEBHOOK_SECRET (else 401)',
+    json: 'Print one JSON object (files, counts, duration) on stdout; with --watch one JSON line per publish: {documents, heldBack, files, ms, latencyMs}, after a first line {webhook: {port, url}} with --webhook-port',
     quiet: 'No progress lines on stderr',
   },
 } as const
@@ -66,7 +84,16 @@ await runCli(async () => {
       : {}),
     ...(values.full ? {incremental: false} : {}),
   }
-  if (values.watch) return watch(values.dataset, common, Boolean(values.json))
+  if (values['webhook-port'] !== undefined && !values.watch)
+    throw new UsageError('--webhook-port drives the publisher: use it with --watch')
+  if (values.watch)
+    return watch({
+      dataset: values.dataset,
+      webhookPort:
+        values['webhook-port'] === undefined ? undefined : portOption(values['webhook-port']),
+      common,
+      json: Boolean(values.json),
+    })
   const summary = await exportFeeds({
     ...common,
     dataset: values.dataset,
@@ -88,23 +115,34 @@ await runCli(async () => {
 })
 
 /** The publisher's shell: signals, and one line per publish (JSON on stdout, or text on stderr). */
-async function watch(
-  dataset: string | undefined,
-  common: Omit<Parameters<typeof runPublisher>[0], 'dataset' | 'onPublish' | 'onError'>,
-  json: boolean,
-): Promise<number> {
-  if (dataset === undefined && remoteTargetFromEnv())
+async function watch(opts: {
+  dataset: string | undefined
+  webhookPort: number | undefined
+  common: Omit<PublisherOptions, 'dataset' | 'signal' | 'onPublish' | 'onError'>
+  json: boolean
+}): Promise<number> {
+  const {dataset, webhookPort, common, json} = opts
+  const target = remoteTargetFromEnv()
+  const secret = webhookSecretFromEnv()
+  if (webhookPort !== undefined && !target)
     throw new UsageError(
-      '--watch follows an embedded dataset: pass --dataset <path> (a Sanity API target in the environment is not followed yet)',
+      '--webhook-port follows a Sanity API dataset: set SANITY_PROJECT_ID and SANITY_DATASET (and SANITY_TOKEN, SANITY_API_HOST as needed)',
     )
-  const path = dataset ?? DEFAULT_DATASET
-  if (!existsSync(path))
+  if (webhookPort !== undefined && !secret)
+    throw new UsageError(
+      "--webhook-port needs the webhook's secret in SANITY_WEBHOOK_SECRET: deliveries are verified with it",
+    )
+  const path = target
+    ? (dataset ?? defaultMirrorPath(sourceOf(target)))
+    : (dataset ?? DEFAULT_DATASET)
+  if (!target && !existsSync(path))
     throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
   const stop = new AbortController()
   let signals = 0
   const onSignal = (name: string) => {
-    // The first signal lets the export under way finish (exports are atomic either way); a second
-    // one abandons it: the next export clears what it left (leftovers.ts).
+    // The first signal lets the export under way finish (exports are atomic either way) and the
+    // mirror drop the batch it was reading; a second one abandons the export: the next export
+    // clears what it left (leftovers.ts). Mirror writes are synchronous: never half done.
     if (++signals > 1) process.exit(0)
     progress(`${name}: stopping after the export under way`)
     stop.abort()
@@ -137,12 +175,36 @@ async function watch(
       )
     process.stderr.write(`publish failed, nothing replaced: ${(e as Error).message}\n`)
   }
-  await runPublisher({
-    ...common,
-    dataset: path,
-    signal: stop.signal,
-    onPublish: line,
-    onError,
-  })
+  const publisher = {...common, onPublish: line, onError}
+  if (target) {
+    progress(`mirroring ${target.projectId}/${target.dataset} into ${path}`)
+    await remote(target, path, webhookPort, secret, publisher, stop.signal, json)
+  } else await runPublisher({...publisher, dataset: path, signal: stop.signal})
   return 0
+}
+
+/** The publisher on a mirror of `target` (remoteWatch.ts). */
+function remote(
+  target: RemoteTarget,
+  path: string,
+  webhookPort: number | undefined,
+  secret: string | undefined,
+  publisher: Omit<PublisherOptions, 'dataset' | 'signal'>,
+  signal: AbortSignal,
+  json: boolean,
+): Promise<void> {
+  return runRemoteWatch({
+    target,
+    dataset: path,
+    ...(webhookPort !== undefined && secret ? {webhook: {port: webhookPort, secret}} : {}),
+    onListening: ({port, url}) => {
+      if (json) process.stdout.write(`${JSON.stringify({webhook: {port, url}})}\n`)
+      progress(
+        `webhook receiver on ${url} (point the Sanity webhook here, through a tunnel or proxy)`,
+      )
+    },
+    publisher,
+    signal,
+    progress,
+  })
 }

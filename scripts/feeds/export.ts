@@ -21,7 +21,6 @@ import {createLocalSource} from '../query/local.ts'
 import {createRemoteSource} from '../query/remote.ts'
 import {runQuery, type QuerySource} from '../query/source.ts'
 import {Dataset} from '../store/dataset.ts'
-import {isPublishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 import type {BuildOptions} from './build.ts'
 import {errorsOf, type ExportContext, type ExportSummary} from './context.ts'
@@ -119,16 +118,22 @@ export function workRecordPath(datasetPath: string, out: string, cacheDir?: stri
   return `${exportStatePrefix(datasetPath, out, cacheDir)}.work.json`
 }
 
-/** What the publisher last published from one dataset file into one output (publisherState.ts). */
+/** What a gated export last published from one dataset file into one output (publisherState.ts). */
 export function publishedStatePath(datasetPath: string, out: string, cacheDir?: string): string {
   return `${exportStatePrefix(datasetPath, out, cacheDir)}.published.json`
 }
 
+/** The publisher's published view of a dataset for an output (publisher.ts). */
+export function publishedViewPath(datasetPath: string, out: string, cacheDir?: string): string {
+  return `${exportStatePrefix(datasetPath, out, cacheDir)}.published.sqlite`
+}
+
+/** The folder of a dataset's export caches (`cacheDir`, default `export-cache/` beside it). */
+export const exportCacheDir = (datasetPath: string, cacheDir?: string): string =>
+  cacheDir ?? join(dirname(resolve(datasetPath)), 'export-cache')
+
 const exportStatePrefix = (datasetPath: string, out: string, cacheDir?: string): string =>
-  join(
-    cacheDir ?? join(dirname(resolve(datasetPath)), 'export-cache'),
-    sha256(resolve(out)).slice(0, 16),
-  )
+  join(exportCacheDir(datasetPath, cacheDir), sha256(resolve(out)).slice(0, 16))
 
 /**
  * Clear what a killed export of `ctx.out` left (leftovers.ts): progress lines for what was done,
@@ -166,6 +171,7 @@ function resolveInput(
 
 /** What the gate found, in an export's summary (`validation`). */
 export interface GateSummary {
+  /** Published documents judged. */
   documents: number
   validated: number
   reused: number
@@ -174,7 +180,7 @@ export interface GateSummary {
 }
 
 const gateSummary = (g: GateResult): GateSummary => ({
-  documents: g.documents.length,
+  documents: g.judged,
   validated: g.validated,
   reused: g.reused,
   warnings: g.warnings,
@@ -278,12 +284,14 @@ export async function exportFeeds(
     const gate = await publishGate(await allDocuments(input.source), gateOptions)
     assertPublishable(gate)
     recover(ctx)
-    const source = input.source.kind === 'local' ? input.source : createLocalSource(gate.documents)
+    const source = input.source.kind === 'local' ? input.source : createLocalSource(gate.documents!)
     return {...(await fullExport(ctx, () => source)), validation: gateSummary(gate)}
   }
   const {ds, owned} = input
   let gate: GateResult | undefined
   try {
+    // The log position the gate reads at (what a publisher started later compares with).
+    const gateSeq = ds.lastSeq()
     if (gateOptions) {
       // Before anything beside the output is touched: a failing gate leaves everything as it was.
       gate = await publishGate(ds, gateOptions)
@@ -299,9 +307,8 @@ export async function exportFeeds(
       if (!gate) return s
       if (persistent)
         savePublishedState(publishedStatePath(ds.path, ctx.out, cacheDir), ds.path, ctx.out, {
-          revs: new Map(
-            gate.documents.filter((d) => isPublishedId(d._id)).map((d) => [d._id, d._rev]),
-          ),
+          seq: gateSeq,
+          tx: ds.transactionIdAt(gateSeq) ?? '',
         })
       return {...s, validation: gateSummary(gate)}
     }

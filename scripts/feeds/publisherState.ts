@@ -1,20 +1,25 @@
 /**
- * What the publisher remembers between publishes and restarts: the revision each document was
- * last published at, so a document that turns invalid keeps its last valid version
- * (publisherPlan.ts). A small JSON file beside the output's export cache
- * (`export-cache/<hash of the output path>.published.json`, export.ts publishedStatePath), written atomically (temp file +
- * rename) and 0600: document ids are as private as the dataset. A successful gated export
- * (`npm run export`) writes it too, so a publisher started afterwards knows what is out there.
+ * What a gated `npm run export` published. It exports only when every published document is
+ * valid, so what it published is the dataset as it was at one log position: that position (and
+ * its transaction id, so a rewritten log is not mistaken for it) is all there is to remember. A
+ * publisher started afterwards reads the versions from the history and keeps a document that has
+ * turned invalid at its version then (publisherPlan.ts); it keeps its own published versions in
+ * the published view (publisher.ts) and reads this file only when it is newer than the view. A
+ * small JSON file beside the output's export cache (`export-cache/<hash of the output
+ * path>.published.json`, export.ts publishedStatePath), written atomically (temp file + rename)
+ * and 0600.
  */
 import {chmodSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 import {privateDir} from '../lib/private.ts'
 
-const STATE_VERSION = 1
+const STATE_VERSION = 3
 
 export interface PublishedState {
-  /** Document id → revision last published. */
-  revs: Map<string, string>
+  /** The log position whose documents were published (-1: none). */
+  seq: number
+  /** The id of the transaction at `seq`. */
+  tx: string
 }
 
 /** The state, or an empty one when there is none (or it is for another dataset or output). */
@@ -24,20 +29,21 @@ export function loadPublishedState(path: string, datasetPath: string, out: strin
       version?: unknown
       dataset?: unknown
       out?: unknown
-      revs?: Record<string, string>
+      seq?: unknown
+      tx?: unknown
     }
     if (
       file.version === STATE_VERSION &&
       file.dataset === resolve(datasetPath) &&
       file.out === resolve(out) &&
-      file.revs &&
-      typeof file.revs === 'object'
+      typeof file.seq === 'number' &&
+      typeof file.tx === 'string'
     )
-      return {revs: new Map(Object.entries(file.revs))}
+      return {seq: file.seq, tx: file.tx}
   } catch {
     // Missing or unreadable: start from nothing (invalid documents are then left out).
   }
-  return {revs: new Map()}
+  return {seq: -1, tx: ''}
 }
 
 export function savePublishedState(
@@ -55,7 +61,8 @@ export function savePublishedState(
         version: STATE_VERSION,
         dataset: resolve(datasetPath),
         out: resolve(out),
-        revs: Object.fromEntries(state.revs),
+        seq: state.seq,
+        tx: state.tx,
       }),
       {mode: 0o600},
     )

@@ -36,6 +36,14 @@ export function remoteTargetFromEnv(
   }
 }
 
+/**
+ * The secret Sanity webhook deliveries are signed with (SANITY_WEBHOOK_SECRET: the hook's
+ * `secret`), for the publisher's `--webhook-port`; undefined when unset or empty. Never printed.
+ */
+export function webhookSecretFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SANITY_WEBHOOK_SECRET || undefined
+}
+
 /** Keep Sanity's CLI and libraries from phoning home. */
 export function disableTelemetry(env: NodeJS.ProcessEnv = process.env): void {
   env.DO_NOT_TRACK ??= '1'

@@ -6,7 +6,7 @@
 import {parseCli, progress, runCli} from '../lib/cli.ts'
 import {disableTelemetry, remoteTargetFromEnv} from '../lib/env.ts'
 import {UsageError} from '../lib/errors.ts'
-import {DEFAULT_DATASET} from '../lib/paths.ts'
+import {defaultMirrorPath, sourceOf} from './core.ts'
 import {runSync} from './sync.ts'
 
 const spec = {
@@ -17,6 +17,9 @@ const spec = {
     'export endpoint, then every change from the listener, each batch and transaction committed with',
     'its resume position. A restart (even after kill -9) continues; a gap the server cannot resume',
     'across is caught up by a copy. Runs until SIGINT/SIGTERM, or with --once until caught up.',
+    'The mirror is its own dataset file (default .data/mirrors/<projectId>.<dataset>.sqlite, the one',
+    '`npm run export -- --watch` uses too); a file that mirrors another source, or holds documents',
+    'that were not mirrored, is refused (exit 2).',
   ].join('\n'),
   options: {
     dataset: {type: 'string'},
@@ -26,7 +29,8 @@ const spec = {
     quiet: {type: 'boolean'},
   },
   help: {
-    dataset: 'SQLite dataset file to mirror into (default .data/dataset.sqlite)',
+    dataset:
+      'SQLite dataset file to mirror into (default .data/mirrors/<projectId>.<dataset>.sqlite)',
     once: 'Copy and catch up, then exit (for cron and tests)',
     'batch-size': 'Documents per copy transaction (default 500)',
     json: 'One JSON line per applied batch or transaction on stdout, then a summary',
@@ -45,7 +49,7 @@ await runCli(async () => {
   const batchSize = Number(values['batch-size'] ?? 500)
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new UsageError(`--batch-size must be a positive integer, got ${values['batch-size']}`)
-  const datasetPath = values.dataset ?? DEFAULT_DATASET
+  const datasetPath = values.dataset ?? defaultMirrorPath(sourceOf(target))
   const json = values.json ?? false
   const stop = new AbortController()
   const onSignal = () => stop.abort()

@@ -3,8 +3,10 @@
  * to the embedded dataset, how export lines become documents. No I/O here: the shell
  * (scripts/sync/sync.ts) connects, reads and writes.
  */
+import {join} from 'node:path'
 import {PipelineError} from '../lib/errors.ts'
 import type {RemoteTarget} from '../lib/env.ts'
+import {DEFAULT_DATA_DIR} from '../lib/paths.ts'
 import type {MirrorBatch} from '../store/dataset.ts'
 import {idProblem} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
@@ -60,12 +62,32 @@ export function sourceOf(target: RemoteTarget): SyncSource {
 const sameSource = (a: SyncSource, b: SyncSource): boolean =>
   a.projectId === b.projectId && a.dataset === b.dataset
 
-/** The state to start from: the stored one, or a fresh one (throws when the file mirrors another source). */
+/**
+ * Where a mirror lives when no `--dataset` names one: `.data/mirrors/<projectId>.<dataset>.sqlite`,
+ * one file per source, never the embedded dataset `npm run import` writes (a copy's sweep deletes
+ * every document the source does not have). Neither a project id nor a dataset name has a `.`;
+ * anything outside their charset is replaced, and the stored source is checked on open anyway.
+ */
+export function defaultMirrorPath(source: SyncSource, dataDir: string = DEFAULT_DATA_DIR): string {
+  const part = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_')
+  return join(dataDir, 'mirrors', `${part(source.projectId)}.${part(source.dataset)}.sqlite`)
+}
+
+/**
+ * The state to start from: the stored one, or a fresh one. Throws when the file mirrors another
+ * source, or holds documents (`hasDocuments`) without being a mirror at all: an embedded dataset
+ * of its own, whose documents the first copy's sweep would delete.
+ */
 export function startState(
   stored: SyncState | undefined,
   source: SyncSource,
   path: string,
+  hasDocuments = false,
 ): SyncState {
+  if (!stored && hasDocuments)
+    throw new SyncSourceMismatchError(
+      `${path} holds documents that were not mirrored from ${describe(source)} (a mirror would delete them): use another --dataset for the mirror`,
+    )
   if (!stored) return {source, copied: false}
   if (!sameSource(stored.source, source))
     throw new SyncSourceMismatchError(
@@ -87,6 +109,13 @@ export function documentFromExportLine(line: string, lineNumber: number): Stored
   }
   const problem = storedDocumentProblem(value)
   if (problem) throw new SyncProtocolError(`export line ${lineNumber}: ${problem}`)
+  return value as StoredDocument
+}
+
+/** A document the source answered by id (`/data/doc`), checked as an export line is. */
+export function checkedDocument(value: unknown, where: string): StoredDocument {
+  const problem = storedDocumentProblem(value)
+  if (problem) throw new SyncProtocolError(`${where}: ${problem}`)
   return value as StoredDocument
 }
 
@@ -184,4 +213,68 @@ export function writesFor(tx: SourceTransaction): {batch: MirrorBatch; refetch: 
 /** Ids of the mirror a finished copy did not see: deleted at the source meanwhile. */
 export function idsToSweep(local: readonly string[], seen: ReadonlySet<string>): string[] {
   return local.filter((id) => !seen.has(id))
+}
+
+/** The headers of a webhook delivery the mirror reads (Sanity's, see scripts/api/hooks/delivery.ts). */
+type DeliveryHeaders = Record<string, string | string[] | undefined>
+
+/** What a verified webhook delivery asks of the mirror. */
+export type Delivery =
+  /** Read these documents from the source again (a missing one was deleted). */
+  | {kind: 'change'; ids: string[]; operation?: string; committedAt?: number}
+  /** Meant for another project or dataset (a hook on `*`): nothing to do. */
+  | {kind: 'ignored'; reason: string}
+  /** Names no document, or not a valid id: a 400. */
+  | {kind: 'invalid'; problem: string}
+
+const OPERATIONS = new Set(['create', 'update', 'delete'])
+
+/**
+ * Which documents a verified delivery names: the body's `_id` (the projection's, or the whole
+ * document's when the hook has none) and the `sanity-document-id` header, as Sanity sends both.
+ * `sanity-operation` and `sanity-transaction-time` are kept for the report; the headers are not
+ * signed, so nothing here trusts them beyond naming documents to read again from the source.
+ */
+export function readDelivery(
+  body: unknown,
+  headers: DeliveryHeaders,
+  source: SyncSource,
+): Delivery {
+  const one = (name: string): string | undefined => {
+    const v = headers[name]
+    return Array.isArray(v) ? v.join(', ') : v
+  }
+  const project = one('sanity-project-id')
+  if (project !== undefined && project !== source.projectId)
+    return {kind: 'ignored', reason: `a delivery for project ${project}, not ${source.projectId}`}
+  const dataset = one('sanity-dataset')
+  if (dataset !== undefined && dataset !== source.dataset)
+    return {kind: 'ignored', reason: `a delivery for dataset ${dataset}, not ${source.dataset}`}
+  const ids = new Set<string>()
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && '_id' in body) {
+    const id = (body as {_id: unknown})._id
+    const problem = idProblem(id)
+    if (problem) return {kind: 'invalid', problem: `_id ${problem}`}
+    ids.add(id as string)
+  }
+  const header = one('sanity-document-id')
+  if (header !== undefined) {
+    const problem = idProblem(header)
+    if (problem) return {kind: 'invalid', problem: `sanity-document-id ${problem}`}
+    ids.add(header)
+  }
+  if (ids.size === 0)
+    return {
+      kind: 'invalid',
+      problem:
+        'The delivery names no document: give the webhook a projection with _id (e.g. {_id}), or send the sanity-document-id header',
+    }
+  const operation = one('sanity-operation')
+  const committedAt = Date.parse(one('sanity-transaction-time') ?? '')
+  return {
+    kind: 'change',
+    ids: [...ids],
+    ...(operation !== undefined && OPERATIONS.has(operation) ? {operation} : {}),
+    ...(Number.isFinite(committedAt) ? {committedAt} : {}),
+  }
 }

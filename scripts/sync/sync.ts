@@ -27,6 +27,7 @@ import {remoteClientConfig} from '../query/remote.ts'
 import {Dataset, type MirrorBatch} from '../store/dataset.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {
+  checkedDocument,
   documentFromExportLine,
   idsToSweep,
   sourceOf,
@@ -38,9 +39,12 @@ import {
   type SyncState,
 } from './core.ts'
 
-/** One applied batch (a copy's page, a sweep, or a source transaction), as `--json` prints it. */
+/**
+ * One applied batch (a copy's page, a sweep, a source transaction, or the documents webhook
+ * deliveries named), as `--json` prints it.
+ */
 export interface SyncReport {
-  phase: 'copy' | 'sweep' | 'listen'
+  phase: 'copy' | 'sweep' | 'listen' | 'webhook'
   /** Documents in the batch. */
   documents: number
   written: number
@@ -53,7 +57,7 @@ export interface SyncReport {
 export interface SyncSummary {
   /** Copies run (the first, and one per connection the server could not resume). */
   copies: number
-  /** Source transactions applied from the listener. */
+  /** Source transactions applied from the listener (or rounds of webhook deliveries applied). */
   transactions: number
   /** Documents in the mirror at the end. */
   documents: number
@@ -71,12 +75,37 @@ export interface SyncOptions {
   report: (r: SyncReport) => void
   progress: (message: string) => void
   retry?: RetryPolicy
+  /** Called once, when the mirror first holds a whole copy (after the first copy, or resumed). */
+  onReady?: () => void
+  /**
+   * Once ready, retry dropped connections and failed reads without limit (backoff up to
+   * `retry.maxDelayMs`), so a long-running follower (the publisher) outlives an outage of the
+   * source. Until then the policy's retries apply: a wrong host fails at start, not never.
+   */
+  persistent?: boolean
 }
 
 /** Largest copy batch in bytes of JSON: a batch of large documents is cut early. */
 const MAX_BATCH_BYTES = 8_000_000
 /** Ids read per page when looking for documents a copy did not see. */
 const SWEEP_PAGE = 1000
+/** Ids per `/data/doc` request at most, and their length together: URLs stay short. */
+const DOC_IDS_PER_REQUEST = 100
+const DOC_IDS_CHARS = 4000
+
+/** Wait `ms`, or less when `signal` aborts (a backoff never delays a stop). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, {once: true})
+  })
+}
 
 /**
  * The listener dropped (a network error, the server closing the stream): reconnected with backoff.
@@ -136,7 +165,11 @@ export async function runSync(opts: SyncOptions): Promise<SyncSummary> {
   }
 }
 
-class Mirror {
+/**
+ * One mirror file and its source. `run` is `npm run sync` (copy, then the listener); the webhook
+ * mode (webhook.ts) calls `copy`, `markReady` and `refresh` itself.
+ */
+export class Mirror {
   private readonly ds: Dataset
   private readonly opts: SyncOptions
   private readonly client: SanityClient
@@ -144,37 +177,65 @@ class Mirror {
   private state: SyncState
   private copies = 0
   private transactions = 0
+  private ready = false
 
   constructor(ds: Dataset, opts: SyncOptions) {
     this.ds = ds
     this.opts = opts
     this.client = syncClient(opts.target)
+    const stored = ds.getMeta<SyncState>(SYNC_META_KEY)
     this.state = startState(
-      ds.getMeta<SyncState>(SYNC_META_KEY),
+      stored,
       sourceOf(opts.target),
       opts.datasetPath,
+      !stored && ds.count() > 0,
     )
     if (!opts.target.token)
       opts.progress('no token: drafts and other private documents are not mirrored')
   }
 
-  async run(): Promise<SyncSummary> {
-    const retry: RetryPolicy = {
-      ...this.opts.retry,
+  /** The retry policy now: abortable waits, and no limit once ready when `persistent`. */
+  private retryPolicy(): RetryPolicy {
+    const base = this.opts.retry ?? {}
+    return {
+      ...base,
+      ...(this.opts.persistent && this.ready ? {retries: Number.POSITIVE_INFINITY} : {}),
+      sleep: base.sleep ?? ((ms) => sleep(ms, this.opts.signal)),
       onRetry: (info) => {
         this.opts.progress(`reconnecting in ${info.delayMs} ms (${info.failure.message})`)
-        this.opts.retry?.onRetry?.(info)
+        base.onRetry?.(info)
       },
     }
-    try {
+  }
+
+  /** The mirror holds a whole copy: tell `onReady` (once). */
+  markReady(): void {
+    if (this.ready) return
+    this.ready = true
+    this.opts.onReady?.()
+  }
+
+  async run(): Promise<SyncSummary> {
+    await this.guard(async () => {
       // A connection that was welcomed and later dropped starts a new round of attempts.
       while (!this.opts.signal.aborted) {
-        const outcome = await withRetry(() => this.connection(), retry)
+        const outcome = await withRetry(() => this.connection(), this.retryPolicy())
         if (outcome === 'done') break
       }
+    })
+    return this.summary()
+  }
+
+  /** Run `work`; a failure after the signal aborted is the stop, not an error. */
+  async guard(work: () => Promise<void>): Promise<void> {
+    try {
+      await work()
     } catch (e) {
       if (!this.opts.signal.aborted) throw toPipelineError(e)
     }
+  }
+
+  summary(): SyncSummary {
     const {eventId, transactionId, timestamp} = this.state
     return {
       copies: this.copies,
@@ -194,6 +255,7 @@ class Mirror {
    */
   private async connection(): Promise<'done' | 'dropped'> {
     const {signal, once} = this.opts
+    if (signal.aborted) return 'done'
     // Resuming is only worth asking for when the mirror is complete up to that event.
     const resumeFrom = !once && this.state.copied ? this.state.eventId : undefined
     const client = resumeFrom
@@ -234,6 +296,8 @@ class Mirror {
             // The server could not resume (or was not asked to): what was missed is unknown.
             welcomed = true
             await this.copy()
+            if (signal.aborted) return 'done'
+            this.markReady()
             if (once) {
               for (let item = queue.take(); item; item = queue.take())
                 if (item.type === 'mutation') await this.applyEvent(item)
@@ -243,6 +307,7 @@ class Mirror {
             break
           case 'welcomeback':
             welcomed = true
+            this.markReady()
             this.opts.progress(`resumed after event ${resumeFrom}; following changes`)
             break
           case 'mutation':
@@ -301,8 +366,48 @@ class Mirror {
   private async read(ids: string[]): Promise<StoredDocument[]> {
     return withRetry(
       () => this.client.fetch<StoredDocument[]>('*[_id in $ids]', {ids}, {tag: 'sync'}),
-      this.opts.retry,
+      this.retryPolicy(),
     )
+  }
+
+  /**
+   * Read `ids` from the source's doc endpoint (`/data/doc/<dataset>/<ids>`) and store them as
+   * they are now, in one SQLite transaction: a document the source no longer has (omitted, or
+   * not visible to the token) is deleted. Reading the current version makes the order of
+   * deliveries irrelevant (Sanity does not promise one) and a repeated delivery writes nothing.
+   * `committedAt` (the oldest source commit behind these ids, when known) is the log's time.
+   */
+  async refresh(ids: readonly string[], committedAt?: number): Promise<void> {
+    const started = performance.now()
+    const wanted = new Set(ids)
+    const found = new Map<string, StoredDocument>()
+    for (const chunk of idChunks([...wanted])) {
+      if (this.opts.signal.aborted) return
+      const docs = await withRetry(
+        () => this.client.getDocuments<Record<string, unknown>>(chunk, {tag: 'sync'}),
+        this.retryPolicy(),
+      )
+      for (const doc of docs) {
+        if (doc === null) continue
+        const checked = checkedDocument(doc, `/data/doc ${String(doc._id)}`)
+        if (wanted.has(checked._id)) found.set(checked._id, checked)
+      }
+    }
+    const now = Date.now()
+    const time = committedAt !== undefined && committedAt < now ? committedAt : now
+    const result = this.ds.mirror(
+      {put: [...found.values()], delete: [...wanted].filter((id) => !found.has(id))},
+      {timestamp: new Date(time).toISOString(), author: 'sync'},
+    )
+    this.transactions++
+    this.opts.report({
+      phase: 'webhook',
+      documents: wanted.size,
+      written: result.written,
+      deleted: result.deleted,
+      transactionId: result.transaction?.transactionId ?? null,
+      ms: Math.round(performance.now() - started),
+    })
   }
 
   /**
@@ -310,9 +415,10 @@ class Mirror {
    * delete what the mirror has and the export did not: the mirror equals the source as the export
    * saw it. Idempotent, so a copy that fails half-way is simply run again (with backoff).
    */
-  private async copy(): Promise<void> {
-    await withRetry(() => this.copyOnce(), this.opts.retry)
-    this.copies++
+  async copy(): Promise<void> {
+    await withRetry(() => this.copyOnce(), this.retryPolicy())
+    // A copy cut short by the signal left `copied: false`: it does not count.
+    if (!this.opts.signal.aborted) this.copies++
   }
 
   private async copyOnce(): Promise<void> {
@@ -380,6 +486,24 @@ class Mirror {
     this.ds.mirror({}, {meta: {[SYNC_META_KEY]: this.state}})
     this.opts.progress(`copied ${seen.size} documents`)
   }
+}
+
+/** Ids in groups small enough for one `/data/doc` URL. */
+function idChunks(ids: readonly string[]): string[][] {
+  const chunks: string[][] = []
+  let chunk: string[] = []
+  let chars = 0
+  for (const id of ids) {
+    if (chunk.length >= DOC_IDS_PER_REQUEST || chars + id.length > DOC_IDS_CHARS) {
+      chunks.push(chunk)
+      chunk = []
+      chars = 0
+    }
+    chunk.push(id)
+    chars += id.length + 1
+  }
+  if (chunk.length > 0) chunks.push(chunk)
+  return chunks
 }
 
 /** The lines of a streamed body, read as the consumer asks for them (the body is never held whole). */

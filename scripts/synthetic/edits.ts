@@ -33,6 +33,9 @@ const refIds = (v: unknown): string[] =>
         .filter((x): x is string => typeof x === 'string')
     : []
 
+/** A value without the mark an earlier edit of the same kind left, so repeated edits do not grow it. */
+const strip = (value: unknown, mark: RegExp) => String(value).replace(mark, '')
+
 /** The first published document of a type satisfying `ok`, in id order. */
 function pick(
   docs: readonly StoredDocument[],
@@ -52,7 +55,9 @@ export function editMutations(docs: readonly StoredDocument[], kind: EditKind, n
   switch (kind) {
     case 'retitle-benefit': {
       const b = pick(docs, 'benefit', (d) => listed.has(d._id))
-      return [{patch: {id: b._id, set: {title: `${String(b.title)} (revised ${n})`}}}]
+      return [
+        {patch: {id: b._id, set: {title: `${strip(b.title, / \(revised \d+\)$/)} (revised ${n})`}}},
+      ]
     }
     case 'rename-taxonomy': {
       const c = pick(docs, 'concern')
@@ -61,10 +66,10 @@ export function editMutations(docs: readonly StoredDocument[], kind: EditKind, n
           patch: {
             id: c._id,
             set: {
-              title: `${String(c.title)} renamed ${n}`,
+              title: `${strip(c.title, / renamed \d+$/)} renamed ${n}`,
               slug: {
                 _type: 'slug',
-                current: `${(c.slug as {current: string}).current}-renamed-${n}`,
+                current: `${strip((c.slug as {current: string}).current, /-renamed-\d+$/)}-renamed-${n}`,
               },
             },
           },
@@ -110,8 +115,10 @@ export function editMutations(docs: readonly StoredDocument[], kind: EditKind, n
       // Not for a skin type it also suits: pages show the caution, and the positive link goes.
       const b = pick(docs, 'benefit', (d) => listed.has(d._id) && refIds(d.skinTypes).length > 0)
       const target = refIds(b.skinTypes)[0]!
+      // One such caution per target: a repeated edit rewrites its advice.
+      const key = `contra-${target}`
       const caution = {
-        _key: `contra-${n}`,
+        _key: key,
         _type: 'caution',
         kind: 'contraindicated',
         target: {_type: 'reference', _ref: target},
@@ -121,7 +128,14 @@ export function editMutations(docs: readonly StoredDocument[], kind: EditKind, n
         {
           patch: {
             id: b._id,
-            set: {cautions: [...(((b as Raw).cautions as [] | undefined) ?? []), caution]},
+            set: {
+              cautions: [
+                ...(((b as Raw).cautions as Array<{_key?: string}> | undefined) ?? []).filter(
+                  (c) => c._key !== key,
+                ),
+                caution,
+              ],
+            },
           },
         },
       ]
@@ -129,7 +143,14 @@ export function editMutations(docs: readonly StoredDocument[], kind: EditKind, n
     case 'rename-cautioned': {
       const cautioned = new Set(docs.flatMap((d) => refIds((d as Raw).cautions)))
       const t = pick(docs, 'skinType', (d) => cautioned.has(d._id))
-      return [{patch: {id: t._id, set: {title: `${String(t.title)} (cautioned ${n})`}}}]
+      return [
+        {
+          patch: {
+            id: t._id,
+            set: {title: `${strip(t.title, / \(cautioned \d+\)$/)} (cautioned ${n})`},
+          },
+        },
+      ]
     }
   }
 }

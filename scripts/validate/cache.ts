@@ -152,3 +152,67 @@ export function stillValid(
     return false
   return entry.slugs.every((a) => slugUnique(a) === a[2])
 }
+
+/**
+ * The verdicts of the last validation of a dataset file, with the log position its documents were
+ * read at (`<dataset>-validation-verdicts.json`, beside the cache). While the dataset's log still
+ * ends there (same position, same transaction) and the rules are the same, nothing any verdict
+ * depends on changed: a gate answers from it without reading a document (the usual `npm run
+ * validate`, then `npm run export`; or two exports in a row).
+ */
+export interface VerdictSnapshot {
+  /** The log position and transaction id the documents were read at. */
+  seq: number
+  tx: string
+  /** `published`: only published documents were judged (the gate); `all`: drafts too. */
+  scope: 'published' | 'all'
+  /** Documents judged, and how many of them are published. */
+  documents: number
+  published: number
+  problems: Problem[]
+}
+
+export const verdictsPath = (datasetPath: string): string =>
+  `${datasetPath}-validation-verdicts.json`
+
+/** The snapshot at `at`, when there is one for these rules covering `scope`. */
+export function loadVerdicts(
+  path: string,
+  at: {seq: number; tx: string},
+  scope: VerdictSnapshot['scope'],
+): VerdictSnapshot | undefined {
+  try {
+    const file = JSON.parse(readFileSync(path, 'utf8')) as Partial<VerdictSnapshot> & {
+      version?: unknown
+      rules?: unknown
+    }
+    if (
+      file.version !== VALIDATION_CACHE_VERSION ||
+      file.rules !== rulesFingerprint() ||
+      file.seq !== at.seq ||
+      file.tx !== at.tx ||
+      (scope === 'all' && file.scope !== 'all') ||
+      !Array.isArray(file.problems)
+    )
+      return undefined
+    return file as VerdictSnapshot
+  } catch {
+    return undefined
+  }
+}
+
+/** Write a snapshot atomically (temp file, rename), as private as the dataset. */
+export function saveVerdicts(path: string, snapshot: VerdictSnapshot): void {
+  const tmp = `${path}.${process.pid}.tmp`
+  try {
+    writeFileSync(
+      tmp,
+      JSON.stringify({version: VALIDATION_CACHE_VERSION, rules: rulesFingerprint(), ...snapshot}),
+      {mode: 0o600},
+    )
+    renameSync(tmp, path)
+  } catch (e) {
+    rmSync(tmp, {force: true})
+    throw e
+  }
+}

@@ -34,68 +34,87 @@ export function collectRefs(value: unknown, path = '', out: RefSite[] = []): Ref
   return out
 }
 
+/** What one document's graph problems depend on besides the document itself. */
+export interface GraphIndex {
+  /** Whether a document with this id exists (drafts included). */
+  exists(id: string): boolean
+  /** Whether any document references this id. */
+  linked(id: string): boolean
+  /** Published documents of this type with this slug, sorted by id. */
+  slugOwners(type: string, slug: string): readonly string[]
+}
+
+/** A published document's slug as the graph checks it (drafts and non-strings have none). */
+export const graphSlugOf = (doc: StoredDocument): string | undefined => {
+  const slug = (doc.slug as {current?: unknown} | undefined)?.current
+  return !isDraftId(doc._id) && typeof slug === 'string' ? slug : undefined
+}
+
+/** The graph problems of one document: linear in its size, given the index. */
+export function graphProblemsOf(doc: StoredDocument, index: GraphIndex): Problem[] {
+  const problems: Problem[] = []
+  const draft = isDraftId(doc._id)
+  for (const site of collectRefs(doc)) {
+    if (site.weak || index.exists(site.ref)) continue
+    const onlyDraft = index.exists(`drafts.${site.ref}`)
+    const benefitOfArticle = doc._type === 'article' && site.path.startsWith('benefits[')
+    problems.push({
+      documentId: doc._id,
+      path: site.path,
+      // A draft may point at something not yet published; published content may not.
+      level: draft ? 'warning' : 'error',
+      message: onlyDraft
+        ? `references "${site.ref}", which exists only as an unpublished draft: publish it first`
+        : benefitOfArticle
+          ? `benefit "${site.ref}" is missing from the dataset`
+          : `references "${site.ref}", which does not exist`,
+    })
+  }
+  if (draft) return problems
+  const slug = graphSlugOf(doc)
+  const owners = slug === undefined ? [] : index.slugOwners(doc._type, slug)
+  if (owners.length > 1)
+    problems.push({
+      documentId: doc._id,
+      path: 'slug',
+      level: 'error',
+      message: `slug "${slug}" is used by ${owners.length} ${doc._type} documents (${owners.join(', ')}): page URLs would collide`,
+    })
+  if (TAXONOMY_TYPES.has(doc._type) && !index.linked(doc._id))
+    problems.push({
+      documentId: doc._id,
+      level: 'warning',
+      message: `${doc._type} "${String(doc.title ?? doc._id)}" is not linked from any document`,
+    })
+  if (doc._type === 'article' && (!Array.isArray(doc.benefits) || doc.benefits.length === 0))
+    problems.push({
+      documentId: doc._id,
+      path: 'benefits',
+      level: 'error',
+      message: 'article has no benefits',
+    })
+  return problems
+}
+
+/** Every document's graph problems. */
 export function graphProblems(docs: readonly StoredDocument[]): Problem[] {
   const ids = new Set(docs.map((d) => d._id))
-  const problems: Problem[] = []
   const linked = new Set<string>()
   const slugs = new Map<string, string[]>()
-
   for (const doc of docs) {
-    const draft = isDraftId(doc._id)
-    for (const site of collectRefs(doc)) {
-      linked.add(site.ref)
-      if (ids.has(site.ref) || site.weak) continue
-      const onlyDraft = ids.has(`drafts.${site.ref}`)
-      const benefitOfArticle = doc._type === 'article' && site.path.startsWith('benefits[')
-      problems.push({
-        documentId: doc._id,
-        path: site.path,
-        // A draft may point at something not yet published; published content may not.
-        level: draft ? 'warning' : 'error',
-        message: onlyDraft
-          ? `references "${site.ref}", which exists only as an unpublished draft: publish it first`
-          : benefitOfArticle
-            ? `benefit "${site.ref}" is missing from the dataset`
-            : `references "${site.ref}", which does not exist`,
-      })
-    }
-    const slug = (doc.slug as {current?: unknown} | undefined)?.current
-    if (!draft && typeof slug === 'string') {
-      const key = `${doc._type}\u0000${slug}`
-      slugs.set(key, [...(slugs.get(key) ?? []), doc._id])
-    }
+    for (const site of collectRefs(doc)) linked.add(site.ref)
+    const slug = graphSlugOf(doc)
+    if (slug === undefined) continue
+    const key = `${doc._type}\u0000${slug}`
+    const owners = slugs.get(key)
+    if (owners) owners.push(doc._id)
+    else slugs.set(key, [doc._id])
   }
-
-  for (const [key, owners] of slugs) {
-    if (owners.length < 2) continue
-    const [type, slug] = key.split('\u0000')
-    for (const id of owners) {
-      problems.push({
-        documentId: id,
-        path: 'slug',
-        level: 'error',
-        message: `slug "${slug}" is used by ${owners.length} ${type} documents (${owners.join(', ')}): page URLs would collide`,
-      })
-    }
+  for (const owners of slugs.values()) if (owners.length > 1) owners.sort()
+  const index: GraphIndex = {
+    exists: (id) => ids.has(id),
+    linked: (id) => linked.has(id),
+    slugOwners: (type, slug) => slugs.get(`${type}\u0000${slug}`) ?? [],
   }
-
-  for (const doc of docs) {
-    if (isDraftId(doc._id)) continue
-    if (TAXONOMY_TYPES.has(doc._type) && !linked.has(doc._id)) {
-      problems.push({
-        documentId: doc._id,
-        level: 'warning',
-        message: `${doc._type} "${String(doc.title ?? doc._id)}" is not linked from any document`,
-      })
-    }
-    if (doc._type === 'article' && (!Array.isArray(doc.benefits) || doc.benefits.length === 0)) {
-      problems.push({
-        documentId: doc._id,
-        path: 'benefits',
-        level: 'error',
-        message: 'article has no benefits',
-      })
-    }
-  }
-  return problems
+  return docs.flatMap((doc) => graphProblemsOf(doc, index))
 }

@@ -1,22 +1,31 @@
 /**
  * Validate a set of documents: the Studio's rules per document plus whole-graph checks, every
  * problem at once. With a cache (cache.ts), documents whose content and dependencies did not
- * change keep their last results; the rest run on worker threads when there are enough of them
- * (parallel.ts). Either way the report is the same as a full run's.
+ * change keep their last results; the rest run the rules again (on worker threads when asked:
+ * parallel.ts). Either way the report is the same as a full run's.
  */
 import type {Problem} from '../lib/errors.ts'
+import {isPublishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {
   documentHash,
   loadValidationCache,
   referencesOf,
   saveValidationCache,
+  saveVerdicts,
   stillValid,
   type CachedResult,
 } from './cache.ts'
 import {graphProblems} from './graph.ts'
 import {defaultWorkers, validateInWorkers} from './parallel.ts'
-import {createOfflineIndex, publishedIdOf, slugIsUnique, type SlugAnswer} from './studioClient.ts'
+import type {StudioValidator} from './studio.ts'
+import {
+  createOfflineIndex,
+  publishedIdOf,
+  slugIsUnique,
+  type OfflineIndex,
+  type SlugAnswer,
+} from './studioClient.ts'
 
 export interface ValidationReport {
   documents: number
@@ -39,8 +48,13 @@ export interface ValidateOptions {
   onProgress?: (done: number, total: number) => void
   /** Validation cache file (see cache.ts); default none. */
   cache?: string
-  /** Worker threads for the Studio's rules; default: one per core when ≥ 2000 documents need them. */
+  /** Worker threads for the Studio's rules; default none (parallel.ts defaultWorkers). */
   workers?: number
+  /**
+   * Keep the report's verdicts (cache.ts VerdictSnapshot) in this file, as of this log position:
+   * the documents given must have been read at or after it.
+   */
+  verdicts?: {path: string; seq: number; tx: string; scope: 'published' | 'all'}
 }
 
 const LEVEL_ORDER = {error: 0, warning: 1, info: 2} as const
@@ -57,14 +71,74 @@ export async function validateDocuments(
     : allDocs
   const targets = opts.only ? docs.filter((d) => opts.only!.has(d._id)) : docs
   const index = createOfflineIndex(docs)
-  const cached = opts.cache ? loadValidationCache(opts.cache) : new Map<string, CachedResult>()
+  const cached = opts.cache ? loadValidationCache(opts.cache) : undefined
+  const pass = await studioPass(docs, targets, index, cached, opts)
+  if (opts.cache) {
+    const next = pass.entries
+    // Documents outside `only` keep their entries.
+    if (next && opts.only)
+      for (const [id, e] of cached!) if (!next.has(id) && index.exists(id)) next.set(id, e)
+    // Nothing ran and nothing was dropped: `next` is the file's own entries, so leave it alone (a
+    // warm publish gate then only reads it).
+    const unchanged = next !== undefined && pass.validated === 0 && next.size === cached!.size
+    if (!unchanged) saveValidationCache(opts.cache, next)
+  }
+  const graph = graphProblems(docs)
+  const problems = sortProblems(
+    withoutExplained(
+      targets.flatMap((d) => pass.perDoc.get(d._id) ?? []),
+      graph,
+    ).concat(graph),
+  )
+  if (opts.verdicts) {
+    const {path, ...at} = opts.verdicts
+    const published = targets.filter((d) => isPublishedId(d._id)).length
+    saveVerdicts(path, {...at, documents: targets.length, published, problems})
+  }
+  return {
+    documents: targets.length,
+    errors: problems.filter((p) => p.level === 'error').length,
+    warnings: problems.filter((p) => p.level === 'warning').length,
+    problems,
+    validated: pass.validated,
+    reused: targets.length - pass.validated,
+    workers: pass.workers,
+  }
+}
+
+/** The Studio's rules over `targets`: what they found, and the cache entries that remember it. */
+export interface StudioPass {
+  /** Problems per target id (cached or fresh). */
+  perDoc: Map<string, Problem[]>
+  /** An entry per target, when `cached` was given and the run is cacheable (no other query). */
+  entries?: Map<string, CachedResult>
+  /** Targets the rules ran on (the rest reused their entries). */
+  validated: number
+  /** Worker threads used (0: this thread). */
+  workers: number
+}
+
+/**
+ * Run the Studio's rules on the targets `cached` (a validation cache's entries; undefined: no
+ * cache) cannot answer. `index` holds every document, for the rules' reference and slug questions.
+ */
+export async function studioPass(
+  docs: readonly StoredDocument[],
+  targets: readonly StoredDocument[],
+  index: OfflineIndex,
+  cached: ReadonlyMap<string, CachedResult> | undefined,
+  opts: Pick<ValidateOptions, 'concurrency' | 'onProgress' | 'workers'> & {
+    /** The Studio's rules already loaded over `index` (default: loaded when a document needs them). */
+    validator?: StudioValidator
+  } = {},
+): Promise<StudioPass> {
   const hashes = new Map<string, string>()
   const perDoc = new Map<string, Problem[]>()
   const toValidate: StoredDocument[] = []
   const slugUnique = (doc: StoredDocument) => (a: SlugAnswer) =>
     slugIsUnique(index, a[0], {docType: doc._type, slug: a[1], published: publishedIdOf(doc._id)})
   for (const doc of targets) {
-    if (!opts.cache) {
+    if (!cached) {
       toValidate.push(doc)
       continue
     }
@@ -77,9 +151,10 @@ export async function validateDocuments(
   }
 
   const workers = opts.workers ?? defaultWorkers(toValidate.length)
+  const parallel = workers > 1 && toValidate.length > 1
   let slugLog: Map<string, SlugAnswer[]>
   let other: boolean
-  if (workers > 1 && toValidate.length > 1) {
+  if (parallel) {
     const r = await validateInWorkers(docs, toValidate, workers, {
       concurrency: opts.concurrency,
       onProgress: opts.onProgress,
@@ -88,10 +163,13 @@ export async function validateDocuments(
     slugLog = r.slugs
     other = r.other
   } else {
+    // What the rules ask is logged per pass (an index may outlive one: live.ts).
+    index.log.slugs.clear()
+    index.log.other = false
     // Loaded only when a document needs the rules: `sanity` takes ~2 s to load, and a run the
     // cache answers whole (a warm publish gate) should not pay for it.
     const validator = toValidate.length
-      ? await (await import('./studio.ts')).createStudioValidator(index)
+      ? (opts.validator ?? (await (await import('./studio.ts')).createStudioValidator(index)))
       : undefined
     let next = 0
     let done = 0
@@ -112,54 +190,39 @@ export async function validateDocuments(
     other = index.log.other
   }
 
-  if (opts.cache) {
-    // A rule that queried anything but slugs could depend on any document: cache nothing then.
-    let next: Map<string, CachedResult> | undefined
-    if (!other) {
-      next = new Map()
-      const ran = new Set(toValidate)
-      for (const doc of targets) {
-        const reused = cached.get(doc._id)
-        if (!ran.has(doc) && reused) {
-          next.set(doc._id, reused)
-          continue
-        }
-        next.set(doc._id, {
-          hash: hashes.get(doc._id)!,
-          missing: referencesOf(doc).filter((id) => !index.exists(id)),
-          slugs: slugLog.get(publishedIdOf(doc._id)) ?? [],
-          problems: perDoc.get(doc._id) ?? [],
-        })
-      }
-      // Documents outside `only` keep their entries.
-      if (opts.only)
-        for (const [id, e] of cached) if (!next.has(id) && index.exists(id)) next.set(id, e)
+  // A rule that queried anything but slugs could depend on any document: cache nothing then.
+  let entries: Map<string, CachedResult> | undefined
+  if (cached && !other) {
+    entries = new Map()
+    const ran = new Set(toValidate)
+    for (const doc of targets) {
+      const reused = cached.get(doc._id)
+      entries.set(
+        doc._id,
+        !ran.has(doc) && reused
+          ? reused
+          : {
+              hash: hashes.get(doc._id)!,
+              missing: referencesOf(doc).filter((id) => !index.exists(id)),
+              slugs: slugLog.get(publishedIdOf(doc._id)) ?? [],
+              problems: perDoc.get(doc._id) ?? [],
+            },
+      )
     }
-    // Nothing ran and nothing was dropped: `next` is the file's own entries, so leave it alone (a
-    // warm publish gate then only reads it).
-    const unchanged = next !== undefined && toValidate.length === 0 && next.size === cached.size
-    if (!unchanged) saveValidationCache(opts.cache, next)
   }
+  return {perDoc, entries, validated: toValidate.length, workers: parallel ? workers : 0}
+}
 
-  const graph = graphProblems(docs)
-  // Where a graph check explains a field (a dangling reference, a colliding slug) it says more than
-  // the Studio's generic marker on the same field ("Referenced document must be published"): keep one.
+/**
+ * The Studio's problems without those a graph error explains: where a graph check explains a field
+ * (a dangling reference, a colliding slug) it says more than the Studio's generic marker on the same
+ * field ("Referenced document must be published"), so only the graph's is kept.
+ */
+export function withoutExplained(studio: readonly Problem[], graph: readonly Problem[]): Problem[] {
   const explained = new Set(
     graph.filter((p) => p.level === 'error').map((p) => `${p.documentId}\u0000${p.path}`),
   )
-  const studio = targets
-    .flatMap((d) => perDoc.get(d._id) ?? [])
-    .filter((p) => !explained.has(`${p.documentId}\u0000${p.path}`))
-  const problems = sortProblems([...studio, ...graph])
-  return {
-    documents: targets.length,
-    errors: problems.filter((p) => p.level === 'error').length,
-    warnings: problems.filter((p) => p.level === 'warning').length,
-    problems,
-    validated: toValidate.length,
-    reused: targets.length - toValidate.length,
-    workers: workers > 1 && toValidate.length > 1 ? workers : 0,
-  }
+  return studio.filter((p) => !explained.has(`${p.documentId}\u0000${p.path}`))
 }
 
 export function sortProblems(problems: Problem[]): Problem[] {

@@ -97,6 +97,13 @@ export function slugIsUnique(
   )
 }
 
+/** Record a slug-uniqueness answer the rules got, for the validation cache (cache.ts). */
+export function logSlugAnswer(index: OfflineIndex, published: string, answer: SlugAnswer): void {
+  let answers = index.log.slugs.get(published)
+  if (!answers) index.log.slugs.set(published, (answers = []))
+  answers.push(answer)
+}
+
 function readQuery(req: ClientRequest, url: URL): {query: string; params: Record<string, unknown>} {
   if (req.body) {
     const body = (typeof req.body === 'string' ? JSON.parse(req.body) : req.body) as {
@@ -141,9 +148,7 @@ async function answer(index: OfflineIndex, req: ClientRequest): Promise<unknown>
     if (slugPath) {
       const p = params as {docType: string; slug: unknown; published: string}
       const unique = slugIsUnique(index, slugPath, p)
-      let answers = index.log.slugs.get(p.published)
-      if (!answers) index.log.slugs.set(p.published, (answers = []))
-      answers.push([slugPath, p.slug, unique])
+      logSlugAnswer(index, p.published, [slugPath, p.slug, unique])
       return {result: unique, ms: 0}
     }
   }

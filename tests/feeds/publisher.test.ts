@@ -9,6 +9,7 @@ import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ROOT} from '../../scripts/lib/paths.ts'
+import {Dataset} from '../../scripts/store/dataset.ts'
 import {startTestApi, type TestApi} from '../api/helpers.ts'
 import {NODE, testEnv} from '../helpers/run.ts'
 import {readTree, workFolders} from './helpers.ts'
@@ -19,6 +20,7 @@ interface PublishLine {
   files: number
   ms: number
   latencyMs: number | null
+  mode: 'full' | 'incremental'
 }
 
 const DANGLING = 'concerns[_key=="c1"].target'
@@ -140,6 +142,8 @@ describe('npm run export -- --watch', () => {
       expect(lines.slice(from).some((l) => l.documents.includes('benefit-minimizes-pores'))).toBe(
         false,
       )
+      // Holding a document back costs no full export: the published view changes incrementally.
+      expect(lines.slice(from).map((l) => l.mode)).not.toContain('full')
     },
     DEADLINE_MS,
   )
@@ -148,6 +152,7 @@ describe('npm run export -- --watch', () => {
     'publishes a held-back document once it is fixed',
     async () => {
       const client = api.client()
+      const from = lines.length
       await client
         .patch('benefit-minimizes-pores')
         .set({[`${DANGLING}._ref`]: 'concern-enlarged-pores'})
@@ -158,9 +163,10 @@ describe('npm run export -- --watch', () => {
           : undefined,
       )
       const line = await eventually('its publish line', () =>
-        lines.find((l) => l.documents.includes('benefit-minimizes-pores')),
+        lines.slice(from).find((l) => l.documents.includes('benefit-minimizes-pores')),
       )
       expect(line.heldBack).toEqual([])
+      expect(line.mode).toBe('incremental')
     },
     DEADLINE_MS,
   )
@@ -180,11 +186,18 @@ describe('npm run export -- --watch', () => {
       for (const f of manifest.files)
         expect(createHash('sha256').update(tree.get(f.path)!).digest('hex'), f.path).toBe(f.sha256)
       expect(workFolders(out)).toEqual([])
-      // The state file: beside the export cache, private.
+      // The published view: beside the export cache, private, holding what dist/ shows.
       const state = join(api.dir, 'export-cache')
-      const published = readdirSync(state).find((n) => n.endsWith('.published.json'))
+      const published = readdirSync(state).find((n) => n.endsWith('.published.sqlite'))
       expect(published).toBeDefined()
       expect(statSync(join(state, published!)).mode & 0o777).toBe(0o600)
+      const view = Dataset.open(join(state, published!))
+      try {
+        const pages = manifest.files.filter((f) => f.path.startsWith('web/benefits/')).length
+        expect(view.count({type: 'benefit'})).toBe(pages)
+      } finally {
+        view.close()
+      }
     },
     DEADLINE_MS,
   )
