@@ -6,9 +6,9 @@
  *   which referenced ids exist, the slug rule's answers) the change can alter: documents that
  *   reference an id that appeared or disappeared, documents sharing a slug value with a changed
  *   one. `stillValid` then decides, as it does for the cache file;
- * - the graph checks (graph.ts graphProblemsOf) on the changed documents, their referrers, the
- *   owners of the slugs they had or have, and every id they referenced or reference now (whether
- *   anything links to it).
+ * - the graph checks (graph.ts graphProblemsOf) on the changed documents, the referrers of an id
+ *   that appeared or disappeared, the owners of the slugs they had or have, and every id they
+ *   referenced or reference now (whether anything links to it).
  * Only published documents (not `_.` system ones) are judged, as by the gate. The verdicts are
  * those `validateDocuments` gives on the documents as they are now: tests/validate/live.test.ts
  * compares the two after every kind of edit. A rule that queries anything but slugs makes any
