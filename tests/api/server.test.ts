@@ -369,8 +369,12 @@ describe('history and export', () => {
   })
 
   it('streams an export of many pages, byte for byte as the store writes it', async () => {
+    // 12 pages of 500: a wait for the client per page, and no listener left behind by any.
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.name)
+    process.on('warning', onWarning)
     t.ds.importDocuments(
-      Array.from({length: 1234}, (_, i) => ({
+      Array.from({length: 6000}, (_, i) => ({
         _id: `note-${String(i).padStart(4, '0')}`,
         _type: 'note',
         text: 'x'.repeat(2000),
@@ -379,6 +383,8 @@ describe('history and export', () => {
     const res = await t.http('/data/export/production', {auth: true})
     expect(res.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8')
     expect(await res.text()).toBe(exportNdjson(t.ds))
+    process.off('warning', onWarning)
+    expect(warnings).not.toContain('MaxListenersExceededWarning')
   })
 })
 

@@ -38,8 +38,14 @@ export const exportRoutes: Route[] = [
           .join('')
         if (text && !res.write(text))
           await new Promise<void>((resolve) => {
-            res.once('drain', resolve)
-            res.once('close', resolve)
+            // Whichever comes first; the other listener goes too, so pages do not pile them up.
+            const done = () => {
+              res.off('drain', done)
+              res.off('close', done)
+              resolve()
+            }
+            res.once('drain', done)
+            res.once('close', done)
           })
       }
       res.end()
