@@ -13,7 +13,7 @@
  */
 import {InputError, type Problem} from '../lib/errors.ts'
 import {Dataset} from '../store/dataset.ts'
-import {isPublishedId} from '../store/ids.ts'
+import {isPublishedContentId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {loadVerdicts, validationCachePath, verdictsPath} from '../validate/cache.ts'
 import {validateDocuments, type ValidateOptions} from '../validate/run.ts'
@@ -51,9 +51,7 @@ export class ValidationGateError extends InputError {
   override readonly code = 'VALIDATION_FAILED'
 }
 
-const isSystemId = (id: string) => id.startsWith('_.')
-const blocks = (p: Problem) =>
-  p.documentId !== undefined && isPublishedId(p.documentId) && !isSystemId(p.documentId)
+const blocks = (p: Problem) => p.documentId !== undefined && isPublishedContentId(p.documentId)
 
 /**
  * Validate what would be published. `input` is an open dataset (read now, whole) or documents
@@ -92,9 +90,7 @@ export async function publishGate(
       })
   }
   const documents = input instanceof Dataset ? input.documents() : [...input]
-  const only = new Set(
-    documents.filter((d) => isPublishedId(d._id) && !isSystemId(d._id)).map((d) => d._id),
-  )
+  const only = new Set(documents.filter((d) => isPublishedContentId(d._id)).map((d) => d._id))
   const report = await validateDocuments(documents, {
     only,
     ...(cache ? {cache} : {}),

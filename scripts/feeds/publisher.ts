@@ -24,7 +24,7 @@ import {dirname} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {privateDir} from '../lib/private.ts'
 import type {Problem} from '../lib/errors.ts'
-import {isPublishedId} from '../store/ids.ts'
+import {isPublishedContentId} from '../store/ids.ts'
 import {Dataset} from '../store/dataset.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {validationCachePath} from '../validate/cache.ts'
@@ -73,10 +73,8 @@ export interface PublisherOptions extends Omit<
   onProgress?: (message: string) => void
 }
 
-const isSystemId = (id: string) => id.startsWith('_.')
 const sameHeld = (a: readonly HeldBack[], b: readonly HeldBack[]) =>
   a.length === b.length && a.every((h, i) => h.id === b[i]!.id && h.kept === b[i]!.kept)
-const exportable = (id: string) => isPublishedId(id) && !isSystemId(id)
 
 /**
  * Commit times from the log, read on a connection of its own (read-only): the Dataset class
@@ -183,7 +181,6 @@ export async function runPublisher(opts: PublisherOptions): Promise<void> {
    */
   async function gate(changedIds: readonly string[] | undefined) {
     if (!changedIds || !live || live.stale()) {
-      live = undefined
       live = await LiveValidation.start(ds.documents(), {
         cache: validationCachePath(path),
         onProgress: (done, total) => onProgress(`validated ${done}/${total}`),
@@ -223,7 +220,7 @@ export async function runPublisher(opts: PublisherOptions): Promise<void> {
     // Read before the documents: anything committed after this is seen again next time.
     const seq = ds.lastSeq()
     const log = since < 0 ? undefined : ds.changedIdsSince(since, 1_000_000)
-    const changed = log?.ids.filter(exportable).sort()
+    const changed = log?.ids.filter(isPublishedContentId).sort()
     const {verdicts, full} = await gate(log?.ids)
     const errors = errorsById(verdicts.errors)
     // Decide the changed documents, those held back last time, and those whose verdict changed
@@ -240,7 +237,7 @@ export async function runPublisher(opts: PublisherOptions): Promise<void> {
       for (const id of invalid) if (!verdicts.invalidIds.has(id)) ids.add(id)
     }
     const plan = planPublish({
-      ids: [...ids].filter(exportable),
+      ids: [...ids].filter(isPublishedContentId),
       now: (id) => live!.get(id),
       published: last?.published ?? inView,
       errors,

@@ -16,6 +16,7 @@ import type {Problem} from '../lib/errors.ts'
 import {isPublishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {collectRefs} from '../validate/graph.ts'
+import {compareStrings} from './text.ts'
 
 export interface PlanInput {
   /** The ids to decide. */
@@ -41,8 +42,6 @@ export interface PublishPlan {
   /** Every held-back document among the decided ones (and deleted ones kept for them), by id. */
   heldBack: HeldBack[]
 }
-
-const byId = (a: {id: string}, b: {id: string}) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export function planPublish(input: PlanInput): PublishPlan {
   const {now, published, errors} = input
@@ -85,5 +84,5 @@ export function planPublish(input: PlanInput): PublishPlan {
       kept.push(prev)
     }
   }
-  return {chosen, heldBack: [...held.values()].sort(byId)}
+  return {chosen, heldBack: [...held.values()].sort((a, b) => compareStrings(a.id, b.id))}
 }

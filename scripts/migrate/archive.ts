@@ -4,7 +4,7 @@
  * files offline: `sanity migration run <id> --from-export <file>`. Pure: documents in, bytes out.
  */
 import {gzipSync} from 'node:zlib'
-import {isSystemId} from './select.ts'
+import {isSystemId} from '../store/ids.ts'
 
 export interface ArchiveEntry {
   name: string

@@ -7,8 +7,7 @@
 import {evaluate, evaluateSync, parse, toJS, type ExprNode} from 'groq-js'
 import type {Migration} from 'sanity/migrate'
 import {UsageError} from '../lib/errors.ts'
-
-export const isSystemId = (id: string): boolean => id.startsWith('_.')
+import {isSystemId} from '../store/ids.ts'
 
 /** Parse `filter` the way Sanity does (`*[<filter>]`), with a message naming the migration. */
 export function parseFilter(filter: string, migrationId: string): ExprNode {

@@ -22,6 +22,10 @@ export const isDraftId = (id: string): boolean => id.startsWith(DRAFTS_PREFIX)
 export const isVersionId = (id: string): boolean => id.startsWith(VERSIONS_PREFIX)
 /** Published ids are everything that is neither a draft nor a release version. */
 export const isPublishedId = (id: string): boolean => !isDraftId(id) && !isVersionId(id)
+/** System documents (`_.` ids: the migration ledger, the API's own): bookkeeping, not content. */
+export const isSystemId = (id: string): boolean => id.startsWith('_.')
+/** Published content: what an export publishes and the publish gate judges. */
+export const isPublishedContentId = (id: string): boolean => isPublishedId(id) && !isSystemId(id)
 
 /**
  * What a caller without the token may read: ids with no `.` at all. An id with a path

@@ -4,10 +4,10 @@
  * Pure: documents in, problems out, linear in the size of the dataset.
  */
 import type {Problem} from '../lib/errors.ts'
+import {isPublishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 
 const TAXONOMY_TYPES = new Set(['concern', 'skinType', 'serum', 'treatment'])
-const isDraftId = (id: string) => id.startsWith('drafts.') || id.startsWith('versions.')
 
 interface RefSite {
   ref: string
@@ -47,13 +47,13 @@ export interface GraphIndex {
 /** A published document's slug as the graph checks it (drafts and non-strings have none). */
 export const graphSlugOf = (doc: StoredDocument): string | undefined => {
   const slug = (doc.slug as {current?: unknown} | undefined)?.current
-  return !isDraftId(doc._id) && typeof slug === 'string' ? slug : undefined
+  return isPublishedId(doc._id) && typeof slug === 'string' ? slug : undefined
 }
 
 /** The graph problems of one document: linear in its size, given the index. */
 export function graphProblemsOf(doc: StoredDocument, index: GraphIndex): Problem[] {
   const problems: Problem[] = []
-  const draft = isDraftId(doc._id)
+  const draft = !isPublishedId(doc._id)
   for (const site of collectRefs(doc)) {
     if (site.weak || index.exists(site.ref)) continue
     const onlyDraft = index.exists(`drafts.${site.ref}`)

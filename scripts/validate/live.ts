@@ -15,7 +15,7 @@
  * result depend on any document: each change then runs every document's rules again.
  */
 import type {Problem} from '../lib/errors.ts'
-import {isPublishedId} from '../store/ids.ts'
+import {isPublishedContentId, isSystemId, publishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {reviewCutoff} from '../../schemas/rules/review.ts'
 import {loadValidationCache, saveValidationCache, type CachedResult} from './cache.ts'
@@ -23,7 +23,7 @@ import {collectRefs, graphProblemsOf, graphSlugOf, type GraphIndex} from './grap
 import {slugEntries} from './parallel.ts'
 import {sortProblems, studioPass, withoutExplained, type ValidateOptions} from './run.ts'
 import type {StudioValidator} from './studio.ts'
-import {publishedIdOf, type OfflineIndex} from './studioClient.ts'
+import type {OfflineIndex} from './studioClient.ts'
 
 /** One changed document: its new version, or undefined when it is gone. */
 export interface LiveChange {
@@ -40,8 +40,6 @@ export interface LiveVerdicts {
   validated: number
 }
 
-const isSystemId = (id: string) => id.startsWith('_.')
-const isTarget = (id: string) => isPublishedId(id) && !isSystemId(id)
 const today = () => reviewCutoff(new Date().toISOString())
 
 function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
@@ -110,9 +108,9 @@ export class LiveValidation {
   ): Promise<LiveValidation> {
     const docs = documents.filter((d) => !isSystemId(d._id))
     const cached = opts.cache ? loadValidationCache(opts.cache) : new Map<string, CachedResult>()
-    const others = new Map([...cached].filter(([id]) => !isTarget(id)))
+    const others = new Map([...cached].filter(([id]) => !isPublishedContentId(id)))
     const live = new LiveValidation(docs, others, opts.cache)
-    const targets = docs.filter((d) => isTarget(d._id))
+    const targets = docs.filter((d) => isPublishedContentId(d._id))
     const pass = await studioPass(docs, targets, live.index, cached, opts)
     live.entries = pass.entries
     for (const [id, problems] of pass.perDoc) live.studio.set(id, problems)
@@ -134,7 +132,7 @@ export class LiveValidation {
   /** Every published document, as validated. */
   published(): StoredDocument[] {
     const out: StoredDocument[] = []
-    for (const [id, doc] of this.docs) if (isTarget(id)) out.push(doc)
+    for (const [id, doc] of this.docs) if (isPublishedContentId(id)) out.push(doc)
     return out
   }
 
@@ -156,7 +154,7 @@ export class LiveValidation {
     // An id that appeared or disappeared changes its referrers' reference checks (the graph's
     // "exists only as a draft" too, hence the published id of a draft).
     for (const id of appeared)
-      for (const key of new Set([id, publishedIdOf(id)]))
+      for (const key of new Set([id, publishedId(id)]))
         for (const r of this.referrers.get(key) ?? []) {
           rules.add(r)
           graph.add(r)
@@ -164,7 +162,7 @@ export class LiveValidation {
     let validated = 0
     const targets = [...rules].flatMap((id) => {
       const doc = this.docs.get(id)
-      return doc && isTarget(id) ? [doc] : []
+      return doc && isPublishedContentId(id) ? [doc] : []
     })
     if (targets.length) {
       const pass = await this.pass(this.entries ? targets : this.published())
@@ -179,7 +177,7 @@ export class LiveValidation {
       this.studio.delete(id)
       this.entries?.delete(id)
     }
-    for (const id of new Set([...rules, ...graph])) if (isTarget(id)) this.judge(id)
+    for (const id of new Set([...rules, ...graph])) if (isPublishedContentId(id)) this.judge(id)
     return {...this.verdicts(), validated}
   }
 

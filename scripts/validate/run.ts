@@ -5,7 +5,7 @@
  * parallel.ts). Either way the report is the same as a full run's.
  */
 import type {Problem} from '../lib/errors.ts'
-import {isPublishedId} from '../store/ids.ts'
+import {isPublishedId, isSystemId, publishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {
   documentHash,
@@ -21,7 +21,6 @@ import {defaultWorkers, validateInWorkers} from './parallel.ts'
 import type {StudioValidator} from './studio.ts'
 import {
   createOfflineIndex,
-  publishedIdOf,
   slugIsUnique,
   type OfflineIndex,
   type SlugAnswer,
@@ -60,7 +59,6 @@ export interface ValidateOptions {
 const LEVEL_ORDER = {error: 0, warning: 1, info: 2} as const
 
 /** System documents (`_.` ids, e.g. the migration ledger) are bookkeeping, not content: never validated. */
-const isSystemId = (id: string) => id.startsWith('_.')
 
 export async function validateDocuments(
   allDocs: readonly StoredDocument[],
@@ -136,7 +134,7 @@ export async function studioPass(
   const perDoc = new Map<string, Problem[]>()
   const toValidate: StoredDocument[] = []
   const slugUnique = (doc: StoredDocument) => (a: SlugAnswer) =>
-    slugIsUnique(index, a[0], {docType: doc._type, slug: a[1], published: publishedIdOf(doc._id)})
+    slugIsUnique(index, a[0], {docType: doc._type, slug: a[1], published: publishedId(doc._id)})
   for (const doc of targets) {
     if (!cached) {
       toValidate.push(doc)
@@ -204,7 +202,7 @@ export async function studioPass(
           : {
               hash: hashes.get(doc._id)!,
               missing: referencesOf(doc).filter((id) => !index.exists(id)),
-              slugs: slugLog.get(publishedIdOf(doc._id)) ?? [],
+              slugs: slugLog.get(publishedId(doc._id)) ?? [],
               problems: perDoc.get(doc._id) ?? [],
             },
       )

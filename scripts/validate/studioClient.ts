@@ -11,6 +11,7 @@
 import {createRequire} from 'node:module'
 import {evaluate, parse} from 'groq-js'
 import {Observable} from 'rxjs'
+import {publishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
 
 const requireFromSanity = createRequire(createRequire(import.meta.url).resolve('sanity'))
@@ -79,13 +80,6 @@ export function createOfflineIndex(docs: readonly StoredDocument[]): OfflineInde
   }
 }
 
-export const publishedIdOf = (id: string) =>
-  id.startsWith('drafts.')
-    ? id.slice(7)
-    : id.startsWith('versions.')
-      ? id.split('.').slice(2).join('.')
-      : id
-
 /** Whether `slug` at `path` is free for the document whose published id is `published`. */
 export function slugIsUnique(
   index: Pick<OfflineIndex, 'slugs'>,
@@ -93,7 +87,7 @@ export function slugIsUnique(
   params: {docType: string; slug: unknown; published: string},
 ): boolean {
   return !(index.slugs(params.docType, path).get(params.slug) ?? []).some(
-    (id) => publishedIdOf(id) !== params.published,
+    (id) => publishedId(id) !== params.published,
   )
 }
 
