@@ -113,6 +113,44 @@ export type BlockContent = Array<{
   _key: string
 }>
 
+export type Partner = {
+  _id: string
+  _type: 'partner'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  name: Slug
+  enabled?: boolean
+  formats: Array<string>
+  types: Array<string>
+  fields?: {
+    include?: Array<string>
+    exclude?: Array<string>
+  }
+  baseUrl?: string
+  utm?: {
+    source: string
+    medium: string
+    campaign?: string
+    content?: string
+  }
+  attribution: string
+  reviewedOnly?: boolean
+  maxItems?: number
+  contact?: {
+    name?: string
+    email?: string
+  }
+  notifyUrl?: string
+}
+
+export type Slug = {
+  _type: 'slug'
+  current: string
+  source?: string
+}
+
 export type Person = {
   _id: string
   _type: 'person'
@@ -123,12 +161,6 @@ export type Person = {
   slug: Slug
   credentials?: string
   url?: string
-}
-
-export type Slug = {
-  _type: 'slug'
-  current: string
-  source?: string
 }
 
 export type Contraindication = {
@@ -420,8 +452,9 @@ export type AllSanitySchemaTypes =
   | ContraindicationReference
   | Caution
   | BlockContent
-  | Person
+  | Partner
   | Slug
+  | Person
   | Contraindication
   | ArticleReference
   | Benefit
@@ -614,6 +647,41 @@ export type FEED_CONTRAINDICATIONS_QUERY_RESULT = Array<{
   description: string | null
 }>
 
+// Source: scripts/query/queries.ts
+// Variable: PARTNERS_QUERY
+// Query: *[_type == "partner"] | order(_id asc)
+export type PARTNERS_QUERY_RESULT = Array<{
+  _id: string
+  _type: 'partner'
+  _createdAt: string
+  _updatedAt: string
+  _rev: string
+  title: string
+  name: Slug
+  enabled?: boolean
+  formats: Array<string>
+  types: Array<string>
+  fields?: {
+    include?: Array<string>
+    exclude?: Array<string>
+  }
+  baseUrl?: string
+  utm?: {
+    source: string
+    medium: string
+    campaign?: string
+    content?: string
+  }
+  attribution: string
+  reviewedOnly?: boolean
+  maxItems?: number
+  contact?: {
+    name?: string
+    email?: string
+  }
+  notifyUrl?: string
+}>
+
 // Query TypeMap
 import '@sanity/client'
 declare module '@sanity/client' {
@@ -625,5 +693,6 @@ declare module '@sanity/client' {
     '*[_type == "skinType" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  kind,\n  fitzpatrick,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_SKIN_TYPES_QUERY_RESULT
     '*[_type == "serum" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id, _type, _createdAt, _updatedAt,\n  title,\n  "slug": slug.current,\n  description,\n  synonyms,\n  kind,\n  timing,\n  cautions,\n  "seo": seo{metaTitle, metaDescription, noIndex}\n}': FEED_SERUMS_QUERY_RESULT
     '*[_type == "contraindication" && defined(slug.current)] | order(slug.current asc, _id asc) {\n  _id,\n  title,\n  "slug": slug.current,\n  description\n}': FEED_CONTRAINDICATIONS_QUERY_RESULT
+    '*[_type == "partner"] | order(_id asc)': PARTNERS_QUERY_RESULT
   }
 }

@@ -3,6 +3,7 @@ import {article} from './documents/article.ts'
 import {benefit} from './documents/benefit.ts'
 import {concern} from './documents/concern.ts'
 import {contraindication} from './documents/contraindication.ts'
+import {partner} from './documents/partner.ts'
 import {person} from './documents/person.ts'
 import {serum} from './documents/serum.ts'
 import {skinType} from './documents/skinType.ts'
@@ -25,6 +26,7 @@ export const schemaTypes = [
   serum,
   contraindication,
   person,
+  partner,
   // Objects
   blockContent,
   caution,
@@ -45,4 +47,5 @@ export const DOCUMENT_TYPES = [
   'serum',
   'contraindication',
   'person',
+  'partner',
 ] as const

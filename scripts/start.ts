@@ -1,7 +1,8 @@
 /**
- * `npm start`: the product's main job on the embedded dataset. Import the sample sources, validate
- * the result with the Studio's rules, export every feed. The import is rehearsed on an in-memory
- * copy first, so when validation finds errors neither the dataset nor dist/ changes.
+ * `npm start`: the product's main job on the embedded dataset. Create the partners (their
+ * migration, once), import the sample sources, validate the result with the Studio's rules, export
+ * every feed. Both are rehearsed on an in-memory copy first, so when validation finds errors
+ * neither the dataset nor dist/ changes.
  */
 import {parseCli, progress, runCli} from './lib/cli.ts'
 import {disableTelemetry} from './lib/env.ts'
@@ -10,14 +11,21 @@ import {DEFAULT_DATASET, DEFAULT_OUT, SOURCES_DIR} from './lib/paths.ts'
 import {exportFeeds} from './feeds/export.ts'
 import {assertPublishable, publishGate} from './feeds/gate.ts'
 import {importSources, sourceFiles, type ImportReport} from './import/index.ts'
+import {applyMigrations} from './migrate/apply.ts'
 import {Dataset} from './store/dataset.ts'
 import {validationCachePath} from './validate/cache.ts'
+
+/**
+ * Migrations `npm start` applies (through the migration runner, recorded in the dataset like `npm
+ * run migrate`'s): the partner documents come from the profiles the partners migration holds.
+ */
+const START_MIGRATIONS = ['2026-12-08-partners-as-documents']
 
 const spec = {
   usage:
     'npm start -- [--sources <dir>] [--dataset <path>] [--out <dir>] [--now <iso>] [--base-url <url>] [--json]',
   summary:
-    'Import every .txt/.md in content/sources into the embedded dataset, validate it, and export all feeds.\nExit 1 (and nothing written) when validation finds errors.',
+    'Create the partner documents (their migration, once), import every .txt/.md in content/sources into the embedded dataset, validate it, and export all feeds.\nExit 1 (and nothing written) when validation finds errors.',
   options: {
     sources: {type: 'string'},
     dataset: {type: 'string'},
@@ -50,6 +58,7 @@ await runCli(async () => {
     progress(`importing ${files.length} source file(s)`)
     const rehearsal = Dataset.open(':memory:')
     rehearsal.importDocuments(ds.documents())
+    await applyMigrations(rehearsal, START_MIGRATIONS)
     await importSources(rehearsal, files)
     const docs = rehearsal.documents()
     rehearsal.close()
@@ -63,6 +72,7 @@ await runCli(async () => {
     })
     assertPublishable(validation)
 
+    const migrations = await applyMigrations(ds, START_MIGRATIONS, {onProgress: progress})
     const reports: ImportReport[] = await importSources(ds, files)
     progress('exporting feeds')
     // Gated above, on the same content the import just wrote.
@@ -76,6 +86,7 @@ await runCli(async () => {
     const summary = {
       ok: true,
       documents: ds.count(),
+      migrations: migrations.map((m) => ({id: m.id, status: m.status, changes: m.changes.length})),
       imported: reports.map((r) => ({
         file: r.file,
         articleId: r.articleId,
@@ -92,6 +103,8 @@ await runCli(async () => {
     }
     if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
     else {
+      for (const m of summary.migrations.filter((m) => m.status === 'applied'))
+        process.stdout.write(`migrated ${m.id}: ${m.changes} documents changed\n`)
       for (const r of summary.imported) {
         process.stdout.write(
           `imported ${r.file}: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.deleted} deleted\n`,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--edits <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]`
+ * `npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--edits <n>] [--repeat <n>] [--serve-seconds <n>] [--connections <n>] [--work-dir <dir>] [--keep] [--json]`
  *
  * Generates seeded synthetic datasets shaped like ours (scripts/synthetic/generate.ts) and measures, in the same
  * run and each stage in a process of its own: the floor (read + parse + stringify + write the
@@ -7,7 +7,8 @@
  * process and over the local API, an incremental export after a one-document edit — checked byte
  * for byte against a full export of the same data — and each stage's peak memory. The stages the
  * targets compare (floor, full export, incremental export) run `--repeat` times and count their
- * fastest run: on a shared host one run of the same export varied by ±25%.
+ * fastest run: on a shared host one run of the same export varied by ±25%. Last, serving under
+ * load: `npm run serve` and nginx from its configuration over the same output, with autocannon.
  */
 import {mkdtempSync, mkdirSync, promises as fsp, rmSync, statfsSync} from 'node:fs'
 import {availableParallelism, cpus, loadavg, tmpdir, totalmem} from 'node:os'
@@ -23,15 +24,17 @@ export const DEFAULT_SIZES = [1000, 10_000, 100_000]
 
 const spec = {
   usage:
-    'npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--edits <n>] [--repeat <n>] [--work-dir <dir>] [--keep] [--json]',
+    'npm run bench -- [--sizes 1000,10000,100000] [--seed <n>] [--runs <n>] [--edits <n>] [--repeat <n>] [--serve-seconds <n>] [--connections <n>] [--work-dir <dir>] [--keep] [--json]',
   summary:
-    'Benchmarks the pipeline on seeded synthetic datasets: the floor (NDJSON read + parse + stringify + write),\nimport, validation (full and after a one-document edit), full export, incremental export (checked byte for\nbyte against a full one), GROQ in process and through the local API, publish latency (edits through the\nlocal API until their files are in place), and peak memory per stage.\nProgress on stderr; a table, or with --json one object with every figure, on stdout.',
+    'Benchmarks the pipeline on seeded synthetic datasets: the floor (NDJSON read + parse + stringify + write),\nimport, validation (full and after a one-document edit), full export, incremental export (checked byte for\nbyte against a full one), GROQ in process and through the local API, publish latency (edits through the\nlocal API until their files are in place), serving (npm run serve against nginx on the same folder, with\nautocannon: 304s and 200s of a partner feed and of web pages, and the p99 while publishing), and peak memory per stage.\nProgress on stderr; a table, or with --json one object with every figure, on stdout.',
   options: {
     sizes: {type: 'string'},
     seed: {type: 'string'},
     runs: {type: 'string'},
     edits: {type: 'string'},
     repeat: {type: 'string'},
+    'serve-seconds': {type: 'string'},
+    connections: {type: 'string'},
     'work-dir': {type: 'string'},
     keep: {type: 'boolean'},
     json: {type: 'boolean'},
@@ -44,6 +47,9 @@ const spec = {
     edits: 'Edits timed for the publish latency, after one untimed warm-up edit (default 24)',
     repeat:
       'Runs of the floor, the full export and the incremental export; the fastest counts (default 2)',
+    'serve-seconds':
+      'Seconds per autocannon run of the serving stage (default 5, below 10k documents 2; 9 runs and a 1 s warm-up per case and server)',
+    connections: 'Concurrent connections of the serving stage (default 50)',
     'work-dir':
       'Where datasets and outputs go (default: a fresh folder in /dev/shm when it has 8 GiB free, else in the system temp dir)',
     keep: 'Keep the work folder',
@@ -70,6 +76,12 @@ await runCli(async () => {
   const runs = values.runs === undefined ? 15 : positiveInt(values.runs, '--runs')
   const edits = values.edits === undefined ? 24 : positiveInt(values.edits, '--edits')
   const repeat = values.repeat === undefined ? 2 : positiveInt(values.repeat, '--repeat')
+  const serveSeconds =
+    values['serve-seconds'] === undefined
+      ? undefined
+      : positiveInt(values['serve-seconds'], '--serve-seconds')
+  const connections =
+    values.connections === undefined ? 50 : positiveInt(values.connections, '--connections')
   const root = values['work-dir']
     ? resolve(values['work-dir'])
     : mkdtempSync(join(defaultWorkParent(), 'bench-'))
@@ -177,6 +189,23 @@ await runCli(async () => {
           workDir: dir,
         },
       )
+      // After the publish stage, on the output it left: the Node server against nginx.
+      let serve: StageRun | undefined
+      let serveError: string | undefined
+      try {
+        serve = await stage('serve', 'serving under load (npm run serve and nginx, autocannon)', {
+          dataset,
+          out,
+          workDir: dir,
+          // Shorter runs where the sizes are for trying things out.
+          seconds: serveSeconds ?? (size >= 10_000 ? 5 : 2),
+          connections,
+          edits: Math.min(edits, 8),
+        })
+      } catch (e) {
+        serveError = (e as Error).message
+        say(`${size}: serving not measured: ${serveError}`)
+      }
       results.push({
         size,
         ndjsonBytes: Number(generate.bytes),
@@ -194,6 +223,8 @@ await runCli(async () => {
         ...(api ? {api} : {}),
         ...(apiError ? {apiError} : {}),
         publish,
+        ...(serve ? {serve} : {}),
+        ...(serveError ? {serveError: serveError.split('\n')[0]!} : {}),
       })
       if (!values.keep) {
         say(`${size}: cleaning up`)

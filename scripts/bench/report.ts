@@ -3,6 +3,7 @@
  * floor; across sizes, the scaling exponents; and the issue's targets, met or not. Pure.
  */
 import type {StageRun} from './child.ts'
+import type {LoadFigures} from './serve.ts'
 
 export interface SizeResult {
   size: number
@@ -24,7 +25,74 @@ export interface SizeResult {
   apiError?: string
   /** Edits through the local API, each until its files are in place (publish.ts). */
   publish?: StageRun
+  /** npm run serve against nginx on the same output, with autocannon (serve.ts). */
+  serve?: StageRun
+  serveError?: string
 }
+
+/** The serving cases (serve.ts), in the order they are reported. */
+export const SERVE_CASES = ['web304', 'web200', 'partner304', 'partner200'] as const
+
+type ServeCases = Record<
+  string,
+  {node: LoadFigures; nginx: LoadFigures; nodeToNginx: number} | undefined
+>
+interface ServePublishing {
+  edits: number
+  ms: number
+  idle: LoadFigures
+  during: LoadFigures
+  p99IdleMs: number
+  p99DuringMs: number
+  p99Ratio: number
+  publishLatencyMs: number[]
+}
+
+/** The serving figures: requests/s, p50/p99 per server and case, and the p99 while publishing. */
+function servingFigures(s: StageRun) {
+  const cases = (s.cases ?? {}) as ServeCases
+  const brief = (f: LoadFigures) => ({
+    rps: f.rps,
+    p50Ms: f.p50Ms,
+    p99Ms: f.p99Ms,
+    requests: f.requests,
+    bytesPerResponse: f.bytesPerResponse,
+    errors: f.errors + f.timeouts,
+    unexpectedStatuses: f.unexpected,
+  })
+  const p = s.publishing as ServePublishing
+  return {
+    seconds: Number(s.seconds),
+    connections: Number(s.connections),
+    pages: Number(s.pages),
+    startMs: Number(s.startMs),
+    cases: Object.fromEntries(
+      SERVE_CASES.flatMap((name) => {
+        const c = cases[name]
+        return c
+          ? [[name, {node: brief(c.node), nginx: brief(c.nginx), nodeToNginx: c.nodeToNginx}]]
+          : []
+      }),
+    ),
+    publishing: {
+      edits: p.edits,
+      ms: p.ms,
+      p99IdleMs: p.p99IdleMs,
+      p99DuringMs: p.p99DuringMs,
+      p99Ratio: p.p99Ratio,
+      maxIdleMs: p.idle.maxMs,
+      maxDuringMs: p.during.maxMs,
+      rpsIdle: p.idle.rps,
+      rpsDuring: p.during.rps,
+      statusesDuring: p.during.statuses,
+      publishP50Ms: p.publishLatencyMs.length ? percentileOf(p.publishLatencyMs, 0.5) : null,
+    },
+    rssMb: s.rssMb,
+  }
+}
+
+const percentileOf = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q)]!
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits
 const ratio = (a: number, b: number) => round(a / b, 2)
@@ -134,6 +202,9 @@ export function sizeFigures(r: SizeResult) {
           },
         }
       : {}),
+    ...(r.serve
+      ? {serving: servingFigures(r.serve)}
+      : {servingError: r.serveError ?? 'not measured'}),
     peakRssMb: Math.max(...stages.map((s) => s.rssMb)),
   }
 }
@@ -169,6 +240,14 @@ export function targets(figures: readonly SizeFigures[]) {
         'apiToInProcess' in q && q.apiToInProcess !== undefined ? [q.apiToInProcess] : [],
       )
     : []
+  const serving = largest && 'serving' in largest ? largest.serving : undefined
+  const serve304Ratios = serving
+    ? (['web304', 'partner304'] as const).flatMap((c) => {
+        const v = serving.cases[c]?.nodeToNginx
+        return v === undefined ? [] : [v]
+      })
+    : []
+  const serve304 = serve304Ratios.length ? Math.min(...serve304Ratios) : undefined
   const check = (value: number | undefined, limit: number) => ({
     value: value ?? null,
     target: limit,
@@ -193,6 +272,12 @@ export function targets(figures: readonly SizeFigures[]) {
       note: 'worst of the queries timed over the API',
     },
     publishP95Ms: check(largest?.publishLatencyMs?.p95, 1000),
+    serve304NodeToNginx: {
+      value: serve304 ?? null,
+      target: 0.5,
+      met: serve304 !== undefined && serve304 >= 0.5,
+      note: "Node's 304 requests/s over nginx's on the same folder, the worse of web pages and the partner feed",
+    },
     validationMsPerDocument: check(largest?.validation.full.msPerDocument, 0.2),
   }
 }
@@ -255,5 +340,35 @@ export function table(figures: readonly SizeFigures[], t: ReturnType<typeof targ
     `  API GROQ p50 ≤ 2× in process: ${t.apiP50ToInProcess.value} (${mark(t.apiP50ToInProcess.met)})`,
     `  publish latency p95 ≤ 1000 ms: ${t.publishP95Ms.value} ms (${mark(t.publishP95Ms.met)})`,
     `  full validation ≤ 0.2 ms/document: ${t.validationMsPerDocument.value} (${mark(t.validationMsPerDocument.met)})`,
+    `  Node 304 req/s ≥ 50% of nginx's: ${t.serve304NodeToNginx.value} (${mark(t.serve304NodeToNginx.met)})`,
+    ...servingLines(figures),
   ].join('\n')
+}
+
+/** The serving stage's figures per size: req/s Node / nginx per case, p99 idle and while publishing. */
+function servingLines(figures: readonly SizeFigures[]): string[] {
+  const lines: string[] = []
+  for (const f of figures) {
+    if (!('serving' in f) || !f.serving) {
+      if ('servingError' in f) lines.push(`serving at ${f.size}: not measured (${f.servingError})`)
+      continue
+    }
+    const s = f.serving
+    if (!lines.length)
+      lines.push(
+        '',
+        `serving (autocannon, ${s.connections} connections, ${s.seconds} s a run, ${s.pages} web pages): req/s Node / nginx (ratio), p99 ms Node / nginx`,
+      )
+    const cases = Object.entries(s.cases)
+      .map(
+        ([name, c]) =>
+          `${name} ${c.node.rps}/${c.nginx.rps} (${c.nodeToNginx}) p99 ${c.node.p99Ms}/${c.nginx.p99Ms}`,
+      )
+      .join('; ')
+    lines.push(
+      `  ${f.size}: ${cases}`,
+      `  ${f.size}: Node web304 p99 idle ${s.publishing.p99IdleMs} ms, while publishing ${s.publishing.edits} edits ${s.publishing.p99DuringMs} ms (${s.publishing.p99Ratio}×; max ${s.publishing.maxIdleMs} → ${s.publishing.maxDuringMs} ms); req/s ${s.publishing.rpsIdle} → ${s.publishing.rpsDuring}`,
+    )
+  }
+  return lines
 }

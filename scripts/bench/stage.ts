@@ -5,6 +5,7 @@
  */
 import {apiQueries} from './api.ts'
 import {publishLatency} from './publish.ts'
+import {serveLoad} from './serve.ts'
 import {
   compareTrees,
   createFiles,
@@ -33,6 +34,7 @@ const STAGES: Record<
   groq,
   api: apiQueries,
   publish: publishLatency,
+  serve: serveLoad,
 }
 
 const [name, json] = process.argv.slice(2)

@@ -19,7 +19,8 @@ import {renderJsonLdGraph} from './outputs/jsonLd.ts'
 import {manifestEntryText, manifestParts, type ManifestEntry} from './outputs/manifest.ts'
 import {pageProblems} from './outputs/page.ts'
 import {renderPartnerJson} from './outputs/partnerContent.ts'
-import type {PartnerFormat, PartnerProfile} from './outputs/partnerProfile.ts'
+import {PARTNER_FORMATS, type PartnerFormat, type PartnerProfile} from './outputs/partnerProfile.ts'
+import {FORMATS, type Format} from './formats.ts'
 import {
   createWebPageParts,
   webPagePath,
@@ -43,14 +44,10 @@ import {compareStrings} from './text.ts'
 import type {FeedModel, Page} from './types.ts'
 import {parseXml, XmlSyntaxError} from './xmlTree.ts'
 
-/** File name of each partner format inside dist/partners/<name>/. */
-export const PARTNER_FILES: Record<PartnerFormat, string> = {
-  rss: 'rss.xml',
-  atom: 'atom.xml',
-  jsonfeed: 'feed.json',
-  json: 'content.json',
-  jsonld: 'jsonld.json',
-}
+/** File name of each partner format inside dist/partners/<name>/ (formats.ts). */
+const PARTNER_FILES = Object.fromEntries(
+  PARTNER_FORMATS.map((format) => [format, FORMATS[format].file]),
+) as Record<PartnerFormat, string>
 
 export interface BuildOptions {
   /** Extra checks of each rendered file (tests inject failures; integrators add policies). */
@@ -139,9 +136,10 @@ export function* syndicationFiles(
     types: MAIN_FEED_TYPES,
     ...(limit ? {limit} : {}),
   })
-  yield checked('feeds/rss.xml', renderRss(model, main('feeds/rss.xml')))
-  yield checked('feeds/atom.xml', renderAtom(model, main('feeds/atom.xml')))
-  yield checked('feeds/feed.json', renderJsonFeed(model, main('feeds/feed.json')))
+  const feed = (format: Format) => `feeds/${FORMATS[format].file}`
+  yield checked(feed('rss'), renderRss(model, main(feed('rss'))))
+  yield checked(feed('atom'), renderAtom(model, main(feed('atom'))))
+  yield checked(feed('jsonfeed'), renderJsonFeed(model, main(feed('jsonfeed'))))
 
   for (const profile of profiles) {
     const partnerLimit = feedLimit(opts, profile)

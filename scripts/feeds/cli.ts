@@ -7,11 +7,12 @@ import {
   webhookSecretFromEnv,
   type RemoteTarget,
 } from '../lib/env.ts'
-import {formatProblem, InputError, PipelineError, UsageError} from '../lib/errors.ts'
+import {formatProblem, UsageError} from '../lib/errors.ts'
 import {DEFAULT_DATASET, DEFAULT_OUT} from '../lib/paths.ts'
 import {defaultMirrorPath, sourceOf} from '../sync/core.ts'
 import {DEFAULT_BASE_URL, exportFeeds} from './export.ts'
 import {runPublisher, type PublisherOptions, type PublishReport} from './publisher.ts'
+import {printPublish, printPublishError, stopOnSignals} from './publishLines.ts'
 import {runRemoteWatch} from './remoteWatch.ts'
 
 function feedItemsOption(text: string): number {
@@ -32,7 +33,7 @@ const spec = {
   usage:
     'npm run export -- [--dataset <path>] [--out <dir>] [--now <iso>] [--review-date <iso>] [--base-url <url>] [--feed-items <n>] [--full] [--watch [--webhook-port <n>]] [--json]',
   summary:
-    "Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per partner profile (content/partners/*.json), with their JSON Schemas and a manifest. The published documents are validated first (the Studio's rules and the graph checks of `npm run validate`, through its cache): any error is printed (document, field, message) and nothing is exported (exit 1); warnings do not block. Every rendered file is checked before the output folder is replaced; on any error the previous output stays as it was. After a first export, only what changed documents affect is rendered again (export cache beside the dataset).\n\nWith --watch: the publisher. One export, then every change to the embedded dataset (Studio through the local API, npm run import, npm run migrate, npm run dataset -- import) is published as it lands; bursts are published together. A document that fails validation is held back (its pages stay at its last published version; a new one does not appear) and reported, the rest is published; once fixed it is published. One JSON line per publish with --json, else a short line on stderr. SIGINT/SIGTERM: the export under way finishes, then exit 0.\n\nWith --watch and a Sanity API in the environment (SANITY_PROJECT_ID, SANITY_DATASET, SANITY_TOKEN for drafts, SANITY_API_HOST): the same publisher on a mirror of that dataset (npm run sync's), in the same process: a copy through the export endpoint, then every change from the listener (resumed, reconnected with backoff), or with --webhook-port from Sanity webhooks (a delivery names the changed documents, which are read again from the API; one not signed with SANITY_WEBHOOK_SECRET gets 401 and changes nothing). The first export waits for the first copy. The mirror is --dataset, by default .data/mirrors/<projectId>.<dataset>.sqlite; drafts stay drafts there and publish nothing. SIGINT/SIGTERM also stops the mirror: the batch it was reading is dropped, every write it made is whole.",
+    "Write every feed from the published documents: web page JSON, the app bundle, RSS 2.0, Atom 1.0, JSON Feed 1.1, JSON-LD and one folder per enabled partner (the published `partner` documents, edited in the Studio's Partners list), with their JSON Schemas and a manifest. The published documents are validated first (the Studio's rules and the graph checks of `npm run validate`, through its cache): any error is printed (document, field, message) and nothing is exported (exit 1); warnings do not block. Every rendered file is checked before the output folder is replaced; on any error the previous output stays as it was. After a first export, only what changed documents affect is rendered again (export cache beside the dataset).\n\nWith --watch: the publisher. One export, then every change to the embedded dataset (Studio through the local API, npm run import, npm run migrate, npm run dataset -- import) is published as it lands; bursts are published together. A document that fails validation is held back (its pages stay at its last published version; a new one does not appear) and reported, the rest is published; once fixed it is published. One JSON line per publish with --json, else a short line on stderr. SIGINT/SIGTERM: the export under way finishes, then exit 0.\n\nWith --watch and a Sanity API in the environment (SANITY_PROJECT_ID, SANITY_DATASET, SANITY_TOKEN for drafts, SANITY_API_HOST): the same publisher on a mirror of that dataset (npm run sync's), in the same process: a copy through the export endpoint, then every change from the listener (resumed, reconnected with backoff), or with --webhook-port from Sanity webhooks (a delivery names the changed documents, which are read again from the API; one not signed with SANITY_WEBHOOK_SECRET gets 401 and changes nothing). The first export waits for the first copy. The mirror is --dataset, by default .data/mirrors/<projectId>.<dataset>.sqlite; drafts stay drafts there and publish nothing. SIGINT/SIGTERM also stops the mirror: the batch it was reading is dropped, every write it made is whole.",
   options: {
     dataset: {type: 'string'},
     out: {type: 'string'},
@@ -40,7 +41,6 @@ const spec = {
     'review-date': {type: 'string'},
     'base-url': {type: 'string'},
     'feeds-base-url': {type: 'string'},
-    partners: {type: 'string'},
     'feed-items': {type: 'string'},
     full: {type: 'boolean'},
     watch: {type: 'boolean'},
@@ -56,7 +56,6 @@ const spec = {
       'ISO date-time reviews are judged on: older than the review period (SANITY_STUDIO_REVIEW_MONTHS, default 12) they are expired (default: --now, else today)',
     'base-url': `Web frontend the feeds link to (default ${DEFAULT_BASE_URL})`,
     'feeds-base-url': 'Where the output folder is served, for self links (default: base URL)',
-    partners: 'Folder of partner profiles (default content/partners)',
     'feed-items':
       'Items per RSS/Atom/JSON Feed and partner file, newest first (default 50; 0 = all)',
     full: 'Render every file even when the export cache allows an incremental export',
@@ -78,7 +77,6 @@ await runCli(async () => {
     ...(values['review-date'] !== undefined ? {reviewedAsOf: values['review-date']} : {}),
     baseUrl: values['base-url'],
     feedsBaseUrl: values['feeds-base-url'],
-    partnersDir: values.partners,
     ...(values['feed-items'] !== undefined
       ? {feedItems: feedItemsOption(values['feed-items'])}
       : {}),
@@ -137,49 +135,14 @@ async function watch(opts: {
     : (dataset ?? DEFAULT_DATASET)
   if (!target && !existsSync(path))
     throw new UsageError(`dataset not found: ${path} (run \`npm run import\` first)`)
-  const stop = new AbortController()
-  let signals = 0
-  const onSignal = (name: string) => {
-    // The first signal lets the export under way finish (exports are atomic either way) and the
-    // mirror drop the batch it was reading; a second one abandons the export: the next export
-    // clears what it left (leftovers.ts). Mirror writes are synchronous: never half done.
-    if (++signals > 1) process.exit(0)
-    progress(`${name}: stopping after the export under way`)
-    stop.abort()
-  }
-  process.on('SIGINT', () => onSignal('SIGINT'))
-  process.on('SIGTERM', () => onSignal('SIGTERM'))
-  const line = (r: PublishReport) => {
-    if (json) {
-      process.stdout.write(
-        `${JSON.stringify({documents: r.documents, heldBack: r.heldBack.map(({id, problems}) => ({id, problems})), files: r.files, ms: r.ms, latencyMs: r.latencyMs, mode: r.mode, seq: r.seq})}\n`,
-      )
-      return
-    }
-    const what =
-      r.latencyMs === null
-        ? `exported ${r.documents.length} documents`
-        : `published ${r.documents.length ? r.documents.join(', ') : 'no document'}`
-    const after = r.latencyMs === null ? '' : `, ${r.latencyMs} ms after the commit`
-    progress(`${what}: ${r.files} files (${r.mode}) in ${r.ms} ms${after}`)
-    for (const h of r.heldBack) {
-      progress(`held back ${h.id} (${h.kept ? `still published at ${h.kept}` : 'not published'}):`)
-      for (const p of h.problems) progress(`  ${formatProblem(p)}`)
-    }
-  }
-  const onError = (e: unknown) => {
-    const problems = e instanceof InputError ? e.problems : []
-    if (json)
-      process.stdout.write(
-        `${JSON.stringify({ok: false, error: {code: (e as PipelineError).code ?? 'INTERNAL', message: (e as Error).message, problems}})}\n`,
-      )
-    process.stderr.write(`publish failed, nothing replaced: ${(e as Error).message}\n`)
-  }
+  const stop = stopOnSignals()
+  const line = (r: PublishReport) => printPublish(r, json)
+  const onError = (e: unknown) => printPublishError(e, json)
   const publisher = {...common, onPublish: line, onError}
   if (target) {
     progress(`mirroring ${target.projectId}/${target.dataset} into ${path}`)
-    await remote(target, path, webhookPort, secret, publisher, stop.signal, json)
-  } else await runPublisher({...publisher, dataset: path, signal: stop.signal})
+    await remote(target, path, webhookPort, secret, publisher, stop, json)
+  } else await runPublisher({...publisher, dataset: path, signal: stop})
   return 0
 }
 

@@ -1,7 +1,8 @@
 /**
  * `exportFeeds`: the I/O shell around the pure core. Read the published documents, build the
- * model, load the partner profiles, render and validate everything, then swap the new output
- * directory into place. Any error leaves the previous output untouched.
+ * model and the partner profiles (from the published `partner` documents), render and validate
+ * everything, then swap the new output directory into place. Any error leaves the previous output
+ * untouched.
  *
  * With a dataset file, the export is incremental when it can be: an export cache next to the
  * dataset (`<dataset dir>/export-cache/`, one file per output folder) remembers what the last
@@ -10,13 +11,13 @@
  * Anything the cache cannot vouch for (other options, code, dataset, custom checks, errors in the
  * data) makes it a full export. See incremental/run.ts.
  */
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {REVIEW_MONTHS} from '../../schemas/rules/review.ts'
 import {InputError, UsageError, type Problem} from '../lib/errors.ts'
 import {remoteTargetFromEnv} from '../lib/env.ts'
 import {sha256} from '../lib/hash.ts'
-import {DEFAULT_DATASET, DEFAULT_OUT, PARTNERS_DIR} from '../lib/paths.ts'
+import {DEFAULT_DATASET, DEFAULT_OUT} from '../lib/paths.ts'
 import {createLocalSource} from '../query/local.ts'
 import {createRemoteSource} from '../query/remote.ts'
 import {runQuery, type QuerySource} from '../query/source.ts'
@@ -35,7 +36,8 @@ import {exportFingerprint} from './incremental/state.ts'
 import {normalizeLimit} from './limits.ts'
 import type {ModelOptions} from './model.ts'
 import type {PartnerProfile} from './outputs/partnerProfile.ts'
-import {parsePartnerProfiles} from './partners.ts'
+import {readPartnerDocuments} from './partnerDocuments.ts'
+import {profilesFromDocuments} from './partners.ts'
 import {normalizeBaseUrl} from './urls.ts'
 import type {WriteOptions} from './write.ts'
 
@@ -65,9 +67,12 @@ export interface ExportFeedsOptions {
   /** Where the output folder is served, for feeds' self links (default baseUrl). */
   feedsBaseUrl?: string
   site?: ModelOptions['site']
-  /** Partner profiles; default: every content/partners/*.json (or `partnersDir`). */
+  /**
+   * Partner profiles, as given (tests); default: one per enabled published `partner` document of
+   * the same documents, each checked against the profile schema (InputError naming document and
+   * field for every problem).
+   */
   partners?: readonly PartnerProfile[]
-  partnersDir?: string
   /** The day reviews are judged on (ISO date-time; default `now`, else today): expired after the review period. */
   reviewedAsOf?: string
   /** Items per syndication file (RSS, Atom, JSON Feed, partner files): newest first; 0 = all; default 50. */
@@ -93,19 +98,6 @@ export interface ExportFeedsOptions {
   gate?: boolean | GateOptions
   /** Progress lines (the CLI sends them to stderr). */
   onProgress?: (message: string) => void
-}
-
-/** Every content/partners/*.json, parsed and validated; every problem in every file at once. */
-export function loadPartnerProfiles(dir: string = PARTNERS_DIR): {
-  profiles: PartnerProfile[]
-  problems: Problem[]
-} {
-  if (!existsSync(dir)) return {profiles: [], problems: []}
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => ({file: join(dir, f), text: readFileSync(join(dir, f), 'utf8')}))
-  return parsePartnerProfiles(files)
 }
 
 /** The export cache file of one output folder for one dataset file. */
@@ -236,12 +228,6 @@ export async function exportFeeds(
   }
   const now = opts.now === undefined ? undefined : new Date(opts.now).toISOString()
 
-  // Profiles first: a typo in a profile should fail fast, before the dataset is read.
-  const loaded = opts.partners
-    ? {profiles: [...opts.partners], problems: []}
-    : loadPartnerProfiles(opts.partnersDir)
-  if (errorsOf(loaded.problems).length) throw new InputError(loaded.problems)
-
   const modelOptions: ModelOptions = {
     baseUrl,
     ...(feedsBaseUrl ? {feedsBaseUrl} : {}),
@@ -258,8 +244,8 @@ export async function exportFeeds(
     out: resolve(opts.out ?? DEFAULT_OUT),
     outLabel: opts.out ?? DEFAULT_OUT,
     modelOptions,
-    profiles: loaded.profiles,
-    setupWarnings: [...loaded.problems],
+    profiles: opts.partners ? [...opts.partners] : [],
+    setupWarnings: [],
     build,
     write: opts.write,
     progress,
@@ -275,16 +261,26 @@ export async function exportFeeds(
   if (dirname(ctx.out) === ctx.out)
     throw new UsageError(`refusing to write an export to the root directory ${ctx.out}`)
   assertReplaceable(ctx.out)
+  /** The partner documents' profiles, read from what the export reads (unless profiles were given). */
+  const readProfiles = async (from: Dataset | QuerySource) => {
+    if (opts.partners) return
+    const loaded = profilesFromDocuments(await readPartnerDocuments(from))
+    if (errorsOf(loaded.problems).length) throw new InputError(loaded.problems)
+    ctx.profiles = loaded.profiles
+    ctx.setupWarnings.push(...loaded.problems)
+  }
   const input = resolveInput(opts)
   if ('source' in input) {
     if (!gateOptions) {
+      await readProfiles(input.source)
       recover(ctx)
       return fullExport(ctx, () => input.source)
     }
     const gate = await publishGate(await allDocuments(input.source), gateOptions)
     assertPublishable(gate)
-    recover(ctx)
     const source = input.source.kind === 'local' ? input.source : createLocalSource(gate.documents!)
+    await readProfiles(source)
+    recover(ctx)
     return {...(await fullExport(ctx, () => source)), validation: gateSummary(gate)}
   }
   const {ds, owned} = input
@@ -297,6 +293,7 @@ export async function exportFeeds(
       gate = await publishGate(ds, gateOptions)
       assertPublishable(gate)
     }
+    await readProfiles(ds)
     const cacheDir = opts.cacheDir === false ? undefined : opts.cacheDir
     const persistent = opts.cacheDir !== false && ds.path !== ':memory:'
     /**
@@ -331,7 +328,7 @@ export async function exportFeeds(
       modelOptions: stableOptions,
       reviewMonths: REVIEW_MONTHS,
       feedItems: normalizeLimit(opts.feedItems) ?? 0,
-      profiles: loaded.profiles,
+      profiles: ctx.profiles,
       out: ctx.out,
     })
     const cache = ExportCache.open(cachePath)

@@ -13,7 +13,7 @@ Every JSON file of this export names its schema in \`$schema\`; the schemas (JSO
 | partners/<name>/content.json | ${schemaFileName('partnerContent')} |
 | feeds/feed.json, partners/<name>/feed.json | ${schemaFileName('jsonFeed')} (JSON Feed 1.1) |
 | manifest.json | ${schemaFileName('manifest')} |
-| content/partners/<name>.json (input) | ${schemaFileName('partnerProfile')} |
+| a partner document's profile (input) | ${schemaFileName('partnerProfile')} |
 
 RSS 2.0 and Atom 1.0 (RFC 4287) files follow their own specifications.
 

@@ -105,13 +105,13 @@ function validator(name: SchemaName): ValidateFunction {
   return validate
 }
 
-/** One Problem per schema violation, located by file and JSON pointer. */
-export function validateAgainst(name: SchemaName, value: unknown, file: string): Problem[] {
+/** One Problem per schema violation, located by JSON pointer (and by file, when given). */
+export function validateAgainst(name: SchemaName, value: unknown, file?: string): Problem[] {
   const validate = validator(name)
   if (validate(value)) return []
   return (validate.errors ?? []).map((e: ErrorObject) => ({
     level: 'error' as const,
-    file,
+    ...(file === undefined ? {} : {file}),
     path: e.instancePath || '/',
     message: `${e.message ?? 'is invalid'}${detail(e)} [${schemaFileName(name)}]`,
   }))

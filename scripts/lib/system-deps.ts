@@ -1,7 +1,8 @@
 /**
- * `npm test` runs this first (pretest): the test suite checks feeds and the Studio with independent
- * tools from Debian — Chromium, python3-feedparser, jing, xmllint. Installs what is missing when it
- * can (root with apt-get), otherwise prints the exact command and fails.
+ * `npm test` runs this first (pretest): the test suite checks feeds, the Studio and the served
+ * output with independent tools from Debian — Chromium, python3-feedparser, jing, xmllint, nginx.
+ * Installs what is missing when it can (root with apt-get), otherwise prints the exact command and
+ * fails.
  */
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
@@ -22,6 +23,13 @@ export const SYSTEM_DEPS: SystemDep[] = [
   {apt: 'openssl', present: () => ok('sh', ['-c', 'command -v openssl'])},
   // certutil: `npm run studio` adds its local CA to browsers' NSS databases (the Studio browser test checks it).
   {apt: 'libnss3-tools', present: () => ok('sh', ['-c', 'command -v certutil'])},
+  // nginx: tests/serve/nginx.test.ts runs the generated configuration (scripts/serve/nginx.ts),
+  // with the brotli filter it loads when present.
+  {apt: 'nginx', present: () => existsSync('/usr/sbin/nginx')},
+  {
+    apt: 'libnginx-mod-http-brotli-filter',
+    present: () => existsSync('/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so'),
+  },
 ]
 
 const missing = SYSTEM_DEPS.filter((d) => !d.present()).map((d) => d.apt)

@@ -10,7 +10,7 @@ import {basename, dirname, join, resolve} from 'node:path'
 import {parseCli, progress, runCli} from '../lib/cli.ts'
 import {disableTelemetry, remoteTargetFromEnv} from '../lib/env.ts'
 import {UsageError} from '../lib/errors.ts'
-import {DEFAULT_DATASET, ROOT} from '../lib/paths.ts'
+import {DEFAULT_DATASET, MIGRATIONS_DIR} from '../lib/paths.ts'
 import {exportArchive} from './archive.ts'
 import {discoverMigrations, findMigration} from './discover.ts'
 import {EmbeddedTarget} from './embedded.ts'
@@ -65,9 +65,7 @@ await runCli(async () => {
     throw new UsageError('--list cannot be combined with --dry-run or a migration name')
 
   const migrations =
-    archive === undefined
-      ? await discoverMigrations(resolve(values.dir ?? join(ROOT, 'migrations')))
-      : []
+    archive === undefined ? await discoverMigrations(resolve(values.dir ?? MIGRATIONS_DIR)) : []
   const selected = name === undefined ? migrations : [findMigration(migrations, name)]
   const print = (human: string, json: object) =>
     process.stdout.write(`${values.json ? JSON.stringify(json) : human}\n`)

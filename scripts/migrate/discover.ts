@@ -61,12 +61,14 @@ function migrationProblem(value: unknown): string | undefined {
   return undefined
 }
 
-/** Hash of the folder's source files (tests and fixtures excluded), in name order. */
+/** Hash of the folder's source files and JSON inputs (tests and fixtures excluded), in name order. */
 function folderChecksum(folder: string): string {
   const files = readdirSync(folder)
     .filter(
       (f) =>
-        /\.(ts|js|mjs)$/.test(f) && !/\.test\.ts$/.test(f) && statSync(join(folder, f)).isFile(),
+        /\.(ts|js|mjs|json)$/.test(f) &&
+        !/\.test\.ts$/.test(f) &&
+        statSync(join(folder, f)).isFile(),
     )
     .sort()
   return `sha256:${sha256(files.map((f) => `${f}\u0000${readFileSync(join(folder, f), 'utf8')}`).join('\u0000'))}`

@@ -116,3 +116,9 @@ export const FEED_CONTRAINDICATIONS_QUERY =
   "slug": slug.current,
   description
 }`)
+
+/**
+ * Partner documents: never pages. The exporter turns each enabled one into a partner profile
+ * (scripts/feeds/partners.ts); their contact and notify URL never reach an output.
+ */
+export const PARTNERS_QUERY = defineQuery(`*[_type == "partner"] | order(_id asc)`)

@@ -1,13 +1,13 @@
 /**
  * The built Studio, cached: `sanity build` takes a minute or two, so its output is kept in
  * `studio-dist/` (ignored by git) with a key over everything that goes into the bundle —
- * config, schemas, desk structure, the Sanity packages' versions and the build-time
- * environment. A matching key means the build is reused; one build serves any port because
+ * the config and every module it imports (schemas, desk structure, the feed declarations the
+ * schemas read), the Sanity packages' versions and the build-time environment. A matching key means the build is reused; one build serves any port because
  * the apiHost is resolved in the browser (SAME_ORIGIN_API_HOST, see local.ts).
  */
 import {spawn} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative} from 'node:path'
 import {PipelineError} from '../lib/errors.ts'
 import {sha256} from '../lib/hash.ts'
 import {ROOT} from '../lib/paths.ts'
@@ -21,25 +21,27 @@ export class StudioBuildError extends PipelineError {
   override readonly code = 'STUDIO_BUILD'
 }
 
-/** Files under `dir` (recursively), relative to ROOT, sorted. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return []
-  return readdirSync(dir, {recursive: true, withFileTypes: true})
-    .filter((e) => e.isFile() && /\.(ts|tsx|js|json)$/.test(e.name))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
-    .sort()
-}
+/** Relative imports of a module's source (`import … from './x.ts'`, `export … from '../y.ts'`). */
+const RELATIVE_IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g
 
-/** What goes into the bundle; any change means a new build. */
+/**
+ * What goes into the bundle, relative to `root`, sorted: the Studio and CLI configs and every
+ * module they import, followed through relative imports (the schemas, the desk structure, the
+ * feed declarations the schemas derive their lists from). Any change means a new build.
+ */
 export function buildInputs(root = ROOT): string[] {
-  const files = [
-    'sanity.config.ts',
-    'sanity.cli.ts',
-    'scripts/studio/local.ts',
-    'scripts/studio/offline.ts',
-    'scripts/studio/structure.ts',
-  ]
-  return [...files.filter((f) => existsSync(join(root, f))), ...filesUnder(join(root, 'schemas'))]
+  const seen = new Set<string>()
+  const queue = ['sanity.config.ts', 'sanity.cli.ts'].filter((f) => existsSync(join(root, f)))
+  while (queue.length) {
+    const file = queue.pop()!
+    if (seen.has(file)) continue
+    seen.add(file)
+    for (const m of readFileSync(join(root, file), 'utf8').matchAll(RELATIVE_IMPORT)) {
+      const target = relative(root, join(root, dirname(file), m[1]!))
+      if (existsSync(join(root, target))) queue.push(target)
+    }
+  }
+  return [...seen].sort()
 }
 
 /** Environment the bundle bakes in (SANITY_STUDIO_* are exposed to it). */

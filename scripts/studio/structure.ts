@@ -1,7 +1,8 @@
 /**
  * Desk structure: content first, then what needs an editor's attention ("Needs review"), then the
- * taxonomy it links to, then people. Also the review-state badge on documents: it lives here
- * because this file is part of the Studio build's cache key (scripts/studio/build.ts).
+ * taxonomy it links to, then people, then the syndication partners ("Partners"). Also the
+ * review-state badge on documents: it lives here because this file is part of the Studio build's
+ * cache key (scripts/studio/build.ts).
  *
  * Review state and the claims lint come from schemas/rules/, the same functions the validation
  * and the exporter use; the clock is read here, at the Studio's edge.
@@ -146,6 +147,8 @@ export const structure: StructureResolver = (S, context) =>
         ),
       S.divider(),
       S.documentTypeListItem('person').title('Reviewers'),
+      S.divider(),
+      S.documentTypeListItem('partner').title('Partners'),
     ])
 
 const BADGES: Record<ReviewState, DocumentBadgeDescription> = {

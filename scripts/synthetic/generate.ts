@@ -1,10 +1,12 @@
 /**
  * Synthetic datasets shaped like ours, for the benchmark and the tests: the content model of
  * schemas/ (articles listing benefits, benefits with Portable Text bodies and 2–5 concern, 1–3 skin
- * type and 0–3 adjunct references, reviewers), with the taxonomy growing with the size. Pure and
+ * type and 0–3 adjunct references, reviewers, the two partners), with the taxonomy growing with the
+ * size. Pure and
  * deterministic: the same (size, seed) gives the same documents, byte for byte. Every document
  * passes the Studio's rules (tests/synthetic checks it with validateDocuments).
  */
+import {partnerDocument, PROFILES} from '../../migrations/2026-12-08-partners-as-documents/index.ts'
 import {BODY_AREAS} from '../../schemas/rules/bodyAreas.ts'
 import type {StoredDocument} from '../store/types.ts'
 import {createRandom, type Random} from './random.ts'
@@ -188,6 +190,7 @@ interface Counts {
   serum: number
   treatment: number
   person: number
+  partner: number
 }
 
 export function typeCounts(size: number): Counts {
@@ -201,9 +204,12 @@ export function typeCounts(size: number): Counts {
     serum: at(SHARES.serum, 1),
     treatment: at(SHARES.treatment, 1),
     person: at(SHARES.person, 2),
+    // The partners of a migrated dataset (the partners migration's): every export has their folders.
+    partner: PROFILES.length,
     benefit: 0,
   }
-  c.benefit = size - (c.article + c.concern + c.skinType + c.serum + c.treatment + c.person)
+  c.benefit =
+    size - (c.article + c.concern + c.skinType + c.serum + c.treatment + c.person + c.partner)
   return c
 }
 
@@ -332,6 +338,8 @@ export function generateDataset(opts: GenerateOptions): StoredDocument[] {
       ...review(),
     })
   })
+  for (const {_id, _type, ...partner} of PROFILES.map(partnerDocument))
+    docs.push({...system(_id, _type), ...partner})
   return docs.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
 }
 

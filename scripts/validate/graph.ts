@@ -1,8 +1,13 @@
 /**
  * Whole-graph checks the Studio cannot make one document at a time: dangling references,
- * duplicate slugs per type, taxonomy nothing links to, articles whose benefits are missing.
+ * duplicate slugs per type (a partner's `name`), taxonomy nothing links to, articles whose
+ * benefits are missing. Also what headless validation only warns about: Sanity reports every rule
+ * of an object field (a slug) as a warning outside the Studio, so a partner document is checked
+ * here as the exporter checks it (its profile against the published schema), at error level.
  * Pure: documents in, problems out, linear in the size of the dataset.
  */
+import type {Partner} from '../../sanity.types.ts'
+import {partnerDocumentProblems} from '../feeds/partners.ts'
 import type {Problem} from '../lib/errors.ts'
 import {isPublishedId} from '../store/ids.ts'
 import type {StoredDocument} from '../store/types.ts'
@@ -44,9 +49,12 @@ export interface GraphIndex {
   slugOwners(type: string, slug: string): readonly string[]
 }
 
+/** The slug field of a type: `slug`, but a partner's is its `name` (its folder). */
+const slugField = (type: string) => (type === 'partner' ? 'name' : 'slug')
+
 /** A published document's slug as the graph checks it (drafts and non-strings have none). */
 export const graphSlugOf = (doc: StoredDocument): string | undefined => {
-  const slug = (doc.slug as {current?: unknown} | undefined)?.current
+  const slug = (doc[slugField(doc._type)] as {current?: unknown} | undefined)?.current
   return isPublishedId(doc._id) && typeof slug === 'string' ? slug : undefined
 }
 
@@ -76,10 +84,14 @@ export function graphProblemsOf(doc: StoredDocument, index: GraphIndex): Problem
   if (owners.length > 1)
     problems.push({
       documentId: doc._id,
-      path: 'slug',
+      path: slugField(doc._type),
       level: 'error',
-      message: `slug "${slug}" is used by ${owners.length} ${doc._type} documents (${owners.join(', ')}): page URLs would collide`,
+      message:
+        doc._type === 'partner'
+          ? `name "${slug}" is used by ${owners.length} partner documents (${owners.join(', ')}): partner folders would collide`
+          : `slug "${slug}" is used by ${owners.length} ${doc._type} documents (${owners.join(', ')}): page URLs would collide`,
     })
+  if (doc._type === 'partner') problems.push(...partnerDocumentProblems(doc as unknown as Partner))
   if (TAXONOMY_TYPES.has(doc._type) && !index.linked(doc._id))
     problems.push({
       documentId: doc._id,

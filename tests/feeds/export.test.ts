@@ -132,37 +132,34 @@ describe('exportFeeds', () => {
       expect(workFolders(out)).toEqual([])
     })
 
-    it('when a partner profile is invalid (all problems reported, traversal refused)', async () => {
+    it('when a partner document is invalid (every problem named by document and field, traversal refused)', async () => {
       const {out, before} = await prepare('failed-profile')
-      const partners = join(tmp.dir, 'bad-partners')
-      mkdirSync(partners, {recursive: true})
-      writeFileSync(
-        join(partners, 'x.json'),
+      const partner = (id: string, fields: object) =>
         JSON.stringify({
-          name: '../x',
+          _id: id,
+          _type: 'partner',
           title: 'Evil',
           formats: ['rss'],
           types: ['benefit'],
           attribution: 'a',
-        }),
-      )
-      writeFileSync(
-        join(partners, 'y.json'),
-        JSON.stringify({
-          name: 'y',
-          title: 'Y',
-          formats: ['pdf'],
-          types: ['benefit'],
-          attribution: 'a',
-        }),
-      )
+          ...fields,
+        })
+      const dir = join(tmp.dir, 'bad-partners')
+      mkdirSync(dir)
+      const bad = `${partner('partner-x', {name: {_type: 'slug', current: '../x'}})}\n${partner('partner-y', {name: {_type: 'slug', current: 'y'}, formats: ['pdf'], utm: {source: 'a b'}})}\n`
       const e = (await errorOf(
-        exportTo(out, dataset, {partnersDir: partners}),
-      )) as PipelineError & {problems: Array<{file: string; message: string}>}
+        exportTo(out, fixtureDataset(dir, `${fixtureText()}${bad}`)),
+      )) as PipelineError & {problems: Array<{documentId: string; path?: string; file?: string}>}
       expect(e.code).toBe('INPUT')
-      expect(e.problems.map((p) => p.file)).toEqual(
-        expect.arrayContaining([join(partners, 'x.json'), join(partners, 'y.json')]),
-      )
+      const where = e.problems.map((p) => `${p.documentId} ${p.path}`)
+      for (const at of [
+        'partner-x name',
+        'partner-y formats[0]',
+        'partner-y utm.source',
+        'partner-y utm.medium',
+      ])
+        expect(where).toContain(at)
+      expect(e.message).toContain('partner-y')
       sameTree(before, readTree(out))
       // Nothing at all beside the output (no `x` folder from the traversal, no work folder), nor an empty `x` in it.
       expect(readdirSync(join(out, '..'))).toEqual(['dist'])

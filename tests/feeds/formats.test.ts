@@ -10,7 +10,6 @@ import {join} from 'node:path'
 import {Ajv2020} from 'ajv/dist/2020.js'
 import type {FormatsPlugin} from 'ajv-formats'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {loadPartnerProfiles} from '../../scripts/feeds/export.ts'
 import type {PartnerProfile} from '../../scripts/feeds/outputs/partnerProfile.ts'
 import {
   BASE_URL,
@@ -19,6 +18,7 @@ import {
   exportTo,
   python,
   readTree,
+  sampleProfiles,
   tempDir,
 } from './helpers.ts'
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
   tmp = tempDir()
   out = join(tmp.dir, 'dist')
   await exportTo(out, fixtureDataset(tmp.dir), {
-    partners: [...loadPartnerProfiles().profiles, EVERY_FORMAT],
+    partners: [...sampleProfiles(), EVERY_FORMAT],
   })
   files = readTree(out)
 })

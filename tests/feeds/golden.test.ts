@@ -14,6 +14,8 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {importSources} from '../../scripts/import/importer.ts'
 import {exportFeeds, type ExportFeedsOptions} from '../../scripts/feeds/export.ts'
+import type {PartnerProfile} from '../../scripts/feeds/outputs/partnerProfile.ts'
+import {parsePartnerProfiles} from '../../scripts/feeds/partners.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
 import {importNdjson} from '../../scripts/store/ndjson.ts'
 import {FIXTURE_DIR, readTree} from './helpers.ts'
@@ -54,20 +56,31 @@ async function caseDataset(dir: string, tmp: string): Promise<string> {
   return path
 }
 
+/** The case's partners/*.json as profiles (none without the folder); a bad one fails the case. */
+function caseProfiles(dir: string): PartnerProfile[] {
+  const partners = join(dir, 'partners')
+  if (!existsSync(partners)) return []
+  const files = readdirSync(partners)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({file: join(partners, f), text: readFileSync(join(partners, f), 'utf8')}))
+  const {profiles, problems} = parsePartnerProfiles(files)
+  if (problems.length) throw new Error(JSON.stringify(problems))
+  return profiles
+}
+
 /** Export a case into a fresh temp folder; the export cache there too, never the repo's .data/. */
 async function exportCase(name: string): Promise<string> {
   const dir = join(GOLDEN, name)
   const tmp = join(work, name)
   const options = JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as Options
-  const partners = join(dir, 'partners')
   const out = join(tmp, 'dist')
   await exportFeeds({
     ...options,
     dataset: await caseDataset(dir, tmp),
     out,
     cacheDir: join(tmp, 'export-cache'),
-    // No partners/ folder: no partners (never the repo's content/partners, which may change).
-    ...(existsSync(partners) ? {partnersDir: partners} : {partners: []}),
+    // Profiles given: a case's partners are its own, never partner documents of its dataset.
+    partners: caseProfiles(dir),
   })
   return out
 }

@@ -8,6 +8,8 @@ import {Dataset} from '../../scripts/store/dataset.ts'
 import {importNdjson} from '../../scripts/store/ndjson.ts'
 import type {ListLayout} from '../../scripts/feeds/incremental/splice.ts'
 import {exportFeeds, type ExportFeedsOptions} from '../../scripts/feeds/export.ts'
+import type {PartnerProfile} from '../../scripts/feeds/outputs/partnerProfile.ts'
+import {parsePartnerProfiles} from '../../scripts/feeds/partners.ts'
 import {fetchFeedInput, type FeedInput} from '../../scripts/feeds/input.ts'
 import {buildFeedModel} from '../../scripts/feeds/model.ts'
 import {createLocalSource, runQuery} from '../../scripts/query/local.ts'
@@ -19,6 +21,16 @@ export const layoutKeys = (layout: ListLayout): string[] =>
 
 export const FIXTURE_DIR = join(ROOT, 'tests', 'fixtures', 'feeds')
 export const FIXTURE = join(FIXTURE_DIR, 'dataset.ndjson')
+/** The partner profile files the partners migration holds (once content/partners/*.json). */
+export const PROFILES_DIR = join(ROOT, 'migrations', '2026-12-08-partners-as-documents')
+export const sampleProfileFiles = (): Array<{file: string; text: string}> =>
+  readdirSync(PROFILES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({file: join(PROFILES_DIR, f), text: readFileSync(join(PROFILES_DIR, f), 'utf8')}))
+/** Those profiles, parsed as profile files are (the fixture's partner documents hold the same). */
+export const sampleProfiles = (): PartnerProfile[] =>
+  parsePartnerProfiles(sampleProfileFiles()).profiles
 /** Debian's python3, where python3-feedparser is installed (a pyenv shim may come first on PATH). */
 export const PYTHON = '/usr/bin/python3'
 export const BASE_URL = 'https://skincare.example'

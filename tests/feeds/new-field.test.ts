@@ -34,16 +34,20 @@ const run = (script: string, args: string[]) =>
 /** Import `docs` into a new dataset of the copy and export it with a partner that takes JSON. */
 function exportWith(docs: object[], name: string) {
   const dir = join(tmp.dir, name)
-  mkdirSync(join(dir, 'partners'), {recursive: true})
-  writeFileSync(join(dir, 'docs.ndjson'), docs.map((d) => JSON.stringify(d)).join('\n'))
+  mkdirSync(dir, {recursive: true})
   const partner = {
-    name: 'p',
+    _id: 'partner-p',
+    _type: 'partner',
+    name: {_type: 'slug', current: 'p'},
     title: 'P',
     formats: ['json', 'jsonld'],
     types: ['benefit'],
     attribution: 'x',
   }
-  writeFileSync(join(dir, 'partners', 'p.json'), JSON.stringify(partner))
+  writeFileSync(
+    join(dir, 'docs.ndjson'),
+    [...docs, partner].map((d) => JSON.stringify(d)).join('\n'),
+  )
   const dataset = join(dir, 'ds.sqlite')
   const imported = run('scripts/store/cli.ts', [
     'import',
@@ -61,7 +65,7 @@ function exportWith(docs: object[], name: string) {
     `const {exportFeeds} = await import(${module('scripts/feeds/export.ts')})
 const {formatProblem} = await import(${module('scripts/lib/errors.ts')})
 try {
-  await exportFeeds({dataset: process.argv[2], out: process.argv[3], partnersDir: process.argv[4], now: '2026-01-01T00:00:00.000Z'})
+  await exportFeeds({dataset: process.argv[2], out: process.argv[3], now: '2026-01-01T00:00:00.000Z'})
 } catch (e) {
   for (const p of e.problems ?? []) process.stderr.write(formatProblem(p) + '\\n')
   process.stderr.write(String(e.message) + '\\n')
@@ -69,7 +73,7 @@ try {
 }
 `,
   )
-  const exported = spawnSync(NODE, [runner, dataset, join(dir, 'dist'), join(dir, 'partners')], {
+  const exported = spawnSync(NODE, [runner, dataset, join(dir, 'dist')], {
     cwd: project,
     encoding: 'utf8',
     env: testEnv(),

@@ -1,17 +1,21 @@
-/** Partner profiles: validation (every problem at once, safe folder names) and each partner's view. */
+/**
+ * Partner profiles: validation (every problem at once, safe folder names), partner documents as
+ * profiles (document id and field path in every problem), and each partner's view.
+ */
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {PARTNERS_DIR} from '../../scripts/lib/paths.ts'
-import {loadPartnerProfiles} from '../../scripts/feeds/export.ts'
+import type {Partner} from '../../sanity.types.ts'
 import type {PartnerProfile} from '../../scripts/feeds/outputs/partnerProfile.ts'
 import {
   isSafePartnerName,
   parsePartnerProfile,
   parsePartnerProfiles,
+  partnerProfileOf,
+  profilesFromDocuments,
 } from '../../scripts/feeds/partners.ts'
 import {partnerView} from '../../scripts/feeds/partnerView.ts'
-import {BASE_URL, fixtureModel} from './helpers.ts'
+import {BASE_URL, fixtureDocs, fixtureModel, PROFILES_DIR, sampleProfileFiles} from './helpers.ts'
 
 const valid: PartnerProfile = {
   name: 'test-partner',
@@ -24,11 +28,11 @@ const parse = (value: unknown, expectedName?: string) =>
   parsePartnerProfile(JSON.stringify(value), 'p.json', expectedName)
 
 describe('partner profile validation', () => {
-  it('accepts the shipped example profiles', () => {
-    const {profiles, problems} = loadPartnerProfiles(PARTNERS_DIR)
+  it("accepts the example profiles (the partners migration's input)", () => {
+    const {profiles, problems} = parsePartnerProfiles(sampleProfileFiles())
     expect(problems).toEqual([])
     expect(profiles.map((p) => p.name)).toEqual(
-      readdirSync(PARTNERS_DIR)
+      readdirSync(PROFILES_DIR)
         .filter((f) => f.endsWith('.json'))
         .map((f) => f.replace(/\.json$/, ''))
         .sort(),
@@ -103,6 +107,102 @@ describe('partner profile validation', () => {
   })
 })
 
+/** A partner document as the Studio stores it. */
+const doc = (id: string, fields: Record<string, unknown> = {}): Partner =>
+  ({
+    _id: id,
+    _type: 'partner',
+    _rev: 'r1',
+    _createdAt: '2026-01-01T00:00:00Z',
+    _updatedAt: '2026-01-01T00:00:00Z',
+    title: 'A partner',
+    name: {_type: 'slug', current: id.replace(/^partner-/, '')},
+    formats: ['rss'],
+    types: ['benefit'],
+    attribution: 'Credit line.',
+    ...fields,
+  }) as Partner
+
+describe('partner documents as profiles', () => {
+  it('take the profile fields, name.current as name, without Sanity keys or the document-only fields', () => {
+    const profile = partnerProfileOf(
+      doc('partner-a', {
+        _key: 'k',
+        fields: {_type: 'fields', include: [], exclude: ['body']},
+        utm: {_type: 'utm', source: 'a', medium: 'feed'},
+        contact: {name: 'Desk', email: 'desk@a.example'},
+        notifyUrl: 'https://hooks.a.example/',
+        enabled: true,
+        maxItems: 10,
+      }),
+    )
+    // An empty list in fields is no list: the Studio leaves `[]` when the last box is unticked.
+    expect(profile).toEqual({
+      name: 'a',
+      title: 'A partner',
+      formats: ['rss'],
+      types: ['benefit'],
+      fields: {exclude: ['body']},
+      utm: {source: 'a', medium: 'feed'},
+      attribution: 'Credit line.',
+      maxItems: 10,
+    })
+  })
+
+  it('the fixture documents give the example profiles', () => {
+    const partners = fixtureDocs().filter((d) => d._type === 'partner') as unknown as Partner[]
+    const {$schema: _a, ...clinic} = parsePartnerProfiles(sampleProfileFiles()).profiles[0]!
+    const {profiles, problems} = profilesFromDocuments(partners)
+    expect(problems).toEqual([])
+    expect(profiles[0]).toEqual(clinic)
+    expect(profiles.map((p) => p.name)).toEqual(['clinic-network', 'wellness-app'])
+  })
+
+  it('skip disabled partners; an absent flag is enabled; sorted by name', () => {
+    const {profiles, problems} = profilesFromDocuments([
+      doc('partner-zed'),
+      doc('partner-off', {enabled: false, formats: []}),
+      doc('partner-alpha', {enabled: true}),
+    ])
+    expect(problems).toEqual([])
+    expect(profiles.map((p) => p.name)).toEqual(['alpha', 'zed'])
+  })
+
+  it('report every problem of every document at once, by document id and field path', () => {
+    const {profiles, problems} = profilesFromDocuments([
+      doc('partner-bad', {
+        title: undefined,
+        name: {_type: 'slug', current: '../x'},
+        formats: ['rss', 'pdf'],
+        utm: {source: 'a b'},
+        fields: {include: ['password']},
+        maxItems: 0,
+      }),
+      doc('partner-one', {name: {_type: 'slug', current: 'same'}}),
+      doc('partner-two', {name: {_type: 'slug', current: 'same'}}),
+      doc('partner-ok'),
+    ])
+    expect(profiles.map((p) => p.name)).toEqual(['ok'])
+    const where = problems.map((p) => `${p.documentId} ${p.path ?? ''}`)
+    for (const at of [
+      'partner-bad title',
+      'partner-bad name',
+      'partner-bad formats[1]',
+      'partner-bad utm.source',
+      'partner-bad utm.medium',
+      'partner-bad fields.include[0]',
+      'partner-bad maxItems',
+      'partner-one name',
+      'partner-two name',
+    ])
+      expect(where).toContain(at)
+    expect(problems.every((p) => p.level === 'error' && p.file === undefined)).toBe(true)
+    expect(problems.find((p) => p.documentId === 'partner-one')!.message).toMatch(
+      /"same" is used by 2 enabled partners \(partner-one, partner-two\)/,
+    )
+  })
+})
+
 describe('partner view', () => {
   const model = async () => (await fixtureModel()).model
 
@@ -162,9 +262,9 @@ describe('partner view', () => {
     expect(Object.values(texture.related).flat()).toEqual([])
   })
 
-  it('shipped example profiles describe what the report says', () => {
+  it('the example profiles describe what the report says', () => {
     const read = (name: string) =>
-      JSON.parse(readFileSync(join(PARTNERS_DIR, `${name}.json`), 'utf8')) as PartnerProfile
+      JSON.parse(readFileSync(join(PROFILES_DIR, `${name}.json`), 'utf8')) as PartnerProfile
     expect(read('clinic-network')).toMatchObject({formats: ['rss', 'atom'], types: ['benefit']})
     expect(read('wellness-app')).toMatchObject({
       formats: ['jsonfeed', 'json'],

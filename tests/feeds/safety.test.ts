@@ -9,8 +9,15 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {syndicationFiles, webFile} from '../../scripts/feeds/build.ts'
 import {unsafeMarkupProblems} from '../../scripts/feeds/safety.ts'
 import {parseXml, walk} from '../../scripts/feeds/xmlTree.ts'
-import {loadPartnerProfiles} from '../../scripts/feeds/export.ts'
-import {exportTo, fixtureDataset, fixtureDocs, fixtureModel, readTree, tempDir} from './helpers.ts'
+import {
+  exportTo,
+  fixtureDataset,
+  fixtureDocs,
+  fixtureModel,
+  readTree,
+  sampleProfiles,
+  tempDir,
+} from './helpers.ts'
 
 let tmp: ReturnType<typeof tempDir>
 let files: Map<string, string>
@@ -27,7 +34,7 @@ beforeAll(async () => {
   }
   await exportTo(out, fixtureDataset(tmp.dir), {
     partners: [
-      ...loadPartnerProfiles().profiles,
+      ...sampleProfiles(),
       {...everything, formats: [...everything.formats], types: [...everything.types]},
     ],
   })
@@ -139,7 +146,7 @@ describe('hostile input', () => {
     expect(pores.html).not.toMatch(/<a href="(?!mailto:|https?:)/)
   })
 
-  it('drafts, release versions and internal reviewer notes never appear in any file', () => {
+  it('drafts, release versions, internal reviewer notes and partner contacts never appear in any file', () => {
     for (const [path, content] of files) {
       for (const s of [
         'DRAFT-ONLY',
@@ -147,6 +154,7 @@ describe('hostile input', () => {
         'drafts.',
         'versions.',
         'INTERNAL-REVIEWER-NOTE',
+        'INTERNAL-PARTNER',
       ])
         expect(content.includes(s), `${path}: ${s}`).toBe(false)
     }

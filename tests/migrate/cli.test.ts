@@ -61,6 +61,7 @@ describe('npm run migrate', () => {
       '2026-11-02-reviewer-name-to-person',
       '2026-11-03-serum-kind-backfill',
       '2026-12-07-links-with-sources',
+      '2026-12-08-partners-as-documents',
     ])
 
     const before = fingerprint(path)
@@ -86,6 +87,7 @@ describe('npm run migrate', () => {
       ['dry-run', 4, []],
       ['dry-run', 2, []],
       ['dry-run', 10, []],
+      ['dry-run', 2, []],
     ])
     expect(fingerprint(path)).toEqual(before)
 
@@ -124,7 +126,7 @@ describe('npm run migrate', () => {
       migrate('--list', '--json', '--dataset', path),
     )
     expect(list.applied).toEqual(['2026-11-03-serum-kind-backfill'])
-    expect(list.pending).toHaveLength(3)
+    expect(list.pending).toHaveLength(4)
   })
 
   it('leaves the dataset byte-identical when a migration fails half-way, and exits 1', () => {

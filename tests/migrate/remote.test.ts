@@ -55,12 +55,10 @@ function embeddedCopy(): EmbeddedTarget {
 describe('remote runner on the local API', () => {
   it('dry-runs without writing, then applies exactly what the embedded runner applies, once', async () => {
     const target = new RemoteMigrationTarget(remote)
-    expect((await listMigrations(target, migrations)).map((m) => m.status)).toEqual([
-      'pending',
-      'pending',
-      'pending',
-      'pending',
-    ])
+    expect((await listMigrations(target, migrations)).map((m) => m.status)).toEqual(
+      Array(migrations.length).fill('pending'),
+    )
+    expect(migrations).toHaveLength(5)
 
     const before = {export: exportNdjson(api.ds), seq: api.ds.lastSeq()}
     const dry = await runMigrations(target, migrations, {dryRun: true, now: FIXED_NOW})
@@ -74,12 +72,9 @@ describe('remote runner on the local API', () => {
     )
 
     const run = await runMigrations(target, migrations, {now: FIXED_NOW})
-    expect(run.migrations.map((m) => [m.status, m.transactionIds.length])).toEqual([
-      ['applied', 1],
-      ['applied', 1],
-      ['applied', 1],
-      ['applied', 1],
-    ])
+    expect(run.migrations.map((m) => [m.status, m.transactionIds.length])).toEqual(
+      Array(migrations.length).fill(['applied', 1]),
+    )
     expect(run.migrations.map((m) => m.changes)).toEqual(
       localReport.migrations.map((m) => m.changes),
     )
@@ -88,27 +83,24 @@ describe('remote runner on the local API', () => {
     for (const m of run.migrations) {
       const tx = api.ds.transactionById(m.transactionIds[0]!)!
       expect(tx.effects.map((e) => e.id)).toContain(`_.migrations.${m.id}`)
+      // Patches carry a revision check (the partners migration only creates, if not there).
+      const patches = tx.mutations.filter((x) => 'patch' in x)
       expect(
-        tx.mutations.some((x) => 'patch' in x && typeof x.patch.ifRevisionID === 'string'),
+        patches.length === 0 ||
+          patches.some((x) => 'patch' in x && typeof x.patch.ifRevisionID === 'string'),
       ).toBe(true)
     }
     local.close()
 
     const applied = exportNdjson(api.ds)
     const again = await runMigrations(target, migrations, {now: FIXED_NOW})
-    expect(again.migrations.map((m) => m.status)).toEqual([
-      'already-applied',
-      'already-applied',
-      'already-applied',
-      'already-applied',
-    ])
+    expect(again.migrations.map((m) => m.status)).toEqual(
+      Array(migrations.length).fill('already-applied'),
+    )
     expect(exportNdjson(api.ds)).toBe(applied)
-    expect((await listMigrations(target, migrations)).map((m) => m.status)).toEqual([
-      'applied',
-      'applied',
-      'applied',
-      'applied',
-    ])
+    expect((await listMigrations(target, migrations)).map((m) => m.status)).toEqual(
+      Array(migrations.length).fill('applied'),
+    )
   })
 
   it('a document changed on the server during the run is a 409, and nothing of the migration is written', async () => {

@@ -20,6 +20,7 @@ const IDS = [
   '2026-11-01-backfill-benefit-summary',
   '2026-11-02-reviewer-name-to-person',
   '2026-11-03-serum-kind-backfill',
+  '2026-12-08-partners-as-documents',
 ]
 
 /** A dataset file from a migration's fixture, and its export archive. */

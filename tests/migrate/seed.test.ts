@@ -43,6 +43,7 @@ describe('migrating a seed-like dataset', () => {
       ['applied', 4],
       ['applied', 2],
       ['applied', facts.plainLinks.length],
+      ['applied', 2],
     ])
 
     const after = await validateDocuments(ds.documents())
@@ -60,6 +61,8 @@ describe('migrating a seed-like dataset', () => {
     })
     expect(summary.ok).toBe(true)
     expect(summary.pages.benefit).toBe(10)
+    // The partners the migration created, read from their documents.
+    expect(summary.partners.map((p) => p.name)).toEqual(['clinic-network', 'wellness-app'])
     ds.close()
   })
 })

@@ -441,8 +441,7 @@ describe('what partners and the website receive', () => {
 
 describe('path traversal', () => {
   it('partner names that would leave partners/ are refused with every problem listed; nothing is written', () => {
-    const partners = join(tmp.dir, 'evil-partners')
-    mkdirSync(partners, {recursive: true})
+    const evil = seededDataset(join(tmp.dir, 'evil-partners.sqlite'))
     const names = [
       '../escape',
       '..',
@@ -457,32 +456,37 @@ describe('path traversal', () => {
       'new\nline',
       '',
     ]
-    names.forEach((name, i) =>
-      writeFileSync(
-        join(partners, `p${i}.json`),
-        JSON.stringify({
-          name,
-          title: 'Evil',
-          formats: ['rss'],
-          types: ['benefit'],
-          attribution: 'a',
-        }),
-      ),
-    )
+    const ds = Dataset.open(evil)
+    try {
+      ds.transaction(
+        names.map((name, i) => ({
+          createOrReplace: {
+            _id: `partner-p${i}`,
+            _type: 'partner',
+            name: {_type: 'slug', current: name},
+            title: 'Evil',
+            formats: ['rss'],
+            types: ['benefit'],
+            attribution: 'a',
+          },
+        })),
+        {author: 'test'},
+      )
+    } finally {
+      ds.close()
+    }
     const out = join(tmp.dir, 'traversal', 'dist')
-    const r = runScript('scripts/feeds/cli.ts', [
-      '--dataset',
-      dataset,
-      '--out',
-      out,
-      '--partners',
-      partners,
-      '--json',
-    ])
+    const r = runScript('scripts/feeds/cli.ts', ['--dataset', evil, '--out', out, '--json'])
     expect(r.status).toBe(1)
-    const problems = (JSON.parse(r.stdout) as {error: {problems: Array<{file: string}>}}).error
-      .problems
-    expect(new Set(problems.map((p) => p.file)).size).toBe(names.length)
+    const problems = (
+      JSON.parse(r.stdout) as {error: {problems: Array<{documentId?: string; level: string}>}}
+    ).error.problems
+    const refused = new Set(
+      problems
+        .filter((p) => p.level === 'error' && p.documentId?.startsWith('partner-p'))
+        .map((p) => p.documentId),
+    )
+    expect(refused.size).toBe(names.length)
     expect(existsSync(out)).toBe(false)
     expect(readdirSync(tmp.dir).filter((n) => /escape|absolute|windows/.test(n))).toEqual([])
     expect(existsSync(join(tmp.dir, 'traversal', 'escape'))).toBe(false)

@@ -39,9 +39,14 @@ describe('npm start', () => {
       documents: number
       files: number
       imported: Array<{created: number}>
+      migrations: Array<{id: string; status: string; changes: number}>
     }
     expect(summary.ok).toBe(true)
-    expect(summary.imported[0]!.created).toBe(summary.documents)
+    // The partners migration created the two partner documents (and its ledger record).
+    expect(summary.migrations).toEqual([
+      {id: '2026-12-08-partners-as-documents', status: 'applied', changes: 2},
+    ])
+    expect(summary.imported[0]!.created + 2 + 1).toBe(summary.documents)
     const files = listFiles(out)
     for (const f of [
       'feeds/rss.xml',
@@ -51,7 +56,7 @@ describe('npm start', () => {
       'manifest.json',
     ])
       expect(files).toContain(f)
-    // The sample's ten benefits, and the files content/partners/ asks for.
+    // The sample's ten benefits, and the files the partner documents ask for.
     expect(files.filter((f) => f.startsWith('web/benefits/'))).toHaveLength(10)
     expect(files.filter((f) => f.startsWith('partners/'))).toEqual([
       'partners/clinic-network/atom.xml',
@@ -68,12 +73,30 @@ describe('npm start', () => {
     )
     const r = start(['--dataset', dataset, '--out', out])
     expect(r.status, r.stderr).toBe(0)
-    const summary = JSON.parse(r.stdout) as {imported: Array<{created: number; updated: number}>}
+    const summary = JSON.parse(r.stdout) as {
+      imported: Array<{created: number; updated: number}>
+      migrations: Array<{status: string}>
+    }
     expect(summary.imported[0]).toMatchObject({created: 0, updated: 0})
+    expect(summary.migrations.map((m) => m.status)).toEqual(['already-applied'])
     const after = Object.fromEntries(
       listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]),
     )
     expect(after).toEqual(before)
+  })
+
+  it("keeps an editor's change to a partner: its migration ran once, and the next run publishes the change", () => {
+    const ds = Dataset.open(dataset)
+    ds.transaction(
+      [{patch: {id: 'partner-clinic-network', set: {title: 'Clinic network (edited)'}}}],
+      {author: 'test'},
+    )
+    ds.close()
+    const r = start(['--dataset', dataset, '--out', out])
+    expect(r.status, r.stderr).toBe(0)
+    expect(readFileSync(join(out, 'partners', 'clinic-network', 'rss.xml'), 'utf8')).toContain(
+      'Clinic network (edited)',
+    )
   })
 
   it('exits non-zero and writes nothing when validation finds errors', () => {

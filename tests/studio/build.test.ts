@@ -37,7 +37,7 @@ describe('the local workspace’s apiHost', () => {
 })
 
 describe('studio build cache key', () => {
-  it('covers the config, desk structure and every schema file', () => {
+  it('covers the config and every module it imports: desk structure, schemas, their sources', () => {
     const inputs = buildInputs()
     expect(inputs).toEqual(
       expect.arrayContaining([
@@ -46,8 +46,13 @@ describe('studio build cache key', () => {
         'scripts/studio/local.ts',
         'schemas/index.ts',
         'schemas/documents/benefit.ts',
+        'schemas/documents/partner.ts',
+        // The partner schema's format list and field groups come from the feed declarations.
+        'scripts/feeds/outputs/partnerProfile.ts',
+        'scripts/feeds/formats.ts',
       ]),
     )
+    expect(inputs.every((f) => !f.includes('node_modules'))).toBe(true)
   })
 
   it('is stable, and changes with the build-time environment', () => {

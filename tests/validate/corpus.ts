@@ -218,6 +218,8 @@ function value(ctx: Context, type: SchemaType, full: boolean, depth = 0): unknow
       if (full && limit !== undefined && r.chance(0.3)) return 'm'.repeat(limit + r.int(0, 1))
       if (list) return r.pick(list)
       if (isA(type, 'url')) return `https://example.org/${r.pick(WORDS)}`
+      if (rulesOf(type).some((rule) => rule._rules.some((spec) => spec.flag === 'email')))
+        return `${r.pick(WORDS)}@example.org`
       // Dates of the last six years when filled (reviews expire), today when well-formed.
       if (isA(type, 'datetime')) return `${full ? pastDay(r) : today}T08:00:00.000Z`
       if (isA(type, 'date')) return full ? pastDay(r) : today

@@ -217,6 +217,13 @@ async function patchExport(
   const log = ds.changedIdsSince(seq)
   if (!log.complete) return {fallback: 'too many transactions since the last export'}
   const changed = new Set(log.ids.filter(isPublishedId))
+  const snap = snapshot(ds, changed, seq)
+  // A partner document reaches the output only through its profile, which the fingerprint covers
+  // (a changed profile made this a full export): its other fields (contact, notify URL) show nowhere.
+  snap.prefetch(changed)
+  for (const id of changed)
+    if (snap.now(id)?._type === 'partner' && snap.before(id)?._type === 'partner')
+      changed.delete(id)
   // Reviews expire with the review date, not with the data: the pages whose review crossed the
   // review period since the last export (either way: the date may also be pinned earlier) change.
   const cutoff = reviewCutoff(ctx.modelOptions.reviewedAsOf ?? cache.meta('generatedAt')!)
@@ -252,7 +259,6 @@ async function patchExport(
 
   mark('transaction log')
   // 3. The pages that can change: affected as the data was, or as it is.
-  const snap = snapshot(ds, changed, seq)
   const oldReferrers = (id: string) => cache.referrers(id)
   const newReferrers = (id: string) => {
     const kept = oldReferrers(id).filter((src) => !changed.has(src))

@@ -1,15 +1,24 @@
 /**
- * A partner profile (`content/partners/<name>.json`): what one partner receives in
- * `dist/partners/<name>/`. An input, published so profile authors can validate theirs. The fields a
- * profile includes or excludes are the page's partner field groups (page.ts).
+ * A partner profile: what one partner receives in `dist/partners/<name>/`. An input: the exporter
+ * makes one from each enabled `partner` document (partners.ts) and checks it against this schema,
+ * which is published too; the partner document type (schemas/documents/partner.ts) takes its
+ * lists and limits from here. The fields a profile includes or excludes are the page's partner
+ * field groups (page.ts).
  */
 import {PAGE_TYPES} from '../pageTypes.ts'
+import type {Format} from '../formats.ts'
 import type {FeedModel} from '../types.ts'
 import {PARTNER_FIELD, role, type Infer, type SchemaNode} from './declare.ts'
 import {DRAFT_2020_12, partnerName, SCHEMA_BASE} from './defs.ts'
 import {EXTRA_KEYS, PAGE_EXTRAS, pageSchema} from './page.ts'
 
-export const PARTNER_FORMATS = ['rss', 'atom', 'jsonfeed', 'json', 'jsonld'] as const
+export const PARTNER_FORMATS = [
+  'rss',
+  'atom',
+  'jsonfeed',
+  'json',
+  'jsonld',
+] as const satisfies readonly Format[]
 export type PartnerFormat = (typeof PARTNER_FORMATS)[number]
 
 type PageProps = (typeof pageSchema)['properties']
@@ -51,15 +60,15 @@ export const partnerProfileSchema = {
   $schema: DRAFT_2020_12,
   $id: ID,
   title: 'Partner profile, version 1',
-  description: 'content/partners/<name>.json: what one partner receives in dist/partners/<name>/.',
+  description:
+    "What one partner receives in dist/partners/<name>/: a partner document's profile fields, with its name.current as name.",
   type: 'object',
   additionalProperties: false,
   required: ['name', 'title', 'formats', 'types', 'attribution'],
   properties: {
     $schema: {type: 'string'},
     name: {
-      description:
-        'Folder name under dist/partners/: lowercase letters, digits and inner hyphens; must equal the file name.',
+      description: 'Folder name under dist/partners/: lowercase letters, digits and inner hyphens.',
       ...partnerName,
     },
     title: {type: 'string', minLength: 1, maxLength: 120},

@@ -3,6 +3,7 @@
  * rel="alternate", categories with `term` (the slug) plus label and scheme, HTML content escaped
  * as type="html", attribution in atom:rights, the medical reviewer as a contributor.
  */
+import {FORMATS} from '../formats.ts'
 import type {FeedModel} from '../types.ts'
 import {attributes, element} from '../xml.ts'
 import {categories, feedPages, feedUpdated, itemHtml, selfUrl, type FeedSpec} from './item.ts'
@@ -40,7 +41,7 @@ export function renderAtom(model: FeedModel, spec: FeedSpec): string {
     element('subtitle', spec.description, {type: 'text'}),
     element('updated', feedUpdated(model, pages)),
     `<author>${element('name', model.site.publisher)}${element('uri', model.site.home)}</author>`,
-    `<link${attributes({rel: 'self', type: 'application/atom+xml', href: self})}/>`,
+    `<link${attributes({rel: 'self', type: FORMATS.atom.mediaType, href: self})}/>`,
     `<link${attributes({rel: 'alternate', type: 'text/html', href: model.site.home})}/>`,
     element('rights', model.site.attribution, {type: 'text'}),
     ...entries,

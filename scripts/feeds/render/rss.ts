@@ -3,6 +3,7 @@
  * Practices additions: atom:link rel="self", dc:creator, guid isPermaLink. Item HTML goes in
  * <description> XML-escaped; titles are plain text.
  */
+import {FORMATS} from '../formats.ts'
 import type {FeedModel} from '../types.ts'
 import {attributes, element, rfc822} from '../xml.ts'
 import {categories, feedPages, itemHtml, selfUrl, type FeedSpec} from './item.ts'
@@ -33,7 +34,7 @@ export function renderRss(model: FeedModel, spec: FeedSpec): string {
     element('copyright', model.site.attribution),
     element('lastBuildDate', rfc822(model.generatedAt)),
     element('docs', 'https://www.rssboard.org/rss-specification'),
-    `<atom:link${attributes({href: selfUrl(model, spec), rel: 'self', type: 'application/rss+xml'})}/>`,
+    `<atom:link${attributes({href: selfUrl(model, spec), rel: 'self', type: FORMATS.rss.mediaType})}/>`,
     ...items,
     '</channel>',
     '</rss>',

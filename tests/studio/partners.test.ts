@@ -1,0 +1,330 @@
+/**
+ * Partner documents in the Studio, in a real browser (Debian Chromium driven by playwright-core),
+ * end to end: import the sample → `npm run studio` → log in with the printed link → open the
+ * desk's Partners group → create a partner through the form (title, generated name, formats,
+ * content types, UTM, attribution, items per file, contact) → publish → the published document is
+ * in the dataset → an export writes exactly that partner's formats to `partners/<name>/` → an
+ * invalid edit (attribution cleared) is flagged by the Studio's validation and cannot be published
+ * → a valid edit (one format unticked, new attribution, fewer items) → publish → the next export
+ * drops the file and carries the new text → the partner disabled → its folder is gone.
+ * Chromium runs as in browser.test.ts: throwaway HOME, only loopback names resolve.
+ * Screenshots go to test-results/ (ignored by git).
+ */
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {chromium, type BrowserContext, type Locator, type Page} from 'playwright-core'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ROOT} from '../../scripts/lib/paths.ts'
+import {Dataset} from '../../scripts/store/dataset.ts'
+import type {StoredDocument} from '../../scripts/store/types.ts'
+import {NODE, runScript, testEnv} from '../helpers/run.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const RESULTS = join(ROOT, 'test-results')
+const TITLE = 'Dermatology Clinics Östergård'
+const NAME = 'dermatology-clinics-ostergard'
+const ATTRIBUTION = 'Shared with Östergård clinics by Skincare Guide.'
+const NEW_ATTRIBUTION = 'Reviewed skincare content, courtesy of Skincare Guide.'
+const EMAIL = 'feeds@ostergard-clinics.example'
+
+const dir = mkdtempSync(join(tmpdir(), 'studio-partners-'))
+const home = join(dir, 'home')
+const datasetPath = join(dir, 'dataset.sqlite')
+const out = join(dir, 'out')
+const partnerDir = join(out, 'partners', NAME)
+let studio: ChildProcessWithoutNullStreams
+let stderr = ''
+let info: {studioUrl: string; loginUrl: string; trust: {trusted: boolean}}
+let context: BrowserContext
+let page: Page
+const pageErrors: string[] = []
+
+function firstLine(proc: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    proc.stdout.on('data', (c: Buffer) => {
+      text += c.toString()
+      const nl = text.indexOf('\n')
+      if (nl !== -1) resolve(text.slice(0, nl))
+    })
+    proc.on('close', (code) => reject(new Error(`npm run studio exited ${code}:\n${stderr}`)))
+  })
+}
+
+/** Every stored version of the partner (published and draft), found by its name. */
+function partnerVersions(): {published?: StoredDocument; draft?: StoredDocument} {
+  const ds = Dataset.open(datasetPath)
+  try {
+    const docs = ds
+      .documents({types: ['partner']})
+      .filter((d) => (d.name as {current?: string} | undefined)?.current === NAME)
+    return {
+      published: docs.find((d) => !d._id.startsWith('drafts.')),
+      draft: docs.find((d) => d._id.startsWith('drafts.')),
+    }
+  } finally {
+    ds.close()
+  }
+}
+
+async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+interface ExportResult {
+  ok: boolean
+  partners: Array<{name: string; items: number; files: string[]}>
+}
+
+/** `npm run export` of the published documents into `out` (replaced each time). */
+function exportFeeds(): ExportResult {
+  const r = runScript('scripts/feeds/cli.ts', [
+    '--dataset',
+    datasetPath,
+    '--out',
+    out,
+    '--json',
+    '--quiet',
+  ])
+  expect(r.status, r.stderr).toBe(0)
+  return JSON.parse(r.stdout) as ExportResult
+}
+
+const partnerFiles = () => readdirSync(partnerDir).sort()
+
+interface JsonFeed {
+  title: string
+  items: Array<{url: string; content_html: string}>
+}
+const jsonFeed = () => JSON.parse(readFileSync(join(partnerDir, 'feed.json'), 'utf8')) as JsonFeed
+
+/** Every file under `root`, recursively. */
+const filesUnder = (root: string): string[] =>
+  readdirSync(root, {recursive: true, withFileTypes: true})
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+
+const field = (name: string): Locator => page.locator(`[data-testid="field-${name}"]`)
+const publishButton = () => page.locator('[data-testid="action-publish"]').first()
+const errorIcon = (name: string) =>
+  field(name).locator('[data-testid="input-validation-icon-error"]')
+
+/** Replace a text input's or text area's value, as typed by an editor. */
+async function typeInto(input: Locator, text: string): Promise<void> {
+  await input.click()
+  await input.press('Control+A')
+  await input.press('Delete')
+  await input.pressSequentially(text, {delay: 5})
+  expect(await input.inputValue()).toBe(text)
+}
+
+beforeAll(async () => {
+  mkdirSync(RESULTS, {recursive: true})
+  mkdirSync(home, {recursive: true})
+  const imported = runScript('scripts/import/cli.ts', ['--dataset', datasetPath, '--quiet'])
+  expect(imported.status, imported.stderr).toBe(0)
+  studio = spawn(
+    NODE,
+    [
+      join(ROOT, 'scripts/studio/cli.ts'),
+      '--dataset',
+      datasetPath,
+      '--port',
+      '0',
+      '--tls-dir',
+      join(dir, 'tls'),
+      '--json',
+    ],
+    {cwd: ROOT, env: testEnv({HOME: home})},
+  )
+  studio.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  info = JSON.parse(await firstLine(studio)) as typeof info
+
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ]
+  // Nothing may leave the machine: only loopback names resolve.
+  args.push(
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1',
+  )
+  if (!info.trust.trusted) args.push('--ignore-certificate-errors')
+  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: {width: 1400, height: 900},
+    args,
+    env: {...process.env, HOME: home},
+  })
+  page = context.pages()[0] ?? (await context.newPage())
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+}, 240_000)
+
+afterAll(async () => {
+  await context?.close()
+  if (studio && studio.exitCode === null) studio.kill('SIGKILL')
+  rmSync(dir, {recursive: true, force: true})
+})
+
+describe.skipIf(!existsSync(CHROMIUM))('Partner documents in the Studio', () => {
+  it('creates a partner in the Partners group and publishes it', async () => {
+    await page.goto(info.loginUrl, {waitUntil: 'domcontentloaded'})
+    const group = page.locator('[data-testid="pane-item-Partners"]')
+    await group.waitFor({timeout: 60_000})
+    expect(page.url()).not.toContain('token=')
+    await group.click()
+    // The Partners list pane's own "create" button (the sample has no partners yet).
+    const pane = page.locator('[data-testid="pane"]').filter({hasText: 'Partners'}).last()
+    await pane.locator('[data-testid="action-intent-button"]').click({timeout: 60_000})
+
+    const title = page.locator('input#title')
+    await title.waitFor({timeout: 60_000})
+    await typeInto(title, TITLE)
+    await field('name').getByRole('button', {name: 'Generate'}).click()
+    await expect.poll(() => page.locator('input#name').inputValue()).toBe(NAME)
+    // A new partner starts enabled.
+    expect(await page.locator('input#enabled').isChecked()).toBe(true)
+
+    await field('formats')
+      .getByLabel(/^rss( 2\.0)?$/i)
+      .check()
+    await field('formats')
+      .getByLabel(/^json ?feed( 1\.1)?$/i)
+      .check()
+    await field('types')
+      .getByLabel(/^article$/i)
+      .check()
+    await field('types')
+      .getByLabel(/^benefit$/i)
+      .check()
+    await typeInto(page.locator('input[id="utm.source"]'), 'ostergard')
+    await typeInto(page.locator('input[id="utm.medium"]'), 'partner-feed')
+    await typeInto(page.locator('textarea#attribution'), ATTRIBUTION)
+    await typeInto(page.locator('input#maxItems'), '5')
+    await typeInto(page.locator('input[id="contact.name"]'), 'Feeds desk')
+    await typeInto(page.locator('input[id="contact.email"]'), EMAIL)
+    await page.screenshot({path: join(RESULTS, 'studio-partner-new.png')})
+
+    // Publish waits for the form to be valid (Playwright waits for the button to be enabled).
+    await publishButton().click({timeout: 60_000})
+    await until(() => {
+      const {published, draft} = partnerVersions()
+      return published !== undefined && draft === undefined
+    }, 'the published partner in the dataset and its draft gone')
+    const {published} = partnerVersions()
+    expect(published).toMatchObject({
+      _type: 'partner',
+      title: TITLE,
+      name: {current: NAME},
+      enabled: true,
+      types: ['article', 'benefit'],
+      utm: {source: 'ostergard', medium: 'partner-feed'},
+      attribution: ATTRIBUTION,
+      maxItems: 5,
+      contact: {name: 'Feeds desk', email: EMAIL},
+    })
+    expect([...(published!.formats as string[])].sort()).toEqual(['jsonfeed', 'rss'])
+    await page.screenshot({path: join(RESULTS, 'studio-partner-published.png')})
+  }, 180_000)
+
+  it('the next export writes exactly its formats to partners/<name>/, and nothing private', () => {
+    const result = exportFeeds()
+    expect(result.partners.map((p) => p.name)).toContain(NAME)
+    expect(partnerFiles()).toEqual(['feed.json', 'rss.xml'])
+    const feed = jsonFeed()
+    expect(feed.title).toContain(TITLE)
+    expect(feed.items).toHaveLength(5)
+    for (const item of feed.items) {
+      expect(item.content_html).toContain(ATTRIBUTION)
+      expect(item.url).toContain('utm_source=ostergard')
+      expect(item.url).toContain('utm_medium=partner-feed')
+    }
+    const rss = readFileSync(join(partnerDir, 'rss.xml'), 'utf8')
+    expect(rss.match(/<item>/g)).toHaveLength(5)
+    expect(rss).toContain(ATTRIBUTION)
+    // The contact stays in the dataset: no output file carries it.
+    for (const file of filesUnder(out)) expect(readFileSync(file, 'utf8')).not.toContain(EMAIL)
+  }, 60_000)
+
+  it('flags an invalid edit: a cleared attribution is an error and Publish is disabled', async () => {
+    const attribution = page.locator('textarea#attribution')
+    await attribution.waitFor({timeout: 30_000})
+    expect(await attribution.inputValue()).toBe(ATTRIBUTION)
+    await attribution.click()
+    await attribution.press('Control+A')
+    await attribution.press('Delete')
+    await errorIcon('attribution').waitFor({timeout: 30_000})
+    await errorIcon('attribution').hover()
+    await page.getByText('Attribution is required').first().waitFor({timeout: 30_000})
+    await expect.poll(() => publishButton().isDisabled(), {timeout: 30_000}).toBe(true)
+    await page.screenshot({path: join(RESULTS, 'studio-partner-invalid.png')})
+    // The edit is a draft; the published partner is untouched.
+    await until(() => {
+      const {draft} = partnerVersions()
+      return draft !== undefined && !('attribution' in draft)
+    }, 'the draft without an attribution')
+    expect(partnerVersions().published?.attribution).toBe(ATTRIBUTION)
+  }, 90_000)
+
+  it('publishes a valid edit; the next export drops the unticked format and carries the new text', async () => {
+    await typeInto(page.locator('textarea#attribution'), NEW_ATTRIBUTION)
+    await expect.poll(() => errorIcon('attribution').count(), {timeout: 30_000}).toBe(0)
+    await field('formats')
+      .getByLabel(/^rss( 2\.0)?$/i)
+      .uncheck()
+    await typeInto(page.locator('input#maxItems'), '3')
+    await publishButton().click({timeout: 60_000})
+    await until(() => {
+      const {published, draft} = partnerVersions()
+      return published?.attribution === NEW_ATTRIBUTION && draft === undefined
+    }, 'the edited partner to be published')
+    const {published} = partnerVersions()
+    expect(published).toMatchObject({formats: ['jsonfeed'], maxItems: 3, enabled: true})
+    await page.screenshot({path: join(RESULTS, 'studio-partner-edited.png')})
+
+    const result = exportFeeds()
+    expect(result.partners.find((p) => p.name === NAME)?.files).toEqual([
+      `partners/${NAME}/feed.json`,
+    ])
+    expect(partnerFiles()).toEqual(['feed.json'])
+    const feed = jsonFeed()
+    expect(feed.items).toHaveLength(3)
+    for (const item of feed.items) {
+      expect(item.content_html).toContain(NEW_ATTRIBUTION)
+      expect(item.content_html).not.toContain(ATTRIBUTION)
+    }
+  }, 180_000)
+
+  it('a disabled partner loses its folder on the next export; the Studio stops cleanly', async () => {
+    const enabled = page.locator('input#enabled')
+    await enabled.uncheck()
+    await publishButton().click({timeout: 60_000})
+    await until(() => {
+      const {published, draft} = partnerVersions()
+      return published?.enabled === false && draft === undefined
+    }, 'the disabled partner to be published')
+
+    const result = exportFeeds()
+    expect(result.partners.map((p) => p.name)).not.toContain(NAME)
+    expect(existsSync(partnerDir)).toBe(false)
+
+    expect(pageErrors).toEqual([])
+    const code = await new Promise<number | null>((resolve) => {
+      studio.on('close', resolve)
+      studio.kill('SIGTERM')
+    })
+    expect(code).toBe(0)
+  }, 120_000)
+})
