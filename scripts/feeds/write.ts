@@ -20,6 +20,7 @@ import {
 } from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {UsageError} from '../lib/errors.ts'
+import type {CommitSignal} from './commitSignal.ts'
 import {removeEmptyDirs} from './folders.ts'
 import {requireInside} from './outputPaths.ts'
 import {recoverInterruptedExport, releaseWorkDirs, workDirs} from './leftovers.ts'
@@ -33,7 +34,13 @@ export interface WriteOptions {
   onCommitFile?: (done: number) => void
   /** Where this output's work folders are recorded (leftovers.ts); without one, only this process knows them. */
   workRecord?: string
+  /** Told when a commit starts and ends moving files into the output (readers on other threads). */
+  commitSignal?: CommitSignal
 }
+
+/** Run a commit's renames inside `opts.commitSignal`, when there is one. */
+export const committing = <T>(opts: WriteOptions, commit: () => T): T =>
+  opts.commitSignal ? opts.commitSignal.around(commit) : commit()
 
 /**
  * Before an export: check `out` may be replaced and clear what a killed export of it left
@@ -76,7 +83,7 @@ export async function replaceDirectory<T>(
     throw new UsageError(`refusing to write an export to the root directory ${out}`)
   const dirs = prepareSwap(out, opts)
   try {
-    return await swapNewTree(out, dirs, fill)
+    return await swapNewTree(out, dirs, fill, opts)
   } finally {
     releaseWorkDirs(dirs, opts.workRecord)
   }
@@ -86,6 +93,7 @@ async function swapNewTree<T>(
   out: string,
   {tmp, old}: {tmp: string; old: string},
   fill: (writer: FileWriter) => Promise<T>,
+  opts: WriteOptions,
 ): Promise<T> {
   mkdirSync(dirname(out), {recursive: true})
   let result: T
@@ -102,7 +110,7 @@ async function swapNewTree<T>(
   await writer.close()
   let hadOld: boolean
   try {
-    hadOld = swapIn(out, tmp, old)
+    hadOld = committing(opts, () => swapIn(out, tmp, old))
   } catch (e) {
     await fsp.rm(tmp, {recursive: true, force: true})
     throw e
@@ -173,7 +181,7 @@ export function patchDirectory<T>(
     throw new UsageError(`refusing to write an export to the root directory ${out}`)
   const dirs = prepareSwap(out, opts)
   try {
-    return editLinkedCopy(out, dirs, edit)
+    return editLinkedCopy(out, dirs, edit, opts)
   } finally {
     releaseWorkDirs(dirs, opts.workRecord)
   }
@@ -183,6 +191,7 @@ function editLinkedCopy<T>(
   out: string,
   {tmp, old}: {tmp: string; old: string},
   edit: (patch: TreePatch) => T,
+  opts: WriteOptions,
 ): T {
   if (!existsSync(out)) throw new UsageError(`cannot patch ${out}: there is no earlier export`)
   const inside = (path: string): string => requireInside(tmp, path, out)
@@ -208,7 +217,7 @@ function editLinkedCopy<T>(
     throw e
   }
   try {
-    swapIn(out, tmp, old)
+    committing(opts, () => swapIn(out, tmp, old))
   } catch (e) {
     rmSync(tmp, {recursive: true, force: true})
     throw e

@@ -9,8 +9,10 @@
  * for an instant the output folder does not exist, or a lookup started in one tree ends in the
  * next. A lookup that finds nothing is retried while the folder is missing (at most
  * SWAP_WAIT_MS) or was replaced during the attempt; a 404 is answered only when one whole tree
- * was there and the file was not in it. An open fd keeps its tree's bytes after the swap, so a
- * download in progress completes.
+ * was there and the file was not in it. Large trees are committed by staged renames, file by file;
+ * with the publisher's commit signal (feeds/commitSignal.ts) a file is opened only outside a
+ * commit, so a reader never holds a file from its middle. An open fd keeps its tree's bytes after
+ * the swap, so a download in progress completes.
  *
  * The metadata calls are synchronous on purpose: on a local disk each takes microseconds,
  * several times less than a hop through libuv's thread pool, and they are the whole cost of a 304.
@@ -26,6 +28,7 @@ import {
 } from 'node:fs'
 import {join, resolve, sep} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
+import type {CommitSignal} from '../feeds/commitSignal.ts'
 
 /** How long a request waits for the output folder to reappear during a swap. */
 export const SWAP_WAIT_MS = 200
@@ -45,13 +48,33 @@ const MISSING = Symbol('missing')
 export class OutputFolder {
   readonly root: string
   private realRoot: string | undefined
+  private readonly commits: CommitSignal | undefined
 
-  constructor(root: string) {
+  /** `commits`: the publisher's, when it commits on another thread (commitSignal.ts). */
+  constructor(root: string, commits?: CommitSignal) {
     this.root = resolve(root)
+    this.commits = commits
   }
 
-  /** Open `path` (a checked relative path); undefined for anything that is not a file inside. */
+  /**
+   * Open `path` (a checked relative path); undefined for anything that is not a file inside. With a
+   * commit signal, the file is kept only when no commit ran while it was looked up and opened.
+   */
   async open(path: string): Promise<OpenFile | undefined> {
+    if (!this.commits) return this.openInTree(path)
+    for (;;) {
+      const before = this.commits.generation()
+      if (before % 2 !== 0) {
+        await sleep(1)
+        continue
+      }
+      const file = await this.openInTree(path)
+      if (this.commits.generation() === before) return file
+      if (file) closeSync(file.fd)
+    }
+  }
+
+  private async openInTree(path: string): Promise<OpenFile | undefined> {
     const target = join(this.root, ...path.split('/'))
     let attempt = this.tryOpen(target, path)
     if (attempt !== MISSING) return attempt

@@ -20,9 +20,11 @@
  *   and no Referer (a page's secret URL can travel in it). nginx writes the whole request line,
  *   query string included, into every request-level error message, so those are logged at `emerg`
  *   only (in practice, none); the access log's `auth=` field shows the auth server's answer.
- * - **Publishes.** Each request opens one file of the current tree and an open file completes after
- *   a publish swaps the tree, so no reader gets a mix. In the instant between the exporter's two
- *   renames the folder is absent: nginx answers 404 there, where the Node server waits for it.
+ * - **Publishes.** Each request opens one file of the current tree, whole, and an open file
+ *   completes after a publish replaces it. nginx does not see the publisher's commit signal (the
+ *   Node server does): during a staged-rename commit (trees over 5,000 files, a few ms) a reader
+ *   may get some new files beside old ones, and in the instant between a whole-tree swap's two
+ *   renames the folder is absent (404), where the Node server waits for it.
  * - **Accept-Encoding.** nginx honours `q=0`, but prefers br to gzip whatever their q-values and
  *   ignores `*` and `x-gzip`, which the Node server weighs; any choice either makes is acceptable.
  *

@@ -1,10 +1,12 @@
 /**
  * `npm run serve`'s process: the local API (the Studio and clients write through it), the publisher
- * (`npm run export -- --watch`) on the same dataset, the feed server over the output folder, and
- * partner pushes after every publish. Each part is its own module; this only wires them.
+ * (`npm run export -- --watch`) on the same dataset, the feed server over the output folder (on a
+ * thread of its own, so a publish never holds a request), and partner pushes after every publish.
+ * Each part is its own module; this only wires them.
  */
 import {resolve} from 'node:path'
 import {launchApi, type ApiReadyInfo} from '../api/launch.ts'
+import {CommitSignal} from '../feeds/commitSignal.ts'
 import {publishedViewPath} from '../feeds/export.ts'
 import {runPublisher, type PublishReport} from '../feeds/publisher.ts'
 import {isPublishedContentId} from '../store/ids.ts'
@@ -12,7 +14,7 @@ import {Dataset} from '../store/dataset.ts'
 import {credentialsPath} from './credentials.ts'
 import {writeNginxConfig} from './nginx.ts'
 import {createPusher, type PushEvent} from './push/index.ts'
-import {startFeedServer} from './server.ts'
+import {startFeedServerThread} from './thread.ts'
 
 /** The feed server's port unless told otherwise (the API keeps its own, 3334 and 3335). */
 export const DEFAULT_FEEDS_PORT = 3480
@@ -80,10 +82,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
     ...(anyPort ? {httpsPort: 0, httpPort: 0} : {}),
   })
   const creds = credentialsPath(opts.datasetPath)
+  // The publisher commits on this thread, the feed server reads on its own: the signal keeps a
+  // reader from opening a file in the middle of a commit.
+  const commits = new CommitSignal()
   let view: Dataset | undefined
   try {
-    const feeds = await startFeedServer({
+    const feeds = await startFeedServerThread({
       out,
+      commits: commits.buffer,
       credentialsPath: creds,
       port: opts.port ?? DEFAULT_FEEDS_PORT,
       ...(opts.logRequest ? {logRequest: opts.logRequest} : {}),
@@ -114,6 +120,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
           dataset: opts.datasetPath,
           out,
           ...(opts.feedsBaseUrl ? {feedsBaseUrl: opts.feedsBaseUrl} : {}),
+          write: {commitSignal: commits},
           signal: opts.signal,
           onProgress: opts.onProgress,
           onError: opts.onPublishError,

@@ -20,6 +20,7 @@
  * X-Original-URI): auth_request passes only 2xx, 401 and 403, so nginx maps that 403 to 404.
  */
 import compress from '@fastify/compress'
+import {CommitSignal} from '../feeds/commitSignal.ts'
 import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 import {accessOf, CredentialsWatch, type Access} from './access.ts'
 import {DigestCache} from './digests.ts'
@@ -40,6 +41,8 @@ export interface FeedServerOptions {
   logRequest?: (line: string) => void
   /** What an operator should see: unreadable credentials, an internal error. Never a token. */
   onWarning?: (message: string) => void
+  /** The publisher's commit signal's memory, when it commits on another thread (commitSignal.ts). */
+  commits?: SharedArrayBuffer
 }
 
 export interface FeedServer {
@@ -97,7 +100,10 @@ export function buildFeedServer(opts: FeedServerOptions): FastifyInstance {
       return reply.code(error.statusCode ?? 400).send()
     },
   })
-  const source: FileSource = {folder: new OutputFolder(opts.out), digests: new DigestCache()}
+  const source: FileSource = {
+    folder: new OutputFolder(opts.out, opts.commits && new CommitSignal(opts.commits)),
+    digests: new DigestCache(),
+  }
   const credentials = new CredentialsWatch(opts.credentialsPath, warn)
 
   if (logRequest)

@@ -10,6 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ROOT} from '../../scripts/lib/paths.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
 import {importNdjson} from '../../scripts/store/ndjson.ts'
+import {firstLine} from '../helpers/firstLine.ts'
 import {NODE, runScript, testEnv} from '../helpers/run.ts'
 import {FIXTURE} from './helpers.ts'
 
@@ -18,21 +19,6 @@ const datasetPath = join(dir, 'dataset.sqlite')
 let child: ChildProcessWithoutNullStreams
 let stderr = ''
 let info: Record<string, string>
-
-/** The first stdout line of a child process. */
-function firstLine(proc: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = ''
-    proc.stdout.on('data', (c: Buffer) => {
-      out += c.toString()
-      const nl = out.indexOf('\n')
-      if (nl !== -1) resolve(out.slice(0, nl))
-    })
-    proc.on('close', (code) =>
-      reject(new Error(`exited ${code} before printing a line; stderr:\n${stderr}`)),
-    )
-  })
-}
 
 function runPlainClient(line: string, scheme: 'https' | 'http') {
   const env = testEnv(scheme === 'https' ? {NODE_EXTRA_CA_CERTS: info.caCert!} : {})
@@ -62,7 +48,10 @@ beforeAll(async () => {
     {cwd: ROOT, env: testEnv()},
   )
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-  line = await firstLine(child)
+  line = await firstLine(
+    child,
+    (code) => `exited ${code} before printing a line; stderr:\n${stderr}`,
+  )
   info = JSON.parse(line) as Record<string, string>
 })
 afterAll(() => {

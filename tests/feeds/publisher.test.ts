@@ -3,16 +3,14 @@
  * in this process, the publisher in a child process on the same file, edits through
  * @sanity/client. Deadlines are timeouts only: nothing here asserts how fast anything was.
  */
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT} from '../../scripts/lib/paths.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
 import {startTestApi, type TestApi} from '../api/helpers.ts'
-import {NODE, testEnv} from '../helpers/run.ts'
 import {readTree, workFolders} from './helpers.ts'
+import {DEADLINE_MS, startPublisher, type PublisherProcess} from './publisherProcess.ts'
 
 interface PublishLine {
   documents: string[]
@@ -24,26 +22,10 @@ interface PublishLine {
 }
 
 const DANGLING = 'concerns[_key=="c1"].target'
-const DEADLINE_MS = 60_000
 
 let api: TestApi
-let child: ChildProcessWithoutNullStreams
 let out: string
-const lines: PublishLine[] = []
-let stderr = ''
-let exited: Promise<number | null>
-
-/** Poll `check` until it returns a value (not undefined) or the deadline passes. */
-async function eventually<T>(what: string, check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS
-  for (;;) {
-    const v = check()
-    if (v !== undefined) return v
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\npublisher stderr:\n${stderr}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+let publisher: PublisherProcess<PublishLine>
 
 const page = (type: string, slug: string) => join(out, 'web', type, `${slug}.json`)
 const titleOf = (path: string) =>
@@ -52,43 +34,20 @@ const titleOf = (path: string) =>
 beforeAll(async () => {
   api = await startTestApi({pollMs: 50})
   out = join(api.dir, 'dist')
-  child = spawn(
-    NODE,
-    [
-      join(ROOT, 'scripts', 'feeds', 'cli.ts'),
-      '--watch',
-      '--dataset',
-      api.datasetPath,
-      '--out',
-      out,
-      '--json',
-    ],
-    {cwd: ROOT, env: testEnv()},
-  )
-  let buffer = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk
-    let end: number
-    while ((end = buffer.indexOf('\n')) !== -1) {
-      lines.push(JSON.parse(buffer.slice(0, end)) as PublishLine)
-      buffer = buffer.slice(end + 1)
-    }
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
-  await eventually('the first export', () => (lines.length ? true : undefined))
+  publisher = startPublisher<PublishLine>(api.datasetPath, out)
+  await publisher.eventually('the first export', () => (publisher.lines.length ? true : undefined))
 }, DEADLINE_MS + 10_000)
 
 afterAll(async () => {
-  if (child.exitCode === null) child.kill('SIGKILL')
+  if (publisher.child.exitCode === null) publisher.child.kill('SIGKILL')
   await api?.close()
 })
 
 describe('npm run export -- --watch', () => {
   it('starts with one export of everything', () => {
-    expect(lines[0]!.heldBack).toEqual([])
-    expect(lines[0]!.documents).toContain('benefit-fades-acne-scars')
-    expect(lines[0]!.latencyMs).toBeNull()
+    expect(publisher.lines[0]!.heldBack).toEqual([])
+    expect(publisher.lines[0]!.documents).toContain('benefit-fades-acne-scars')
+    expect(publisher.lines[0]!.latencyMs).toBeNull()
     expect(titleOf(page('benefits', 'fades-acne-scars'))).toBe('Fades Acne Scars')
   })
 
@@ -100,13 +59,15 @@ describe('npm run export -- --watch', () => {
         .patch('benefit-fades-acne-scars')
         .set({title: 'Fades Acne Scars Gently'})
         .commit()
-      await eventually('the edited page', () =>
+      await publisher.eventually('the edited page', () =>
         titleOf(page('benefits', 'fades-acne-scars')) === 'Fades Acne Scars Gently'
           ? true
           : undefined,
       )
-      const line = await eventually('its publish line', () =>
-        lines.find((l) => l.documents.includes('benefit-fades-acne-scars') && l.latencyMs !== null),
+      const line = await publisher.eventually('its publish line', () =>
+        publisher.lines.find(
+          (l) => l.documents.includes('benefit-fades-acne-scars') && l.latencyMs !== null,
+        ),
       )
       expect(line.heldBack).toEqual([])
       expect(line.latencyMs).toBeGreaterThanOrEqual(0)
@@ -119,17 +80,17 @@ describe('npm run export -- --watch', () => {
     'holds back an invalid edit, reports it, and publishes a valid edit to another document',
     async () => {
       const client = api.client()
-      const from = lines.length
+      const from = publisher.lines.length
       await client
         .patch('benefit-minimizes-pores')
         .set({title: 'Minimizes Pores Broken', [`${DANGLING}._ref`]: 'concern-gone'})
         .commit()
       await client.patch('concern-acne-scars').set({title: 'Atrophic acne scars'}).commit()
-      await eventually('the valid edit', () =>
+      await publisher.eventually('the valid edit', () =>
         titleOf(page('concerns', 'acne-scars')) === 'Atrophic acne scars' ? true : undefined,
       )
-      const held = await eventually('the held-back report', () =>
-        lines
+      const held = await publisher.eventually('the held-back report', () =>
+        publisher.lines
           .slice(from)
           .flatMap((l) => l.heldBack)
           .find((h) => h.id === 'benefit-minimizes-pores'),
@@ -139,11 +100,11 @@ describe('npm run export -- --watch', () => {
       )
       // Its page stays at the last valid version.
       expect(titleOf(page('benefits', 'minimizes-pores'))).toBe('Minimizes Pores')
-      expect(lines.slice(from).some((l) => l.documents.includes('benefit-minimizes-pores'))).toBe(
-        false,
-      )
+      expect(
+        publisher.lines.slice(from).some((l) => l.documents.includes('benefit-minimizes-pores')),
+      ).toBe(false)
       // Holding a document back costs no full export: the published view changes incrementally.
-      expect(lines.slice(from).map((l) => l.mode)).not.toContain('full')
+      expect(publisher.lines.slice(from).map((l) => l.mode)).not.toContain('full')
     },
     DEADLINE_MS,
   )
@@ -152,18 +113,18 @@ describe('npm run export -- --watch', () => {
     'publishes a held-back document once it is fixed',
     async () => {
       const client = api.client()
-      const from = lines.length
+      const from = publisher.lines.length
       await client
         .patch('benefit-minimizes-pores')
         .set({[`${DANGLING}._ref`]: 'concern-enlarged-pores'})
         .commit()
-      await eventually('the fixed page', () =>
+      await publisher.eventually('the fixed page', () =>
         titleOf(page('benefits', 'minimizes-pores')) === 'Minimizes Pores Broken'
           ? true
           : undefined,
       )
-      const line = await eventually('its publish line', () =>
-        lines.slice(from).find((l) => l.documents.includes('benefit-minimizes-pores')),
+      const line = await publisher.eventually('its publish line', () =>
+        publisher.lines.slice(from).find((l) => l.documents.includes('benefit-minimizes-pores')),
       )
       expect(line.heldBack).toEqual([])
       expect(line.mode).toBe('incremental')
@@ -174,8 +135,8 @@ describe('npm run export -- --watch', () => {
   it(
     'exits 0 on SIGTERM and leaves a complete export',
     async () => {
-      child.kill('SIGTERM')
-      expect(await exited).toBe(0)
+      publisher.child.kill('SIGTERM')
+      expect(await publisher.exited).toBe(0)
       const tree = readTree(out)
       const manifest = JSON.parse(tree.get('manifest.json')!.toString('utf8')) as {
         files: Array<{path: string; size: number; sha256: string}>

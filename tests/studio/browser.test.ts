@@ -7,18 +7,23 @@
  * --ignore-certificate-errors (the flag is only added where certutil is missing).
  * Screenshots go to test-results/ (ignored by git).
  */
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import type {ChildProcessWithoutNullStreams} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {chromium, type BrowserContext, type Page} from 'playwright-core'
+import type {BrowserContext, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT} from '../../scripts/lib/paths.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
-import {NODE, runScript, testEnv} from '../helpers/run.ts'
+import {runScript} from '../helpers/run.ts'
+import {
+  CHROMIUM,
+  closeSession,
+  openTrustedSession,
+  RESULTS,
+  until,
+  type StudioInfo,
+} from './session.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const RESULTS = join(ROOT, 'test-results')
 const BENEFIT_ID = 'benefit-microneedling-minimizes-pores'
 const NEW_TITLE = 'Minimizes Pores (edited in the Studio)'
 const CLI_TITLE = 'Softens Fine Lines (written by a CLI script)'
@@ -27,23 +32,10 @@ const dir = mkdtempSync(join(tmpdir(), 'studio-browser-'))
 const home = join(dir, 'home')
 const datasetPath = join(dir, 'dataset.sqlite')
 let studio: ChildProcessWithoutNullStreams
-let stderr = ''
-let info: {studioUrl: string; loginUrl: string; token: string; trust: {trusted: boolean}}
+let info: StudioInfo
 let context: BrowserContext
 let page: Page
 const pageErrors: string[] = []
-
-function firstLine(proc: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = ''
-    proc.stdout.on('data', (c: Buffer) => {
-      out += c.toString()
-      const nl = out.indexOf('\n')
-      if (nl !== -1) resolve(out.slice(0, nl))
-    })
-    proc.on('close', (code) => reject(new Error(`npm run studio exited ${code}:\n${stderr}`)))
-  })
-}
 
 const titleOf = (id: string) => {
   const ds = Dataset.open(datasetPath)
@@ -54,70 +46,13 @@ const titleOf = (id: string) => {
   }
 }
 
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
 beforeAll(async () => {
-  mkdirSync(RESULTS, {recursive: true})
-  mkdirSync(home, {recursive: true})
-  const imported = runScript('scripts/import/cli.ts', ['--dataset', datasetPath, '--quiet'])
-  expect(imported.status, imported.stderr).toBe(0)
-  studio = spawn(
-    NODE,
-    [
-      join(ROOT, 'scripts/studio/cli.ts'),
-      '--dataset',
-      datasetPath,
-      '--port',
-      '0',
-      '--tls-dir',
-      join(dir, 'tls'),
-      '--json',
-    ],
-    {
-      cwd: ROOT,
-      env: testEnv({HOME: home}),
-    },
-  )
-  studio.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-  info = JSON.parse(await firstLine(studio)) as typeof info
-
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ]
-  // Nothing may leave the machine: only loopback names resolve.
-  args.push(
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1',
-  )
-  if (!info.trust.trusted) args.push('--ignore-certificate-errors')
-  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: {width: 1400, height: 900},
-    args,
-    env: {...process.env, HOME: home},
-  })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  const session = openTrustedSession({dir, datasetPath, home, pageErrors})
+  studio = session.process
+  ;({info, context, page} = await session.ready)
 }, 240_000)
 
-afterAll(async () => {
-  await context?.close()
-  if (studio && studio.exitCode === null) studio.kill('SIGKILL')
-  rmSync(dir, {recursive: true, force: true})
-})
+afterAll(() => closeSession(dir, studio, context))
 
 describe.skipIf(!existsSync(CHROMIUM))('Studio in Chromium', () => {
   it('logs in with the printed link and lists the benefits with their linked concerns', async () => {

@@ -10,19 +10,24 @@
  * Chromium runs as in browser.test.ts: throwaway HOME, only loopback names resolve.
  * Screenshots go to test-results/ (ignored by git).
  */
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import type {ChildProcessWithoutNullStreams} from 'node:child_process'
+import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {chromium, type BrowserContext, type Locator, type Page} from 'playwright-core'
+import type {BrowserContext, Locator, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT} from '../../scripts/lib/paths.ts'
 import {Dataset} from '../../scripts/store/dataset.ts'
 import type {StoredDocument} from '../../scripts/store/types.ts'
-import {NODE, runScript, testEnv} from '../helpers/run.ts'
+import {runScript} from '../helpers/run.ts'
+import {
+  CHROMIUM,
+  closeSession,
+  openTrustedSession,
+  RESULTS,
+  until,
+  type StudioInfo,
+} from './session.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const RESULTS = join(ROOT, 'test-results')
 const TITLE = 'Dermatology Clinics Östergård'
 const NAME = 'dermatology-clinics-ostergard'
 const ATTRIBUTION = 'Shared with Östergård clinics by Skincare Guide.'
@@ -35,23 +40,10 @@ const datasetPath = join(dir, 'dataset.sqlite')
 const out = join(dir, 'out')
 const partnerDir = join(out, 'partners', NAME)
 let studio: ChildProcessWithoutNullStreams
-let stderr = ''
-let info: {studioUrl: string; loginUrl: string; trust: {trusted: boolean}}
+let info: StudioInfo
 let context: BrowserContext
 let page: Page
 const pageErrors: string[] = []
-
-function firstLine(proc: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    proc.stdout.on('data', (c: Buffer) => {
-      text += c.toString()
-      const nl = text.indexOf('\n')
-      if (nl !== -1) resolve(text.slice(0, nl))
-    })
-    proc.on('close', (code) => reject(new Error(`npm run studio exited ${code}:\n${stderr}`)))
-  })
-}
 
 /** Every stored version of the partner (published and draft), found by its name. */
 function partnerVersions(): {published?: StoredDocument; draft?: StoredDocument} {
@@ -66,14 +58,6 @@ function partnerVersions(): {published?: StoredDocument; draft?: StoredDocument}
     }
   } finally {
     ds.close()
-  }
-}
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
   }
 }
 
@@ -125,58 +109,12 @@ async function typeInto(input: Locator, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(RESULTS, {recursive: true})
-  mkdirSync(home, {recursive: true})
-  const imported = runScript('scripts/import/cli.ts', ['--dataset', datasetPath, '--quiet'])
-  expect(imported.status, imported.stderr).toBe(0)
-  studio = spawn(
-    NODE,
-    [
-      join(ROOT, 'scripts/studio/cli.ts'),
-      '--dataset',
-      datasetPath,
-      '--port',
-      '0',
-      '--tls-dir',
-      join(dir, 'tls'),
-      '--json',
-    ],
-    {cwd: ROOT, env: testEnv({HOME: home})},
-  )
-  studio.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-  info = JSON.parse(await firstLine(studio)) as typeof info
-
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ]
-  // Nothing may leave the machine: only loopback names resolve.
-  args.push(
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1',
-  )
-  if (!info.trust.trusted) args.push('--ignore-certificate-errors')
-  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: {width: 1400, height: 900},
-    args,
-    env: {...process.env, HOME: home},
-  })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  const session = openTrustedSession({dir, datasetPath, home, pageErrors})
+  studio = session.process
+  ;({info, context, page} = await session.ready)
 }, 240_000)
 
-afterAll(async () => {
-  await context?.close()
-  if (studio && studio.exitCode === null) studio.kill('SIGKILL')
-  rmSync(dir, {recursive: true, force: true})
-})
+afterAll(() => closeSession(dir, studio, context))
 
 describe.skipIf(!existsSync(CHROMIUM))('Partner documents in the Studio', () => {
   it('creates a partner in the Partners group and publishes it', async () => {

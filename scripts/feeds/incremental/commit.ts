@@ -23,7 +23,13 @@ import {folderMaker} from '../folders.ts'
 import {MANIFEST_PATH} from '../outputs/files.ts'
 import {releaseWorkDirs, workDirs} from '../leftovers.ts'
 import {requireInside} from '../outputPaths.ts'
-import {patchDirectory, writePieces, type TreePatch, type WriteOptions} from '../write.ts'
+import {
+  committing,
+  patchDirectory,
+  writePieces,
+  type TreePatch,
+  type WriteOptions,
+} from '../write.ts'
 import {applyJournal, COMMIT_JOURNAL, writeJournal} from './journal.ts'
 
 /** Above this many files, the hard-link swap costs more than the rest of an incremental export. */
@@ -91,7 +97,7 @@ function stageAndApply(
   onCommit()
   const journal = {version: 1 as const, staged, removed, manifest: MANIFEST_PATH}
   writeJournal(tmp, journal)
-  applyJournal(out, tmp, journal, opts.onCommitFile)
+  committing(opts, () => applyJournal(out, tmp, journal, opts.onCommitFile))
   rmSync(tmp, {recursive: true, force: true})
 }
 
