@@ -15,6 +15,7 @@ import {
   type PartnerCredential,
 } from '../serve/credentials.ts'
 import {Dataset} from '../store/dataset.ts'
+import type {StoredDocument} from '../store/types.ts'
 import {isDraftId, isPublishedContentId} from '../store/ids.ts'
 
 /** A name with no published partner document. */
@@ -49,6 +50,19 @@ interface RawPartner {
   notifyUrl?: unknown
 }
 
+/** What the partner tools read of a `partner` document; undefined without a name. */
+export function partnerDocument(doc: StoredDocument): PartnerDocument | undefined {
+  const raw = doc as RawPartner
+  const name = raw.name?.current
+  if (typeof name !== 'string' || name === '') return undefined
+  return {
+    name,
+    title: typeof raw.title === 'string' ? raw.title : undefined,
+    enabled: raw.enabled !== false,
+    notifyUrl: typeof raw.notifyUrl === 'string' ? raw.notifyUrl : undefined,
+  }
+}
+
 /** Published and draft partner documents of a dataset file, by name. */
 function readPartners(datasetPath: string) {
   if (!existsSync(datasetPath))
@@ -57,17 +71,11 @@ function readPartners(datasetPath: string) {
   try {
     const published = new Map<string, PartnerDocument>()
     const drafts = new Set<string>()
-    for (const doc of ds.documents({types: ['partner']}) as RawPartner[]) {
-      const name = doc.name?.current
-      if (typeof name !== 'string' || name === '') continue
-      if (isDraftId(doc._id)) drafts.add(name)
-      if (!isPublishedContentId(doc._id)) continue
-      published.set(name, {
-        name,
-        title: typeof doc.title === 'string' ? doc.title : undefined,
-        enabled: doc.enabled !== false,
-        notifyUrl: typeof doc.notifyUrl === 'string' ? doc.notifyUrl : undefined,
-      })
+    for (const doc of ds.documents({types: ['partner']})) {
+      const partner = partnerDocument(doc)
+      if (!partner) continue
+      if (isDraftId(doc._id)) drafts.add(partner.name)
+      if (isPublishedContentId(doc._id)) published.set(partner.name, partner)
     }
     return {published, drafts}
   } finally {

@@ -9,6 +9,7 @@ import {launchApi, type ApiReadyInfo} from '../api/launch.ts'
 import {CommitSignal} from '../feeds/commitSignal.ts'
 import {publishedViewPath} from '../feeds/export.ts'
 import {runPublisher, type PublishReport} from '../feeds/publisher.ts'
+import {partnerDocument} from '../partner/partners.ts'
 import {isPublishedContentId} from '../store/ids.ts'
 import {Dataset} from '../store/dataset.ts'
 import {credentialsPath} from './credentials.ts'
@@ -55,23 +56,16 @@ export interface ServeInfo {
 }
 
 /** Enabled state and notify URL of the published partner documents (the published view's). */
-function publishedPartners(view: Dataset) {
-  return view
+const publishedPartners = (view: Dataset) =>
+  view
     .documents({types: ['partner']})
     .filter((d) => isPublishedContentId(d._id))
     .flatMap((d) => {
-      const doc = d as {name?: {current?: unknown}; notifyUrl?: unknown; enabled?: unknown}
-      const name = doc.name?.current
-      if (typeof name !== 'string') return []
-      return [
-        {
-          name,
-          enabled: doc.enabled !== false,
-          ...(typeof doc.notifyUrl === 'string' ? {notifyUrl: doc.notifyUrl} : {}),
-        },
-      ]
+      const partner = partnerDocument(d)
+      if (!partner) return []
+      const {name, enabled, notifyUrl} = partner
+      return [{name, enabled, ...(notifyUrl ? {notifyUrl} : {})}]
     })
-}
 
 /** Run until `signal` aborts; resolves once everything has stopped. */
 export async function serve(opts: ServeOptions): Promise<void> {
